@@ -1,0 +1,78 @@
+/**
+ * The nonlinear function wrapped around each neuron's weighted sum, a = f(z), each beside its
+ * derivative f′(z) — backpropagation needs both.
+ *
+ * Not for: the output layer's cost (see `Cost`).
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * An activation function and its derivative, both taken at the weighted input z.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Activation {
+  readonly name: ActivationName
+  /** f(z) */
+  readonly apply: (z: number) => number
+  /** f′(z) */
+  readonly derivative: (z: number) => number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ActivationName = "sigmoid" | "relu"
+
+/**
+ * σ(z) = 1 / (1 + e^−z), computed so that it never overflows: for z < 0 it uses the equal
+ * form e^z / (1 + e^z), whose exponential is at most 1. At z = ±1000 it gives exactly 1 and 0
+ * rather than NaN.
+ *
+ * @since 0.1.0
+ * @category math
+ */
+export const sigmoidOf = (z: number): number => {
+  if (z >= 0) return 1 / (1 + Math.exp(-z))
+  const e = Math.exp(z)
+  return e / (1 + e)
+}
+
+/**
+ * The logistic sigmoid, the chapter's and network.py's choice. σ′(z) = σ(z)(1 − σ(z)).
+ *
+ * @since 0.1.0
+ * @category activations
+ */
+export const sigmoid: Activation = {
+  name: "sigmoid",
+  apply: sigmoidOf,
+  derivative: (z) => {
+    const s = sigmoidOf(z)
+    return s * (1 - s)
+  }
+}
+
+/**
+ * The rectified linear unit, max(0, z). Its derivative is 1 for z > 0 and 0 otherwise (the
+ * kink at 0 is given slope 0).
+ *
+ * @since 0.1.0
+ * @category activations
+ */
+export const relu: Activation = {
+  name: "relu",
+  apply: (z) => (z > 0 ? z : 0),
+  derivative: (z) => (z > 0 ? 1 : 0)
+}
+
+/**
+ * Every activation by name.
+ *
+ * @since 0.1.0
+ * @category activations
+ */
+export const byName: { readonly [K in ActivationName]: Activation } = { sigmoid, relu }

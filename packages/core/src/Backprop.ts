@@ -1,0 +1,54 @@
+/**
+ * Backpropagation: the algorithm for computing the gradient of the cost efficiently. For a
+ * mini-batch it returns the mean gradient ∇C over the batch's examples and their mean cost.
+ *
+ * Not for: taking a step with the gradient (see `Descent`).
+ *
+ * @since 0.1.0
+ */
+import type { Batch } from "./Batches.js"
+import * as Gradient from "./Gradient.js"
+import * as Layout from "./Layout.js"
+import type * as Network from "./Network.js"
+import type * as Params from "./Params.js"
+import * as Kernels from "./internal/kernels.js"
+import { asArray } from "./internal/vector.js"
+
+/**
+ * What backpropagation over one mini-batch finds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Result {
+  /** ∇C averaged over the batch: 13,002 entries for 784-16-16-10. */
+  readonly gradient: Gradient.Gradient
+  /** C averaged over the batch, at the parameters the gradient was taken at. */
+  readonly cost: number
+}
+
+/**
+ * The mean gradient and mean cost of `batch` at `params`.
+ *
+ * @since 0.1.0
+ * @category learning
+ */
+export const backprop = (network: Network.Network, params: Params.Params, batch: Batch): Result => {
+  if (!Layout.equals(network.layout, params.layout)) {
+    throw new RangeError(
+      `parameters of ${Layout.format(params.layout)} do not fit a ${Layout.format(network.layout)} network`
+    )
+  }
+  const inputSize = Layout.inputSize(network.layout)
+  if (batch.inputSize !== inputSize) {
+    throw new RangeError(`${Layout.format(network.layout)} takes ${inputSize} inputs, the batch has ${batch.inputSize}`)
+  }
+  const { cost, gradient } = Kernels.backprop(
+    network,
+    asArray(params.vector),
+    asArray(batch.inputs),
+    batch.labels,
+    batch.size
+  )
+  return { gradient: Gradient.unsafeFromArray(network.layout, gradient), cost }
+}

@@ -1,0 +1,133 @@
+/**
+ * Gradient descent: "compute this gradient direction, take a step downhill, and repeat that
+ * over and over". Each step is params ← params − η∇C, η being the learning rate; `descend`
+ * is the fold of that step over a Stream of mini-batches, and `steps` the same fold with every
+ * intermediate step emitted, so progress bars and metrics can watch without the fold knowing
+ * about them.
+ *
+ * Not for: choosing batches (see `Batches`) or judging the result (see `Evaluate`).
+ *
+ * @since 0.1.0
+ */
+import type { Effect } from "effect"
+import { Stream } from "effect"
+import { dual } from "effect/Function"
+import * as Backprop from "./Backprop.js"
+import type { Batch } from "./Batches.js"
+import * as Gradient from "./Gradient.js"
+import * as Layout from "./Layout.js"
+import type * as Network from "./Network.js"
+import * as Params from "./Params.js"
+
+/**
+ * What a descent needs besides its batches.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly network: Network.Network
+  /** Where descent starts. */
+  readonly params: Params.Params
+  /** η, the learning rate: how far each step moves. */
+  readonly eta: number
+}
+
+/**
+ * One step of stochastic gradient descent, as the fold emits it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Step {
+  /** 0 for the first batch of the stream. */
+  readonly index: number
+  /** Examples in the batch. */
+  readonly examples: number
+  /** The batch's mean cost before the step. */
+  readonly cost: number
+  /** ‖∇C‖ of the batch's mean gradient. */
+  readonly gradientNorm: number
+  /** The parameters after the step. */
+  readonly params: Params.Params
+}
+
+/**
+ * params − η·∇C: a new `Params`; neither input is changed.
+ *
+ * @since 0.1.0
+ * @category learning
+ */
+export const step = (params: Params.Params, gradient: Gradient.Gradient, eta: number): Params.Params => {
+  if (!Layout.equals(params.layout, gradient.layout)) {
+    throw new RangeError(
+      `a gradient of ${Layout.format(gradient.layout)} cannot step parameters of ${Layout.format(params.layout)}`
+    )
+  }
+  const p = params.vector
+  const g = gradient.vector
+  const next = new Float64Array(p.length)
+  for (let i = 0; i < next.length; i++) next[i] = p[i]! - eta * g[i]!
+  return Params.unsafeFromArray(params.layout, next)
+}
+
+/**
+ * Backpropagate one mini-batch and step downhill (network.py's `update_mini_batch`).
+ *
+ * @since 0.1.0
+ * @category learning
+ */
+export const updateMiniBatch = (
+  network: Network.Network,
+  params: Params.Params,
+  batch: Batch,
+  eta: number
+): { readonly params: Params.Params; readonly cost: number; readonly gradient: Gradient.Gradient } => {
+  const { cost, gradient } = Backprop.backprop(network, params, batch)
+  return { params: step(params, gradient, eta), cost, gradient }
+}
+
+/**
+ * Every step of the descent over `batches`, in order.
+ *
+ * @since 0.1.0
+ * @category learning
+ */
+export const steps: {
+  (options: Options): <E, R>(batches: Stream.Stream<Batch, E, R>) => Stream.Stream<Step, E, R>
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R>
+} = dual(
+  2,
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R> =>
+    Stream.mapAccum(batches, { params: options.params, index: 0 }, (state, batch) => {
+      const { cost, gradient, params } = updateMiniBatch(options.network, state.params, batch, options.eta)
+      const step: Step = {
+        index: state.index,
+        examples: batch.size,
+        cost,
+        gradientNorm: Gradient.norm(gradient),
+        params
+      }
+      return [{ params, index: state.index + 1 }, step]
+    })
+)
+
+/**
+ * The fold of `step` over `batches`: the parameters after the last one (the starting
+ * parameters if the stream is empty).
+ *
+ * @since 0.1.0
+ * @category learning
+ */
+export const descend: {
+  (options: Options): <E, R>(batches: Stream.Stream<Batch, E, R>) => Effect.Effect<Params.Params, E, R>
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R>
+} = dual(
+  2,
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> =>
+    Stream.runFold(
+      batches,
+      options.params,
+      (params, batch) => updateMiniBatch(options.network, params, batch, options.eta).params
+    )
+)

@@ -1,0 +1,62 @@
+/**
+ * The shape of a network, without its numbers: layer sizes, the activation of the hidden
+ * layers and of the output layer, and the cost it is trained to lower. A `Network` and a
+ * `Params` together compute outputs.
+ *
+ * The chapter's network is `Network.make({ sizes: [784, 16, 16, 10] })`: sigmoid everywhere,
+ * quadratic cost.
+ *
+ * @since 0.1.0
+ */
+import * as Activation from "./Activation.js"
+import * as Cost from "./Cost.js"
+import * as Layout from "./Layout.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Network {
+  readonly layout: Layout.Layout
+  /** f for every hidden layer. */
+  readonly hidden: Activation.Activation
+  /** f for the output layer. Sigmoid keeps each of the ten outputs in (0, 1). */
+  readonly output: Activation.Activation
+  readonly cost: Cost.Cost
+}
+
+/**
+ * A network; every choice but the sizes defaults to the chapter's (sigmoid, quadratic cost).
+ * Throws `LayoutError` for sizes that cannot describe a network.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: {
+  readonly sizes: ReadonlyArray<number>
+  readonly hidden?: Activation.ActivationName | undefined
+  readonly output?: Activation.ActivationName | undefined
+  readonly cost?: Cost.CostName | undefined
+}): Network => ({
+  layout: Layout.make(options.sizes),
+  hidden: Activation.byName[options.hidden ?? "sigmoid"],
+  output: Activation.byName[options.output ?? "sigmoid"],
+  cost: Cost.byName[options.cost ?? "quadratic"]
+})
+
+/**
+ * The chapter's 784-16-16-10 network: 13,002 weights and biases, sigmoid, quadratic cost.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const chapter: Network = make({ sizes: [784, 16, 16, 10] })
+
+/**
+ * The activation of connection layer `l` (0-based): the output activation for the last one.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const activationOf = (network: Network, l: number): Activation.Activation =>
+  l === network.layout.layers.length - 1 ? network.output : network.hidden

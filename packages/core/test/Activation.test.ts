@@ -1,0 +1,36 @@
+import { Activation } from "@descent/core"
+import { describe, expect, it } from "@effect/vitest"
+
+const centred = (f: (z: number) => number, z: number, h = 1e-6) => (f(z + h) - f(z - h)) / (2 * h)
+
+describe("Activation", () => {
+  it("sigmoid stays finite and correct far from zero (z = ±1000)", () => {
+    expect(Activation.sigmoid.apply(1000)).toBe(1)
+    expect(Activation.sigmoid.apply(-1000)).toBe(0)
+    expect(Activation.sigmoid.derivative(1000)).toBe(0)
+    expect(Activation.sigmoid.derivative(-1000)).toBe(0)
+    expect(Number.isFinite(Activation.sigmoid.apply(-745))).toBe(true)
+    // e^−40 is far below 1, so σ(−40) ≈ e^−40 to many digits.
+    expect(Activation.sigmoid.apply(-40) / Math.exp(-40)).toBeCloseTo(1, 12)
+  })
+
+  it("sigmoid is 1/2 at 0 and symmetric: σ(−z) = 1 − σ(z)", () => {
+    expect(Activation.sigmoid.apply(0)).toBe(0.5)
+    for (const z of [0.1, 1, 3, 10, 30]) {
+      expect(Activation.sigmoid.apply(-z)).toBeCloseTo(1 - Activation.sigmoid.apply(z), 15)
+    }
+  })
+
+  for (const activation of [Activation.sigmoid, Activation.relu]) {
+    it(`${activation.name}'s derivative matches a centred difference away from kinks`, () => {
+      for (const z of [-4, -1.3, -0.2, 0.3, 0.9, 2.5, 7]) {
+        expect(activation.derivative(z)).toBeCloseTo(centred(activation.apply, z), 8)
+      }
+    })
+  }
+
+  it("relu is max(0, z), with slope 0 at and below 0", () => {
+    expect([-2, 0, 3.5].map(Activation.relu.apply)).toEqual([0, 0, 3.5])
+    expect([-2, 0, 3.5].map(Activation.relu.derivative)).toEqual([0, 0, 1])
+  })
+})

@@ -1,0 +1,90 @@
+import { Batches, Descent, Evaluate, Gradient, Network, Params, Rng } from "@descent/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Stream } from "effect"
+import { quadrants, snapshot } from "./fixtures.js"
+
+const network = Network.make({ sizes: [16, 8, 4] })
+const train = quadrants(1, 300)
+const test = quadrants(2, 200)
+
+/** `epochs` epochs of SGD from `seed`, as a user of the library would write them. */
+const run = (seed: number, epochs: number, start?: { params: Params.Params; rng: Rng.Rng }) =>
+  Effect.gen(function* () {
+    let [params, rng] = start ? [start.params, start.rng] : Params.init(network.layout, Rng.make(seed))
+    for (let e = 0; e < epochs; e++) {
+      const epoch = Batches.epoch(train, rng, 10)
+      rng = epoch.rng
+      params = yield* Descent.descend(epoch.batches, { network, params, eta: 3.0 })
+    }
+    return { params, rng }
+  })
+
+describe("Descent", () => {
+  it.effect("lowers the cost and learns a small synthetic problem", () =>
+    Effect.gen(function* () {
+      const [initial] = Params.init(network.layout, Rng.make(1))
+      const before = Evaluate.evaluate(network, initial, test)
+      const { params } = yield* run(1, 15)
+      const after = Evaluate.evaluate(network, params, test)
+      expect(after.cost).toBeLessThan(before.cost / 4)
+      expect(after.accuracy).toBeGreaterThan(0.95)
+    }))
+
+  it.effect("same seed → bit-identical parameters; another seed → different ones", () =>
+    Effect.gen(function* () {
+      const a = yield* run(1, 3)
+      const b = yield* run(1, 3)
+      const c = yield* run(2, 3)
+      expect(Params.equals(a.params, b.params)).toBe(true)
+      expect(Params.equals(a.params, c.params)).toBe(false)
+    }))
+
+  it.effect("stopping after an epoch and resuming from saved state is bit-identical", () =>
+    Effect.gen(function* () {
+      const straight = yield* run(4, 3)
+      const first = yield* run(4, 1)
+      // What a checkpoint keeps: the parameters' entries and the generator's state, via JSON.
+      const saved = JSON.parse(JSON.stringify({ params: [...first.params.vector], rng: first.rng.state }))
+      const resumed = yield* run(4, 2, {
+        params: Params.fromArray(network.layout, saved.params),
+        rng: Rng.fromState(saved.rng)
+      })
+      expect(Params.equals(resumed.params, straight.params)).toBe(true)
+    }))
+
+  it("step is params − η·∇C and leaves both inputs untouched", () => {
+    const layout = Network.make({ sizes: [2, 1] }).layout
+    const params = Params.fromArray(layout, [1, 2, 3])
+    const gradient = Gradient.fromArray(layout, [0.5, -1, 0.25])
+    const before = [snapshot(params.vector), snapshot(gradient.vector)]
+    const next = Descent.step(params, gradient, 2)
+    expect([...next.vector]).toEqual([0, 4, 2.5])
+    expect([snapshot(params.vector), snapshot(gradient.vector)]).toEqual(before)
+    expect(next.vector).not.toBe(params.vector)
+  })
+
+  it("step refuses a gradient of another layout", () => {
+    const params = Params.fromArray(Network.make({ sizes: [2, 1] }).layout, [1, 2, 3])
+    const gradient = Gradient.fromArray(Network.make({ sizes: [1, 1] }).layout, [1, 1])
+    expect(() => Descent.step(params, gradient, 1)).toThrow(/cannot step/)
+  })
+
+  it.effect("steps emits every step, and its last parameters are what descend returns", () =>
+    Effect.gen(function* () {
+      const [params] = Params.init(network.layout, Rng.make(3))
+      const epoch = Batches.epoch(train, Rng.make(3), 32)
+      const all = Chunk.toReadonlyArray(yield* Stream.runCollect(Descent.steps(epoch.batches, { network, params, eta: 1 })))
+      const folded = yield* Descent.descend(epoch.batches, { network, params, eta: 1 })
+      expect(all.map((s) => s.index)).toEqual([...Array(10).keys()])
+      expect(all.map((s) => s.examples)).toEqual([32, 32, 32, 32, 32, 32, 32, 32, 32, 12])
+      expect(all.every((s) => Number.isFinite(s.cost) && s.gradientNorm > 0)).toBe(true)
+      expect(Params.equals(all[all.length - 1]!.params, folded)).toBe(true)
+    }))
+
+  it.effect("descend over an empty stream returns its starting parameters", () =>
+    Effect.gen(function* () {
+      const [params] = Params.init(network.layout, Rng.make(3))
+      const result = yield* Descent.descend(Stream.empty, { network, params, eta: 1 })
+      expect(result).toBe(params)
+    }))
+})

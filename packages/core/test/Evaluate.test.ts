@@ -1,0 +1,51 @@
+import { Dataset, Evaluate, Feedforward, Network, Params } from "@descent/core"
+import { describe, expect, it } from "@effect/vitest"
+
+// A 2-2 network whose output j is σ(10·x_j − 5): it names the brighter of two pixels.
+const network = Network.make({ sizes: [2, 2] })
+const params = Params.fromArray(network.layout, [10, 0, 0, 10, -5, -5])
+
+describe("Evaluate", () => {
+  it("counts correct answers, averages the cost and fills the confusion matrix", () => {
+    const dataset = Dataset.make({
+      rows: 1,
+      cols: 2,
+      pixels: Uint8Array.from([255, 0, 0, 255, 255, 0, 0, 255]),
+      labels: Uint8Array.from([0, 1, 1, 1])
+    })
+    const result = Evaluate.evaluate(network, params, dataset)
+    expect(result.count).toBe(4)
+    expect(result.correct).toBe(3)
+    expect(result.accuracy).toBe(0.75)
+    expect(result.confusion).toEqual([
+      [1, 0],
+      [1, 2]
+    ])
+    // Outputs are σ(5) and σ(−5) for every image; a right answer costs ½((1−σ5)² + σ(−5)²).
+    const s = 1 / (1 + Math.exp(-5))
+    const right = 0.5 * ((1 - s) ** 2 + (1 - s) ** 2)
+    const wrong = 0.5 * (s ** 2 + s ** 2)
+    expect(result.cost).toBeCloseTo((3 * right + wrong) / 4, 12)
+  })
+
+  it("agrees with feedforward one example at a time, across the chunk boundary", () => {
+    const count = 237
+    const pixels = Uint8Array.from({ length: count * 2 }, (_, i) => (i * 37) % 256)
+    const labels = Uint8Array.from({ length: count }, (_, i) => i % 2)
+    const dataset = Dataset.make({ rows: 1, cols: 2, pixels, labels })
+    let correct = 0
+    for (let i = 0; i < count; i++) {
+      const out = Feedforward.output(network, params, [pixels[2 * i]! / 255, pixels[2 * i + 1]! / 255])
+      if (Feedforward.argmax(out) === labels[i]) correct++
+    }
+    expect(Evaluate.evaluate(network, params, dataset).correct).toBe(correct)
+  })
+
+  it("feedforward returns every layer's activations, input first", () => {
+    const { activations, zs } = Feedforward.feedforward(network, params, [1, 0])
+    expect(activations.length).toBe(2)
+    expect([...activations[0]!]).toEqual([1, 0])
+    expect([...zs[0]!]).toEqual([5, -5])
+    expect(() => Feedforward.feedforward(network, params, [1])).toThrow(/takes 2 input activations, got 1/)
+  })
+})

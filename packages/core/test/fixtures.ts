@@ -1,0 +1,35 @@
+// Small random problems for the tests, all drawn from explicit seeds.
+import { Batches, Dataset, Rng } from "@descent/core"
+
+/** A batch of `m` examples with `inputSize` activations uniform in [0, 1) and labels below `classes`. */
+export const randomBatch = (seed: number, inputSize: number, m: number, classes: number): Batches.Batch => {
+  const [inputs, next] = Rng.uniforms(Rng.make(seed), m * inputSize)
+  const [draws] = Rng.uniforms(next, m)
+  const labels = Uint8Array.from(draws, (u) => Math.floor(u * classes))
+  return { size: m, inputSize, inputs, labels }
+}
+
+/**
+ * A dataset a small network can learn: 4×4 images, each mostly dark with one bright 2×2
+ * quadrant; the label is the quadrant (0–3). Pixel noise is drawn from the seed.
+ */
+export const quadrants = (seed: number, count: number): Dataset.Dataset => {
+  const [noise] = Rng.uniforms(Rng.make(seed), count * 17)
+  const pixels = new Uint8Array(count * 16)
+  const labels = new Uint8Array(count)
+  for (let i = 0; i < count; i++) {
+    const label = Math.floor(noise[i * 17 + 16]! * 4)
+    labels[i] = label
+    for (let p = 0; p < 16; p++) {
+      const row = Math.floor(p / 4)
+      const col = p % 4
+      const quadrant = (row < 2 ? 0 : 2) + (col < 2 ? 0 : 1)
+      const base = quadrant === label ? 180 : 0
+      pixels[i * 16 + p] = base + Math.floor(noise[i * 17 + p]! * 75)
+    }
+  }
+  return Dataset.make({ rows: 4, cols: 4, pixels, labels })
+}
+
+/** A copy of a vector's bytes, to check later that nothing wrote to it. */
+export const snapshot = (v: ArrayLike<number>): Float64Array => Float64Array.from(v)
