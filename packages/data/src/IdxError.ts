@@ -1,0 +1,63 @@
+/**
+ * What can be wrong with an IDX file, as a value: a reason, the file, and (where it applies)
+ * the byte offset — with a message that says what is wrong and what to do about it.
+ *
+ * @since 0.1.0
+ */
+import { Data } from "effect"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IdxErrorReason =
+  | "Missing"
+  | "Unreadable"
+  | "BadMagic"
+  | "UnsupportedType"
+  | "HeaderTruncated"
+  | "BodyTruncated"
+  | "TrailingBytes"
+  | "TooLarge"
+  | "CorruptGzip"
+
+/**
+ * A file that could not be read as IDX.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class IdxError extends Data.TaggedError("IdxError")<{
+  readonly reason: IdxErrorReason
+  readonly path: string
+  /** Byte offset in the (decompressed) data where the problem is, where one applies. */
+  readonly offset?: number | undefined
+  /** What was found, in words: "type code 0x07", "expected 7840 bytes, got 7000". */
+  readonly detail?: string | undefined
+}> {
+  override get message(): string {
+    const at = this.offset === undefined ? "" : ` at byte ${this.offset}`
+    const detail = this.detail === undefined ? "" : ` (${this.detail})`
+    const where = `${this.path}${at}`
+    switch (this.reason) {
+      case "Missing":
+        return `${where}: file not found${detail}; check the path, or the folder's file names`
+      case "Unreadable":
+        return `${where}: cannot read the file${detail}; check its permissions`
+      case "BadMagic":
+        return `${where}: not an IDX file: it must start with two zero bytes${detail}; is this the right file, and not HTML or an archive?`
+      case "UnsupportedType":
+        return `${where}: unsupported IDX type code${detail}; IDX allows 0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64`
+      case "HeaderTruncated":
+        return `${where}: the IDX header is cut short${detail}; the file is incomplete: download it again`
+      case "BodyTruncated":
+        return `${where}: the data is cut short${detail}; the file is incomplete: download it again`
+      case "TrailingBytes":
+        return `${where}: extra bytes after the data the header describes${detail}; the file is damaged or not what its header says: download it again`
+      case "TooLarge":
+        return `${where}: the header describes more data than can be held in memory${detail}; the header is probably corrupted`
+      case "CorruptGzip":
+        return `${where}: the gzip data is corrupted${detail}; download the file again, or decompress it with gunzip to see the error`
+    }
+  }
+}

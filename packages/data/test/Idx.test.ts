@@ -1,0 +1,153 @@
+import { Idx, IdxError } from "@descent/data"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Either, FastCheck as fc, Stream } from "effect"
+import { chunked, images } from "./fixtures.js"
+
+const decode = (bytes: Uint8Array, chunk = bytes.length || 1) => Idx.decode(chunked(bytes, chunk), "test.idx")
+const failure = (bytes: Uint8Array, chunk?: number) =>
+  Effect.runSync(Effect.flip(decode(bytes, chunk))) as IdxError
+
+describe("Idx header", () => {
+  it("decodes a hand-made header: type code, dimensions big-endian", () => {
+    const bytes = Uint8Array.from([0, 0, 0x08, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28])
+    expect(Idx.decodeHeader(bytes, "x")).toEqual(Either.right({ type: "u8", dims: [60000, 28, 28] }))
+    expect(Idx.decodeHeader(bytes.subarray(0, 9), "x")).toEqual(Either.right(undefined))
+  })
+
+  it("knows every type code", () => {
+    for (const [name, { code }] of Object.entries(Idx.types)) {
+      const header = Idx.decodeHeader(Uint8Array.from([0, 0, code, 1, 0, 0, 0, 2]), "x")
+      expect(header).toEqual(Either.right({ type: name, dims: [2] }))
+    }
+  })
+})
+
+describe("Idx.decode", () => {
+  it.effect("decodes a hand-made u8 file", () =>
+    Effect.gen(function* () {
+      const bytes = Uint8Array.from([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 255])
+      const tensor = yield* decode(bytes)
+      expect(tensor.type).toBe("u8")
+      expect(tensor.dims).toEqual([2, 3])
+      expect([...tensor.values]).toEqual([1, 2, 3, 4, 5, 255])
+    }))
+
+  it.effect("decodes big-endian multi-byte values", () =>
+    Effect.gen(function* () {
+      // i16 [-2, 258], header then bytes ff fe 01 02
+      const bytes = Uint8Array.from([0, 0, 0x0b, 1, 0, 0, 0, 2, 0xff, 0xfe, 0x01, 0x02])
+      const tensor = yield* decode(bytes)
+      expect(tensor.values).toBeInstanceOf(Int16Array)
+      expect([...tensor.values]).toEqual([-2, 258])
+    }))
+
+  it.effect("gives the same tensor whatever the chunking, down to 1-byte chunks", () =>
+    Effect.gen(function* () {
+      const bytes = images(5)
+      const whole = yield* decode(bytes)
+      for (const size of [1, 2, 3, 5, 7, 16, 17, 64]) {
+        const cut = yield* decode(bytes, size)
+        expect([...cut.values]).toEqual([...whole.values])
+        expect(cut.dims).toEqual([5, 4, 3])
+      }
+    }))
+
+  const arbitraryTensor = fc.constantFrom(...(Object.keys(Idx.types) as Array<Idx.TypeName>)).chain((type) =>
+    fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 3 }).chain((dims) => {
+      const count = dims.reduce((n, d) => n * d, 1)
+      const value: fc.Arbitrary<number> =
+        type === "u8" ? fc.integer({ min: 0, max: 255 })
+        : type === "i8" ? fc.integer({ min: -128, max: 127 })
+        : type === "i16" ? fc.integer({ min: -32768, max: 32767 })
+        : type === "i32" ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })
+        : type === "f32" ? fc.float({ noNaN: true })
+        : fc.double({ noNaN: true })
+      return fc.record({
+        type: fc.constant(type),
+        dims: fc.constant(dims),
+        values: fc.array(value, { minLength: count, maxLength: count }),
+        chunk: fc.integer({ min: 1, max: 9 })
+      })
+    })
+  )
+
+  it.prop("encode then decode gives the tensor back, for every type code", { t: arbitraryTensor }, ({ t }) => {
+    const Array_ = { u8: Uint8Array, i8: Int8Array, i16: Int16Array, i32: Int32Array, f32: Float32Array, f64: Float64Array }[t.type]
+    const values = Array_.from(t.values)
+    const bytes = Idx.encode({ type: t.type, dims: t.dims, values })
+    const decoded = Effect.runSync(decode(bytes, t.chunk))
+    expect(decoded.type).toBe(t.type)
+    expect(decoded.dims).toEqual(t.dims)
+    expect([...decoded.values]).toEqual([...values])
+  })
+})
+
+describe("Idx errors", () => {
+  it("BadMagic: the first two bytes are not zero", () => {
+    const error = failure(new TextEncoder().encode("<html>not idx</html>"))
+    expect(error).toBeInstanceOf(IdxError)
+    expect(error.reason).toBe("BadMagic")
+    expect(error.offset).toBe(0)
+    expect(error.message).toMatch(/^test\.idx at byte 0: not an IDX file/)
+  })
+
+  it("UnsupportedType: a type code IDX does not have", () => {
+    const error = failure(Uint8Array.from([0, 0, 0x07, 1, 0, 0, 0, 1, 0]))
+    expect(error.reason).toBe("UnsupportedType")
+    expect(error.offset).toBe(2)
+    expect(error.message).toContain("type code 0x07")
+  })
+
+  it("HeaderTruncated: an empty file, or one cut inside its dimensions", () => {
+    expect(failure(new Uint8Array(0)).reason).toBe("HeaderTruncated")
+    expect(failure(new Uint8Array(0)).message).toContain("the file is empty")
+    const error = failure(images(2).subarray(0, 10), 1)
+    expect(error.reason).toBe("HeaderTruncated")
+    expect(error.detail).toBe("got 10 of 16 header bytes")
+  })
+
+  it("BodyTruncated: says how many bytes were expected and how many came", () => {
+    const bytes = images(2) // 16 header bytes + 24 pixels
+    const error = failure(bytes.subarray(0, 30), 4)
+    expect(error.reason).toBe("BodyTruncated")
+    expect(error.offset).toBe(30)
+    expect(error.detail).toBe("the header describes 24 bytes of data, got 14")
+  })
+
+  it("TrailingBytes: bytes after the data the header describes", () => {
+    const bytes = new Uint8Array([...images(2), 9, 9])
+    for (const chunk of [1, 5, 100]) {
+      const error = failure(bytes, chunk)
+      expect(error.reason).toBe("TrailingBytes")
+      expect(error.offset).toBe(40)
+    }
+  })
+
+  it("TooLarge: a header asking for more than memory can hold fails at once", () => {
+    const bytes = Uint8Array.from([0, 0, 0x0e, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+    expect(failure(bytes).reason).toBe("TooLarge")
+  })
+})
+
+describe("Idx.records", () => {
+  const collect = (bytes: Uint8Array, chunk: number) =>
+    Effect.runSync(Stream.runCollect(Idx.records(chunked(bytes, chunk), "r.idx"))).pipe(Chunk.toReadonlyArray)
+
+  it("cuts the body into one record per index, across any chunk edges", () => {
+    const bytes = images(5)
+    const expected = collect(bytes, bytes.length).map((r) => [...r.bytes])
+    expect(expected.length).toBe(5)
+    expect(expected[1]).toEqual([7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18])
+    for (const chunk of [1, 5, 11, 12, 13, 40]) {
+      const records = collect(bytes, chunk)
+      expect(records.map((r) => r.index)).toEqual([0, 1, 2, 3, 4])
+      expect(records.map((r) => [...r.bytes])).toEqual(expected)
+    }
+  })
+
+  it("fails with a typed error when the stream ends inside a record", () => {
+    const exit = Effect.runSyncExit(Stream.runDrain(Idx.records(chunked(images(3).subarray(0, 30), 7), "r.idx")))
+    expect(exit._tag).toBe("Failure")
+    expect(JSON.stringify(exit)).toContain("BodyTruncated")
+  })
+})
