@@ -5,9 +5,10 @@
 // matrix at slot.weightsOffset; its biases (outputs) follow at slot.biasesOffset. Batches are
 // (rows=examples, cols=neurons) row-major.
 //
-// Examples are taken four at a time so that each weight row is read once for four dot
-// products; every sum is still added up in the same order for every example, so a result
-// never depends on where an example falls in its batch.
+// Examples are taken four at a time and neurons two at a time, so that each number loaded
+// feeds several multiply-adds; every sum is still added up in the same order for every
+// example and neuron, so a result never depends on where an example falls in its batch or on
+// how the loops are blocked.
 import * as Network from "../Network.js"
 
 /** Weighted inputs z and activations a = f(z) of layers 1…L for a batch of m examples. */
@@ -35,7 +36,38 @@ export const forward = (
     let e = 0
     for (; e + 4 <= m; e += 4) {
       const a0 = e * nIn, a1 = a0 + nIn, a2 = a1 + nIn, a3 = a2 + nIn
-      for (let j = 0; j < nOut; j++) {
+      let j = 0
+      // Two neurons × four examples: each input activation read feeds two sums.
+      for (; j + 2 <= nOut; j += 2) {
+        const w = wo + j * nIn
+        const v = w + nIn
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0
+        let t0 = 0, t1 = 0, t2 = 0, t3 = 0
+        for (let k = 0; k < nIn; k++) {
+          const wk = params[w + k]!
+          const vk = params[v + k]!
+          const x0 = a[a0 + k]!, x1 = a[a1 + k]!, x2 = a[a2 + k]!, x3 = a[a3 + k]!
+          s0 += wk * x0
+          s1 += wk * x1
+          s2 += wk * x2
+          s3 += wk * x3
+          t0 += vk * x0
+          t1 += vk * x1
+          t2 += vk * x2
+          t3 += vk * x3
+        }
+        const b = params[bo + j]!
+        const c = params[bo + j + 1]!
+        z[e * nOut + j] = s0 + b
+        z[(e + 1) * nOut + j] = s1 + b
+        z[(e + 2) * nOut + j] = s2 + b
+        z[(e + 3) * nOut + j] = s3 + b
+        z[e * nOut + j + 1] = t0 + c
+        z[(e + 1) * nOut + j + 1] = t1 + c
+        z[(e + 2) * nOut + j + 1] = t2 + c
+        z[(e + 3) * nOut + j + 1] = t3 + c
+      }
+      for (; j < nOut; j++) {
         const w = wo + j * nIn
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0
         for (let k = 0; k < nIn; k++) {
@@ -123,8 +155,37 @@ export const backprop = (
       gradient[bo + j] = s
     }
 
-    // ∂C/∂w_jk = Σ_e δ_ej a_ek
-    for (let j = 0; j < nOut; j++) {
+    // ∂C/∂w_jk = Σ_e δ_ej a_ek, two rows × four examples at a time: each activation read
+    // feeds two rows. Every entry still adds its examples' terms in the same order.
+    let j = 0
+    for (; j + 2 <= nOut; j += 2) {
+      const row = wo + j * nIn
+      const next = row + nIn
+      let e = 0
+      for (; e + 4 <= m; e += 4) {
+        const d0 = delta[e * nOut + j]!, d1 = delta[(e + 1) * nOut + j]!
+        const d2 = delta[(e + 2) * nOut + j]!, d3 = delta[(e + 3) * nOut + j]!
+        const f0 = delta[e * nOut + j + 1]!, f1 = delta[(e + 1) * nOut + j + 1]!
+        const f2 = delta[(e + 2) * nOut + j + 1]!, f3 = delta[(e + 3) * nOut + j + 1]!
+        const a0 = e * nIn, a1 = a0 + nIn, a2 = a1 + nIn, a3 = a2 + nIn
+        for (let k = 0; k < nIn; k++) {
+          const x0 = a[a0 + k]!, x1 = a[a1 + k]!, x2 = a[a2 + k]!, x3 = a[a3 + k]!
+          gradient[row + k]! += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3
+          gradient[next + k]! += f0 * x0 + f1 * x1 + f2 * x2 + f3 * x3
+        }
+      }
+      for (; e < m; e++) {
+        const d0 = delta[e * nOut + j]!
+        const f0 = delta[e * nOut + j + 1]!
+        const a0 = e * nIn
+        for (let k = 0; k < nIn; k++) {
+          const x0 = a[a0 + k]!
+          gradient[row + k]! += d0 * x0
+          gradient[next + k]! += f0 * x0
+        }
+      }
+    }
+    for (; j < nOut; j++) {
       const row = wo + j * nIn
       let e = 0
       for (; e + 4 <= m; e += 4) {
