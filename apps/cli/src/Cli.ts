@@ -1,0 +1,127 @@
+/**
+ * The `descent` command line: every command, flag and default, with the text `--help` shows.
+ * The handlers live in `commands/`; the runtime wiring in `bin.ts`.
+ *
+ * @since 0.1.0
+ */
+import { Args, Command, Options } from "@effect/cli"
+import * as Eval from "./commands/Eval.js"
+import * as Predict from "./commands/Predict.js"
+import * as Replay from "./commands/Replay.js"
+import * as Train from "./commands/Train.js"
+import { versions } from "./Versions.js"
+
+const json = Options.boolean("json").pipe(
+  Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
+)
+const data = Options.text("data").pipe(
+  Options.withDescription(
+    "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz). Default: the bundled MNIST."
+  ),
+  Options.optional
+)
+const model = Options.text("model").pipe(Options.withDescription("A model.json written by descent train."))
+
+const train = Command.make(
+  "train",
+  {
+    data,
+    layers: Options.text("layers").pipe(
+      Options.withDescription("Neurons per layer, input first; the input must match the image's pixels and the output be 10. Default: 784,16,16,10 (the chapter's 13,002 weights and biases)."),
+      Options.optional
+    ),
+    activation: Options.choice("activation", ["sigmoid", "relu"]).pipe(
+      Options.withDescription("Activation of the hidden layers (the output layer is always sigmoid). Default: sigmoid."),
+      Options.optional
+    ),
+    cost: Options.choice("cost", ["quadratic", "cross-entropy"]).pipe(
+      Options.withDescription("The cost to lower: quadratic ½‖a − y‖² (the chapter's) or cross-entropy. Default: quadratic."),
+      Options.optional
+    ),
+    init: Options.choice("init", ["normal", "scaled"]).pipe(
+      Options.withDescription("Initial weights: normal N(0,1) as network.py, or scaled N(0,1/fan-in). Default: normal."),
+      Options.optional
+    ),
+    eta: Options.float("eta").pipe(
+      Options.withDescription("η, the learning rate: each step is params − η·∇C. Default: 3.0."),
+      Options.optional
+    ),
+    batchSize: Options.integer("batch-size").pipe(
+      Options.withDescription("Examples per mini-batch (a final shorter batch is kept). Default: 10."),
+      Options.optional
+    ),
+    epochs: Options.integer("epochs").pipe(
+      Options.withDescription("Passes over the training set. Default: 30."),
+      Options.optional
+    ),
+    seed: Options.integer("seed").pipe(
+      Options.withDescription("Seed of every random choice (initial weights, shuffles): same seed, same result, bit for bit. Default: 1."),
+      Options.optional
+    ),
+    out: Options.text("out").pipe(
+      Options.withDescription("Folder for model.json, run.json and checkpoint.json. Default: a new folder under runs/."),
+      Options.optional
+    ),
+    resume: Options.text("resume").pipe(
+      Options.withDescription("Continue the run in this folder from its last checkpoint, with the options recorded there."),
+      Options.optional
+    ),
+    json
+  },
+  Train.run
+).pipe(
+  Command.withDescription(
+    "Train a network by stochastic gradient descent and report each epoch: training cost, test accuracy, test cost, seconds. Ctrl-C stops after the current batch and keeps the last checkpoint."
+  )
+)
+
+const evaluate = Command.make("eval", { model, data, json }, Eval.run).pipe(
+  Command.withDescription("Evaluate a model on the test images: accuracy, mean cost, confusion matrix.")
+)
+
+const predict = Command.make(
+  "predict",
+  {
+    model,
+    index: Options.integer("index").pipe(
+      Options.withDescription("Predict image N of the data set (see --set)."),
+      Options.optional
+    ),
+    set: Options.choice("set", ["test", "train"]).pipe(
+      Options.withDescription("Which set --index counts in."),
+      Options.withDefault("test" as const)
+    ),
+    image: Options.text("image").pipe(
+      Options.withDescription("Predict a PNG of any size: made 28×28 grey, fitted to 20×20 and centred by mass, as MNIST's digits were."),
+      Options.optional
+    ),
+    data,
+    json
+  },
+  Predict.run
+).pipe(Command.withDescription("Show what a model says about one image: the digit, the ten outputs, and the image."))
+
+const replay = Command.make(
+  "replay",
+  { run: Args.text({ name: "RUN.json" }).pipe(Args.withDescription("A run record written by descent train.")), json },
+  Replay.run
+).pipe(
+  Command.withDescription(
+    "Re-run a recorded run from its seed and check that every epoch's parameters are bit-identical (exit 0), or name the first epoch that differs (exit 1)."
+  )
+)
+
+const descent = Command.make("descent").pipe(
+  Command.withDescription(
+    "A neural network learns handwritten digits by gradient descent (3Blue1Brown, chapter 2)."
+  ),
+  Command.withSubcommands([train, evaluate, predict, replay])
+)
+
+/**
+ * The whole command line, ready to run on `process.argv`.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export const cli = Command.run(descent, { name: "descent", version: versions.descent ?? "dev" })

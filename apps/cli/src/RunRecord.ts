@@ -1,0 +1,122 @@
+/**
+ * `run.json`: the record of a training run — every option, the seed, the data's fingerprints,
+ * each epoch's metrics and the SHA-256 of the parameters after it, and the versions of Node and
+ * the packages. Enough for anyone to re-run it with `descent replay run.json` and check that
+ * every epoch comes out bit-identical.
+ *
+ * @since 0.1.0
+ */
+import type { Mnist } from "@descent/data"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import type { Effect } from "effect"
+import { Schema } from "effect"
+import * as AtomicFile from "./AtomicFile.js"
+import type { FileError, FileFormatError } from "./CliError.js"
+import * as JsonFile from "./JsonFile.js"
+import * as TrainingOptions from "./TrainingOptions.js"
+
+/**
+ * What one epoch reports.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EpochMetrics = Schema.Struct({
+  epoch: Schema.Int.pipe(Schema.positive()),
+  /** Mean cost over the epoch's mini-batches, each taken just before its step. */
+  trainCost: Schema.Number,
+  /** Fraction of the test images named correctly, in [0, 1]. */
+  testAccuracy: Schema.Number,
+  testCost: Schema.Number,
+  /** Wall-clock seconds for the epoch's training and evaluation. */
+  seconds: Schema.Number,
+  /** SHA-256 of the parameter vector's float64 bytes after the epoch. */
+  paramsSha256: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EpochMetrics = Schema.Schema.Type<typeof EpochMetrics>
+
+const Fingerprint = Schema.Struct({ file: Schema.String, sha256: Schema.String })
+
+/**
+ * The SHA-256 of each of the four data files (of their decompressed bytes).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DataFingerprints = Schema.Struct({
+  trainImages: Fingerprint,
+  trainLabels: Fingerprint,
+  testImages: Fingerprint,
+  testLabels: Fingerprint
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type DataFingerprints = Schema.Schema.Type<typeof DataFingerprints>
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RunRecordFile = Schema.Struct({
+  format: Schema.Literal("descent-run"),
+  version: Schema.Literal(1),
+  status: Schema.Literal("running", "complete", "interrupted", "diverged"),
+  options: TrainingOptions.TrainingOptions,
+  data: DataFingerprints,
+  epochs: Schema.Array(EpochMetrics),
+  environment: Schema.Struct({
+    node: Schema.String,
+    platform: Schema.String,
+    packages: Schema.Record({ key: Schema.String, value: Schema.String })
+  })
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RunRecord = Schema.Schema.Type<typeof RunRecordFile>
+
+/**
+ * The fingerprints of a loaded dataset, with file names rather than full paths (the bundled
+ * copy's path differs from machine to machine).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fingerprints = (files: Mnist.MnistData["files"]): DataFingerprints => {
+  const entry = (info: Mnist.FileInfo) => ({ file: info.path.split(/[\\/]/).pop() ?? info.path, sha256: info.sha256 })
+  return {
+    trainImages: entry(files.trainImages),
+    trainLabels: entry(files.trainLabels),
+    testImages: entry(files.testImages),
+    testLabels: entry(files.testLabels)
+  }
+}
+
+/**
+ * Writes a run record to `path`, atomically.
+ *
+ * @since 0.1.0
+ * @category writing
+ */
+export const write = (path: string, record: RunRecord): Effect.Effect<void, FileError, FileSystem.FileSystem | Path.Path> =>
+  AtomicFile.writeJson(path, record)
+
+/**
+ * Reads and checks a run record.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const read = (path: string): Effect.Effect<RunRecord, FileFormatError | FileError, FileSystem.FileSystem> =>
+  JsonFile.read(path, RunRecordFile, "run record")

@@ -1,0 +1,41 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM during training: the first asks the run to stop after the batch
+ * in progress; a second one ends the process at once (every file is written atomically, so
+ * that is safe too). The handlers are installed only while training runs.
+ *
+ * @since 0.1.0
+ */
+import { Effect, type Scope } from "effect"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface StopSignal {
+  readonly requested: () => boolean
+}
+
+/**
+ * Listens for SIGINT and SIGTERM for as long as the scope is open.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const listen: Effect.Effect<StopSignal, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.sync(() => {
+    let requested = false
+    const handler = (signal: NodeJS.Signals) => {
+      if (requested) process.exit(signal === "SIGINT" ? 130 : 143)
+      requested = true
+      process.stderr.write(`\n${signal}: stopping after the current batch (again to quit now)\n`)
+    }
+    process.on("SIGINT", handler)
+    process.on("SIGTERM", handler)
+    return { stop: { requested: () => requested }, handler }
+  }),
+  ({ handler }) =>
+    Effect.sync(() => {
+      process.off("SIGINT", handler)
+      process.off("SIGTERM", handler)
+    })
+).pipe(Effect.map(({ stop }) => stop))

@@ -1,0 +1,150 @@
+/**
+ * A training run, one epoch at a time: shuffle with the run's generator, fold
+ * params ← params − η∇C over the mini-batches, then evaluate on the test images. Shared by
+ * `train`, `train --resume` and `replay`, so all three compute exactly the same thing.
+ *
+ * Watching is separate from learning: an `Observer` hears every step (for progress) and may ask
+ * the run to stop after the current batch; neither changes the numbers.
+ *
+ * @since 0.1.0
+ */
+import { Batches, Descent, Evaluate, Network, Params, Rng, Vector } from "@descent/core"
+import type { Mnist } from "@descent/data"
+import { Clock, Data, Effect, Stream } from "effect"
+import { createHash } from "node:crypto"
+import type * as RunRecord from "./RunRecord.js"
+import * as TrainingOptions from "./TrainingOptions.js"
+
+/**
+ * A run between epochs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface State {
+  readonly options: TrainingOptions.TrainingOptions
+  readonly network: Network.Network
+  /** Metrics of the epochs completed so far. */
+  readonly epochs: ReadonlyArray<RunRecord.EpochMetrics>
+  readonly params: Params.Params
+  /** The generator the next epoch shuffles with. */
+  readonly rng: Rng.Rng
+}
+
+/**
+ * What a run tells whoever watches it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Observer {
+  /** After each step: examples done so far in this epoch, and the batch's cost. */
+  readonly onStep: (epoch: number, done: number, total: number, cost: number) => void
+  /** Checked before each batch: true asks the run to stop after the batch in progress. */
+  readonly stopRequested: () => boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const silent: Observer = { onStep: () => {}, stopRequested: () => false }
+
+/**
+ * The cost or a parameter stopped being a finite number.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Divergence extends Data.TaggedError("Divergence")<{ readonly epoch: number; readonly batch: number }> {}
+
+/**
+ * The observer asked the run to stop; the epoch in progress was abandoned.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Stopped extends Data.TaggedError("Stopped")<{ readonly epoch: number }> {}
+
+/**
+ * A new run: parameters drawn from the seed, then the generator that shuffles the epochs.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const begin = (options: TrainingOptions.TrainingOptions): State => {
+  const network = TrainingOptions.network(options)
+  const [params, rng] = Params.init(network.layout, Rng.make(options.seed), options.init)
+  return { options, network, epochs: [], params, rng }
+}
+
+/**
+ * SHA-256 of the parameter vector's float64 bytes: two runs with equal hashes have
+ * bit-identical parameters.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const paramsSha256 = (params: Params.Params): string =>
+  createHash("sha256").update(Params.toBytes(params)).digest("hex")
+
+const turnEvery = 8
+const eventLoopTurn = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/**
+ * Runs the next epoch and evaluates the result on the test set.
+ *
+ * @since 0.1.0
+ * @category training
+ */
+export const epoch = (
+  state: State,
+  data: Mnist.MnistData,
+  observer: Observer
+): Effect.Effect<State, Divergence | Stopped> =>
+  Effect.gen(function* () {
+    const number = state.epochs.length + 1
+    const started = yield* Clock.currentTimeMillis
+    const { network, options } = state
+    const shuffled = Batches.epoch(data.train, state.rng, options.batchSize)
+    const total = data.train.count
+    let done = 0
+    let costSum = 0
+    let stopped = false
+    const params = yield* Descent.steps(
+      Stream.takeWhile(shuffled.batches, () => !(stopped ||= observer.stopRequested())),
+      { network, params: state.params, eta: options.eta }
+    ).pipe(
+      Stream.mapEffect((step) => {
+        if (!Number.isFinite(step.cost) || !Number.isFinite(step.gradientNorm)) {
+          return Effect.fail(new Divergence({ epoch: number, batch: step.index + 1 }))
+        }
+        done += step.examples
+        costSum += step.cost * step.examples
+        observer.onStep(number, done, total, step.cost)
+        // An epoch is one long computation: give Node's event loop a turn now and then, so
+        // that a Ctrl-C is heard (and a progress bar redrawn) within a few batches.
+        return step.index % turnEvery === turnEvery - 1 ? Effect.as(eventLoopTurn, step.params) : Effect.succeed(step.params)
+      }),
+      Stream.runLast,
+      Effect.map((last) => (last._tag === "Some" ? last.value : state.params))
+    )
+    if (stopped) return yield* new Stopped({ epoch: number })
+    if (!Vector.isFinite(params.vector)) {
+      return yield* new Divergence({ epoch: number, batch: Batches.countOf(total, options.batchSize) })
+    }
+    const test = Evaluate.evaluate(network, params, data.test)
+    const finished = yield* Clock.currentTimeMillis
+    const metrics: RunRecord.EpochMetrics = {
+      epoch: number,
+      trainCost: total === 0 ? 0 : costSum / total,
+      testAccuracy: test.accuracy,
+      testCost: test.cost,
+      seconds: (finished - started) / 1000,
+      paramsSha256: paramsSha256(params)
+    }
+    return { ...state, epochs: [...state.epochs, metrics], params, rng: shuffled.rng }
+  })

@@ -1,0 +1,76 @@
+/**
+ * Everything that decides a training run's result — the network's shape, the learning rate,
+ * the batch size, the number of epochs, the seed and the data — as one value with a Schema, so
+ * run records and checkpoints can store it and `replay` and `--resume` can use it again.
+ *
+ * @since 0.1.0
+ */
+import { Network } from "@descent/core"
+import { Schema } from "effect"
+
+/**
+ * Where the examples come from.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DataSource = Schema.Union(
+  Schema.Struct({ kind: Schema.Literal("bundled") }),
+  Schema.Struct({ kind: Schema.Literal("directory"), path: Schema.String })
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type DataSource = Schema.Schema.Type<typeof DataSource>
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TrainingOptions = Schema.Struct({
+  layers: Schema.Array(Schema.Int.pipe(Schema.positive())).pipe(Schema.minItems(2)),
+  activation: Schema.Literal("sigmoid", "relu"),
+  cost: Schema.Literal("quadratic", "cross-entropy"),
+  init: Schema.Literal("normal", "scaled"),
+  eta: Schema.Number.pipe(Schema.positive()),
+  batchSize: Schema.Int.pipe(Schema.positive()),
+  epochs: Schema.Int.pipe(Schema.positive()),
+  seed: Schema.Int,
+  data: DataSource
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type TrainingOptions = Schema.Schema.Type<typeof TrainingOptions>
+
+/**
+ * The chapter's network with Nielsen's network.py settings, on the bundled MNIST.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaults: TrainingOptions = {
+  layers: [784, 16, 16, 10],
+  activation: "sigmoid",
+  cost: "quadratic",
+  init: "normal",
+  eta: 3.0,
+  batchSize: 10,
+  epochs: 30,
+  seed: 1,
+  data: { kind: "bundled" }
+}
+
+/**
+ * The network these options train: hidden layers use `activation`; the output layer is a
+ * sigmoid, so each of the ten outputs lies in (0, 1).
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const network = (options: TrainingOptions): Network.Network =>
+  Network.make({ sizes: options.layers, hidden: options.activation, output: "sigmoid", cost: options.cost })

@@ -1,0 +1,55 @@
+/**
+ * The `descent` executable: runs the command line with Node's file system and paths, prints an
+ * expected failure as one line on stderr, and exits 0 (ok), 1 (failure), 2 (usage error) or
+ * 130 (stopped by Ctrl-C, the shell's convention).
+ *
+ * @since 0.1.0
+ */
+import { ValidationError } from "@effect/cli"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { Cause, Console, Effect, Exit, Option } from "effect"
+import { cli } from "./Cli.js"
+
+// @effect/cli colours its help even when it goes to a file or pipe: strip the escape codes
+// unless the output is a terminal that wants them. Its usage errors (the only thing it writes
+// with Console.error) become one plain line, like every other error of descent.
+const plain = !process.stdout.isTTY || process.env.NO_COLOR !== undefined
+const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "")
+const show = (args: ReadonlyArray<unknown>) => args.map((arg) => (typeof arg === "string" && plain ? stripAnsi(arg) : arg))
+const oneLine = (args: ReadonlyArray<unknown>) =>
+  `descent: ${stripAnsi(args.map(String).join(" ")).trim().replace(/\s*\n\s*/g, "; ")} (see descent --help)`
+
+const console_ = (console: Console.Console): Console.Console => ({
+  ...console,
+  log: (...args) => console.log(...show(args)),
+  error: (...args) => console.error(oneLine(args)),
+  unsafe: {
+    ...console.unsafe,
+    log: (...args: ReadonlyArray<unknown>) => console.unsafe.log(...show(args)),
+    error: (...args: ReadonlyArray<unknown>) => console.unsafe.error(oneLine(args))
+  }
+})
+
+const exitCode = (cause: Cause.Cause<unknown>): number => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isNone(failure)) {
+    if (Cause.isInterruptedOnly(cause)) return 130
+    process.stderr.write(`descent: internal error: ${Cause.pretty(cause)}\n`)
+    return 1
+  }
+  const error = failure.value
+  // @effect/cli has already printed its own message for these.
+  if (ValidationError.isValidationError(error)) return 2
+  const tag = (error as { _tag?: string })._tag
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`descent: ${message}\n`)
+  return tag === "UsageError" ? 2 : tag === "Interrupted" ? 130 : 1
+}
+
+const program = Effect.flatMap(Effect.console, (console) =>
+  cli(process.argv).pipe(Effect.provide(NodeContext.layer), Effect.withConsole(console_(console)))
+)
+
+Effect.runPromiseExit(program).then((exit) => {
+  process.exitCode = Exit.isSuccess(exit) ? 0 : exitCode(exit.cause)
+})

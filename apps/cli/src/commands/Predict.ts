@@ -1,0 +1,105 @@
+/**
+ * `descent predict`: what a saved model says about one image — a test or training image by
+ * index, or a PNG of your own — with the ten output activations and the image drawn in the
+ * terminal.
+ *
+ * @since 0.1.0
+ */
+import { Feedforward } from "@descent/core"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Effect, Option } from "effect"
+import { FileError, UsageError } from "../CliError.js"
+import * as Datasets from "../Datasets.js"
+import * as ModelFile from "../ModelFile.js"
+import * as Output from "../Output.js"
+import * as Picture from "../Picture.js"
+import { checkFits } from "./Eval.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flags {
+  readonly model: string
+  readonly index: Option.Option<number>
+  readonly set: "test" | "train"
+  readonly image: Option.Option<string>
+  readonly data: Option.Option<string>
+  readonly json: boolean
+}
+
+const fromDataset = (flags: Flags, index: number, model: ModelFile.Model, modelPath: string) =>
+  Effect.gen(function* () {
+    const source = yield* Datasets.fromFlag(flags.data)
+    const data = yield* Datasets.load(source)
+    yield* checkFits(model, modelPath, data, Datasets.describe(source))
+    const set = flags.set === "test" ? data.test : data.train
+    if (!(index >= 0 && index < set.count)) {
+      return yield* new UsageError({
+        message: `--index ${index}: the ${flags.set} set has images 0 to ${set.count - 1}`
+      })
+    }
+    const size = set.rows * set.cols
+    const pixels = (set.pixels as Uint8Array).slice(index * size, (index + 1) * size)
+    return { picture: { rows: set.rows, cols: set.cols, pixels }, label: Option.some(set.labels[index]!) }
+  })
+
+const fromPng = (file: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const bytes = yield* fs.readFile(file).pipe(
+      Effect.mapError((error) =>
+        new FileError({
+          path: file,
+          problem: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : `cannot read: ${error.message}`
+        })
+      )
+    )
+    const ink = yield* Effect.try({
+      try: () => Picture.inkOfPng(bytes),
+      catch: (error) =>
+        new FileError({ path: file, problem: `not a PNG image (${error instanceof Error ? error.message : error}); give a .png file` })
+    })
+    const picture = Picture.toMnist(ink)
+    if (picture === undefined) return yield* new FileError({ path: file, problem: "the image is blank: no digit to read" })
+    return { picture, label: Option.none<number>() }
+  })
+
+/**
+ * Runs `descent predict`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const run = (flags: Flags) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    if (Option.isSome(flags.index) === Option.isSome(flags.image)) {
+      return yield* new UsageError({ message: "predict needs exactly one of --index N (an image of the data set) or --image FILE.png" })
+    }
+    const modelPath = path.resolve(flags.model)
+    const model = yield* ModelFile.read(modelPath)
+    const { label, picture } = Option.isSome(flags.index)
+      ? yield* fromDataset(flags, flags.index.value, model, modelPath)
+      : yield* fromPng(path.resolve(Option.getOrThrow(flags.image)))
+    if (picture.pixels.length !== model.network.layout.sizes[0]) {
+      return yield* new UsageError({
+        message: `${modelPath}: the model takes ${model.network.layout.sizes[0]} pixels; a PNG becomes a 28×28 image (784)`
+      })
+    }
+    const input = Float64Array.from(picture.pixels, (v) => v / 255)
+    const outputs = Array.from(Feedforward.output(model.network, model.params, input))
+    const digit = Feedforward.argmax(outputs)
+    if (flags.json) {
+      Output.json({ digit, outputs, ...(Option.isSome(label) ? { label: label.value } : {}) })
+      return
+    }
+    Output.line(Picture.draw(picture))
+    Output.line("")
+    Output.line(`the network says: ${digit}` + Option.match(label, { onNone: () => "", onSome: (l) => ` (labelled ${l})` }))
+    for (let j = 0; j < outputs.length; j++) {
+      const bar = "█".repeat(Math.round(Math.max(0, Math.min(1, outputs[j]!)) * 30))
+      Output.line(`  ${j}  ${outputs[j]!.toFixed(4)}  ${bar}`.trimEnd())
+    }
+  })

@@ -1,0 +1,62 @@
+/**
+ * `descent replay RUN.json`: re-runs a recorded run from its seed, in memory, and compares the
+ * SHA-256 of the parameters after every epoch with the record's. Prints "identical" when all
+ * match; otherwise names the first epoch that differs.
+ *
+ * @since 0.1.0
+ */
+import * as Path from "@effect/platform/Path"
+import { Effect } from "effect"
+import { ReplayMismatch, UsageError } from "../CliError.js"
+import * as Datasets from "../Datasets.js"
+import * as Output from "../Output.js"
+import * as RunRecord from "../RunRecord.js"
+import * as Training from "../Training.js"
+
+/**
+ * Runs `descent replay`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const run = (flags: { readonly run: string; readonly json: boolean }) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const file = path.resolve(flags.run)
+    const record = yield* RunRecord.read(file)
+    if (record.epochs.length === 0) {
+      return yield* new UsageError({ message: `${file}: the run recorded no completed epoch; there is nothing to replay` })
+    }
+    const recordedMajor = record.environment.node.split(".")[0]
+    if (recordedMajor !== process.version.split(".")[0]) {
+      Output.note(`note: the run was recorded on Node ${record.environment.node}, this is ${process.version}; bit-identical results are promised only within one Node major version`)
+    }
+    const data = yield* Datasets.load(record.options.data)
+    const fingerprints = RunRecord.fingerprints(data.files)
+    for (const key of Object.keys(fingerprints) as Array<keyof RunRecord.DataFingerprints>) {
+      if (fingerprints[key].sha256 !== record.data[key].sha256) {
+        return yield* new ReplayMismatch({
+          message: `${Datasets.describe(record.options.data)}: ${fingerprints[key].file} is not the file the run used (SHA-256 ${fingerprints[key].sha256.slice(0, 12)}…, recorded ${record.data[key].sha256.slice(0, 12)}…)`
+        })
+      }
+    }
+    if (!flags.json) Output.note(`replaying ${record.epochs.length} epoch(s) of ${file}`)
+    let state = Training.begin(record.options)
+    for (const recorded of record.epochs) {
+      state = yield* Training.epoch(state, data, Training.silent).pipe(
+        Effect.catchAll((error) =>
+          Effect.fail(new ReplayMismatch({ message: `epoch ${recorded.epoch} differs: the replay ${error._tag === "Divergence" ? "diverged" : "stopped"}` }))
+        )
+      )
+      const replayed = state.epochs[state.epochs.length - 1]!
+      const same = replayed.paramsSha256 === recorded.paramsSha256
+      if (flags.json) Output.json({ epoch: recorded.epoch, identical: same, recorded: recorded.paramsSha256, replayed: replayed.paramsSha256 })
+      else Output.line(`epoch ${recorded.epoch}  ${same ? "identical" : "DIFFERS"}  ${replayed.paramsSha256.slice(0, 16)}…`)
+      if (!same) {
+        return yield* new ReplayMismatch({
+          message: `epoch ${recorded.epoch} differs: recorded ${recorded.paramsSha256}, replayed ${replayed.paramsSha256}`
+        })
+      }
+    }
+    if (!flags.json) Output.line("identical")
+  })

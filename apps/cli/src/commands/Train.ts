@@ -1,0 +1,259 @@
+/**
+ * `descent train`: trains a network on MNIST (or a folder in its layout), reporting each epoch,
+ * and keeps a model, a run record and a checkpoint in the run's folder after every epoch.
+ * `--resume DIR` carries a stopped run on from its checkpoint.
+ *
+ * @since 0.1.0
+ */
+import { Layout } from "@descent/core"
+import type { IdxError, Mnist, MnistError } from "@descent/data"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Effect, Option } from "effect"
+import * as Checkpoint from "../Checkpoint.js"
+import { Diverged, type FileError, type FileFormatError, Interrupted, UsageError } from "../CliError.js"
+import * as Datasets from "../Datasets.js"
+import * as ModelFile from "../ModelFile.js"
+import * as Output from "../Output.js"
+import * as Progress from "../Progress.js"
+import * as RunRecord from "../RunRecord.js"
+import * as StopSignal from "../StopSignal.js"
+import * as Training from "../Training.js"
+import * as TrainingOptions from "../TrainingOptions.js"
+import { versions } from "../Versions.js"
+
+/**
+ * The flags as parsed; absent ones take the defaults of `TrainingOptions.defaults`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flags {
+  readonly data: Option.Option<string>
+  readonly layers: Option.Option<string>
+  readonly activation: Option.Option<"sigmoid" | "relu">
+  readonly cost: Option.Option<"quadratic" | "cross-entropy">
+  readonly init: Option.Option<"normal" | "scaled">
+  readonly eta: Option.Option<number>
+  readonly batchSize: Option.Option<number>
+  readonly epochs: Option.Option<number>
+  readonly seed: Option.Option<number>
+  readonly out: Option.Option<string>
+  readonly resume: Option.Option<string>
+  readonly json: boolean
+}
+
+type Failure = UsageError | IdxError | MnistError | FileError | FileFormatError | Diverged | Interrupted
+
+const files = (dir: string, path: Path.Path) => ({
+  checkpoint: path.join(dir, "checkpoint.json"),
+  model: path.join(dir, "model.json"),
+  run: path.join(dir, "run.json")
+})
+
+/**
+ * "784,16,16,10" as layer sizes, or why not.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseLayers = (text: string): Either<ReadonlyArray<number>> => {
+  const parts = text.split(",").map((part) => part.trim())
+  const sizes = parts.map(Number)
+  if (parts.some((part) => !/^\d+$/.test(part))) {
+    return { error: `--layers ${text}: give whole numbers separated by commas, like 784,16,16,10` }
+  }
+  const invalid = Layout.validate(sizes)
+  if (invalid !== undefined) return { error: `--layers ${text}: ${invalid.message.replace(/^layers [^:]*: /, "")}` }
+  if (sizes[sizes.length - 1] !== 10) return { error: `--layers ${text}: the last layer must have 10 neurons, one per digit` }
+  return { value: sizes }
+}
+
+type Either<A> = { readonly value: A; readonly error?: undefined } | { readonly error: string; readonly value?: undefined }
+
+const validate = (flags: Flags): Effect.Effect<Omit<TrainingOptions.TrainingOptions, "data">, UsageError> => {
+  const d = TrainingOptions.defaults
+  const eta = Option.getOrElse(flags.eta, () => d.eta)
+  const batchSize = Option.getOrElse(flags.batchSize, () => d.batchSize)
+  const epochs = Option.getOrElse(flags.epochs, () => d.epochs)
+  const seed = Option.getOrElse(flags.seed, () => d.seed)
+  const layers: Either<ReadonlyArray<number>> = Option.match(flags.layers, {
+    onNone: () => ({ value: d.layers }),
+    onSome: parseLayers
+  })
+  const problem =
+    !(Number.isFinite(eta) && eta > 0) ? `--eta ${eta}: the learning rate must be a number above 0, like 3.0`
+    : !(batchSize >= 1) ? `--batch-size ${batchSize}: a mini-batch needs at least 1 example`
+    : !(epochs >= 1) ? `--epochs ${epochs}: train for at least 1 epoch`
+    : !(Number.isSafeInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 31) ? `--seed ${seed}: give a 32-bit integer`
+    : layers.error
+  if (problem !== undefined) return Effect.fail(new UsageError({ message: problem }))
+  return Effect.succeed({
+    layers: layers.value!,
+    activation: Option.getOrElse(flags.activation, () => d.activation),
+    cost: Option.getOrElse(flags.cost, () => d.cost),
+    init: Option.getOrElse(flags.init, () => d.init),
+    eta,
+    batchSize,
+    epochs,
+    seed
+  })
+}
+
+const checkShape = (options: TrainingOptions.TrainingOptions, data: Mnist.MnistData): Effect.Effect<void, UsageError> => {
+  const pixels = data.train.rows * data.train.cols
+  return options.layers[0] === pixels
+    ? Effect.void
+    : Effect.fail(
+        new UsageError({
+          message: `--layers ${options.layers.join(",")}: the first layer must have one neuron per pixel: ${pixels} for the ${data.train.rows}×${data.train.cols} images of ${Datasets.describe(options.data)}`
+        })
+      )
+}
+
+const newRunDirectory = (seed: number) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
+    for (let n = 1; ; n++) {
+      const dir = path.resolve("runs", `${stamp}-seed${seed}${n === 1 ? "" : `-${n}`}`)
+      if (!(yield* fs.exists(dir).pipe(Effect.orElseSucceed(() => false)))) return dir
+    }
+  })
+
+/**
+ * Runs `descent train`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const run = (flags: Flags): Effect.Effect<void, Failure, FileSystem.FileSystem | Path.Path> =>
+  Option.match(flags.resume, { onNone: () => start(flags), onSome: (dir) => resume(dir, flags) })
+
+const start = (flags: Flags) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const chosen = yield* validate(flags)
+    const options: TrainingOptions.TrainingOptions = { ...chosen, data: yield* Datasets.fromFlag(flags.data) }
+    const dir = yield* Option.match(flags.out, {
+      onNone: () => newRunDirectory(options.seed),
+      onSome: (out) => Effect.succeed(path.resolve(out))
+    })
+    if (yield* fs.exists(files(dir, path).checkpoint).pipe(Effect.orElseSucceed(() => false))) {
+      return yield* new UsageError({
+        message: `--out ${dir}: this folder already holds a run; continue it with --resume ${dir}, or choose another --out`
+      })
+    }
+    const data = yield* Datasets.load(options.data)
+    yield* checkShape(options, data)
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(
+      Effect.mapError((error) => new UsageError({ message: `--out ${dir}: cannot create the folder (${error.message})` }))
+    )
+    const state = Training.begin(options)
+    yield* train(dir, state, RunRecord.fingerprints(data.files), data, flags.json)
+  })
+
+const resume = (dir: string, flags: Flags) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const given = (["data", "layers", "activation", "cost", "init", "eta", "batchSize", "epochs", "seed", "out"] as const)
+      .filter((name) => Option.isSome(flags[name] as Option.Option<unknown>))
+    if (given.length > 0) {
+      const names = given.map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")
+      return yield* new UsageError({
+        message: `--resume continues a run with the options recorded in it; drop ${names}`
+      })
+    }
+    const runDir = path.resolve(dir)
+    const checkpoint = yield* Checkpoint.read(files(runDir, path).checkpoint)
+    const data = yield* Datasets.load(checkpoint.options.data)
+    const fingerprints = RunRecord.fingerprints(data.files)
+    for (const key of Object.keys(fingerprints) as Array<keyof RunRecord.DataFingerprints>) {
+      if (fingerprints[key].sha256 !== checkpoint.data[key].sha256) {
+        return yield* new UsageError({
+          message: `${Datasets.describe(checkpoint.options.data)}: ${fingerprints[key].file} is not the file this run started with (SHA-256 differs); resume with the same data`
+        })
+      }
+    }
+    const state: Training.State = {
+      options: checkpoint.options,
+      network: TrainingOptions.network(checkpoint.options),
+      epochs: checkpoint.epochs,
+      params: checkpoint.params,
+      rng: checkpoint.rng
+    }
+    if (state.epochs.length >= state.options.epochs) {
+      Output.note(`${runDir}: all ${state.options.epochs} epochs are done; nothing to resume`)
+      return
+    }
+    if (!flags.json) Output.note(`resuming ${runDir} after epoch ${state.epochs.length} of ${state.options.epochs}`)
+    yield* train(runDir, state, fingerprints, data, flags.json)
+  })
+
+const train = (
+  dir: string,
+  initial: Training.State,
+  fingerprints: RunRecord.DataFingerprints,
+  data: Mnist.MnistData,
+  json: boolean
+) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const path = yield* Path.Path
+      const paths = files(dir, path)
+      const { options } = initial
+      const record = (state: Training.State, status: RunRecord.RunRecord["status"]): RunRecord.RunRecord => ({
+        format: "descent-run",
+        version: 1,
+        status,
+        options,
+        data: fingerprints,
+        epochs: state.epochs,
+        environment: { node: process.version, platform: `${process.platform}-${process.arch}`, packages: versions }
+      })
+      const save = (state: Training.State, status: RunRecord.RunRecord["status"]) =>
+        Effect.all([
+          Checkpoint.write(paths.checkpoint, { options, data: fingerprints, epochs: state.epochs, params: state.params, rng: state.rng }),
+          ModelFile.write(paths.model, state),
+          RunRecord.write(paths.run, record(state, status))
+        ], { discard: true })
+      const kept = (state: Training.State) =>
+        state.epochs.length === 0
+          ? `no epoch was completed; ${dir} holds the starting point`
+          : `the checkpoint after epoch ${state.epochs.length} is kept in ${dir}`
+
+      const stop = yield* StopSignal.listen
+      const progress = Progress.make(options.epochs)
+      const observer: Training.Observer = { onStep: progress.update, stopRequested: stop.requested }
+
+      if (initial.epochs.length === 0) yield* save(initial, "running")
+      if (!json) Output.note(`training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)} into ${dir}`)
+      let state = initial
+      while (state.epochs.length < options.epochs) {
+        const current = state
+        state = yield* Training.epoch(current, data, observer).pipe(
+          Effect.tapError(() => Effect.sync(progress.clear)),
+          Effect.catchTags({
+            Stopped: () =>
+              Effect.zipRight(
+                RunRecord.write(paths.run, record(current, "interrupted")),
+                Effect.fail(new Interrupted({ resume: `descent train --resume ${dir}`, kept: kept(current) }))
+              ),
+            Divergence: (d) =>
+              Effect.zipRight(
+                RunRecord.write(paths.run, record(current, "diverged")),
+                Effect.fail(new Diverged({ epoch: d.epoch, batch: d.batch, eta: options.eta, kept: kept(current) }))
+              )
+          })
+        )
+        progress.clear()
+        const metrics = state.epochs[state.epochs.length - 1]!
+        if (json) Output.json(metrics)
+        else Output.line(Output.epochLine(metrics, options.epochs))
+        yield* save(state, state.epochs.length === options.epochs ? "complete" : "running")
+      }
+      if (!json) Output.note(`model: ${paths.model}\nrun record: ${paths.run} (check it with: descent replay ${paths.run})`)
+    })
+  )

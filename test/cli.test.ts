@@ -1,0 +1,128 @@
+// The built `descent` command end to end, on a tiny MNIST-shaped dataset written by the test.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { descent, jsonLines, png, temporary, tinyMnist } from "./fixtures.js"
+
+const data = tinyMnist(400, 100)
+const runDir = join(temporary("run"), "run")
+const small = ["--data", data.dir, "--layers", "784,16,10", "--eta", "1.0", "--seed", "7"]
+let train: ReturnType<typeof descent>
+
+beforeAll(() => {
+  train = descent(["train", ...small, "--epochs", "3", "--out", runDir, "--json"])
+})
+afterAll(() => rmSync(data.dir, { recursive: true, force: true }))
+
+describe("descent train", () => {
+  it("prints exactly one JSON object per epoch on stdout, with the promised fields", () => {
+    expect(train.code, train.stderr).toBe(0)
+    const epochs = jsonLines(train.stdout)
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3])
+    for (const e of epochs) {
+      expect(Object.keys(e)).toEqual(["epoch", "trainCost", "testAccuracy", "testCost", "seconds", "paramsSha256"])
+      expect(e.testAccuracy).toBeGreaterThanOrEqual(0)
+      expect(e.testAccuracy).toBeLessThanOrEqual(1)
+      expect(e.paramsSha256).toMatch(/^[0-9a-f]{64}$/)
+    }
+    // The bars are easy to tell apart: a few epochs learn them.
+    expect(epochs[2]!.testAccuracy).toBeGreaterThan(0.9)
+    expect(epochs[2]!.trainCost).toBeLessThan(epochs[0]!.trainCost as number)
+  })
+
+  it("writes model.json, run.json and checkpoint.json into --out", () => {
+    const run = JSON.parse(readFileSync(join(runDir, "run.json"), "utf8"))
+    expect(run.status).toBe("complete")
+    expect(run.options).toMatchObject({ layers: [784, 16, 10], eta: 1, batchSize: 10, epochs: 3, seed: 7 })
+    expect(run.options.data).toEqual({ kind: "directory", path: data.dir })
+    expect(run.data.trainImages.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(run.epochs.map((e: { paramsSha256: string }) => e.paramsSha256)).toEqual(
+      jsonLines(train.stdout).map((e) => e.paramsSha256)
+    )
+    expect(run.environment.node).toBe(process.version)
+    const model = JSON.parse(readFileSync(join(runDir, "model.json"), "utf8"))
+    expect(model).toMatchObject({ format: "descent-model", version: 1, layers: [784, 16, 10], activation: "sigmoid" })
+    expect(model.params.length).toBe(784 * 16 + 16 + 16 * 10 + 10)
+    expect(JSON.parse(readFileSync(join(runDir, "checkpoint.json"), "utf8")).epochs.length).toBe(3)
+  })
+
+  it("prints readable lines without --json, and notes on stderr", () => {
+    const out = join(temporary("text"), "run")
+    const result = descent(["train", ...small, "--epochs", "1", "--out", out])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^epoch 1\/1 {2}train cost \d\.\d{4} {2}test accuracy \d+\.\d\d% {2}test cost \d\.\d{4} {2}\d+\.\d s\n$/)
+    expect(result.stderr).toContain(`descent replay ${join(out, "run.json")}`)
+  })
+})
+
+describe("descent eval", () => {
+  it("reports the accuracy train reported, and a confusion matrix", () => {
+    const result = descent(["eval", "--model", join(runDir, "model.json"), "--data", data.dir, "--json"])
+    expect(result.code, result.stderr).toBe(0)
+    const [report] = jsonLines(result.stdout)
+    expect(report!.accuracy).toBe(jsonLines(train.stdout)[2]!.testAccuracy)
+    const confusion = report!.confusion as Array<Array<number>>
+    expect(confusion.flat().reduce((a, b) => a + b, 0)).toBe(100)
+    expect(confusion.map((row, i) => row[i]).reduce((a, b) => a! + b!, 0)).toBe(report!.correct)
+    const text = descent(["eval", "--model", join(runDir, "model.json"), "--data", data.dir])
+    expect(text.stdout).toContain("true\\said")
+  })
+})
+
+describe("descent predict", () => {
+  it("names the digit of a test image, with ten outputs", () => {
+    const result = descent(["predict", "--model", join(runDir, "model.json"), "--data", data.dir, "--index", "3", "--json"])
+    expect(result.code, result.stderr).toBe(0)
+    const [answer] = jsonLines(result.stdout)
+    expect(answer!.label).toBe(3)
+    expect(answer!.outputs as Array<number>).toHaveLength(10)
+    expect(answer!.digit).toBe(3)
+  })
+
+  it("reads a PNG of any size, and draws the image in the terminal", () => {
+    const index = 7
+    const file = join(temporary("png"), "seven.png")
+    writeFileSync(file, png(data.test.pixels.subarray(index * 784, (index + 1) * 784), 28, 28, 3))
+    const result = descent(["predict", "--model", join(runDir, "model.json"), "--image", file])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/the network says: \d/)
+    const lines = result.stdout.split("\n")
+    const picture = lines.slice(lines.findIndex((l) => l.startsWith("┌")) + 1, lines.findIndex((l) => l.startsWith("└")))
+    expect(picture).toHaveLength(28)
+    expect(picture.every((line) => line.length === 2 + 56)).toBe(true)
+    // The fixture's digits are a vertical and a horizontal bar: ink on most rows.
+    expect(picture.filter((line) => /[^ │]/.test(line)).length).toBeGreaterThan(14)
+  })
+})
+
+describe("descent replay", () => {
+  it("says identical when every epoch's parameters match", () => {
+    const result = descent(["replay", join(runDir, "run.json")])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout.trim().split("\n").pop()).toBe("identical")
+  })
+
+  it("exits 1 naming the first epoch that differs", () => {
+    const record = JSON.parse(readFileSync(join(runDir, "run.json"), "utf8"))
+    record.epochs[1].paramsSha256 = "0".repeat(64)
+    const tampered = join(temporary("tampered"), "run.json")
+    writeFileSync(tampered, JSON.stringify(record))
+    const result = descent(["replay", tampered])
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split("\n").pop()).toMatch(/^descent: epoch 2 differs: recorded 0{64}, replayed [0-9a-f]{64}$/)
+  })
+})
+
+describe("--help", () => {
+  it("explains every train flag with its default", () => {
+    const result = descent(["train", "--help"])
+    expect(result.code).toBe(0)
+    for (const flag of ["--data", "--layers", "--activation", "--cost", "--init", "--eta", "--batch-size", "--epochs", "--seed", "--out", "--resume", "--json"]) {
+      expect(result.stdout).toContain(flag)
+    }
+    for (const fact of ["Default: 784,16,16,10", "Default: 3.0", "Default: 10.", "Default: 30.", "Default: 1."]) {
+      expect(result.stdout).toContain(fact)
+    }
+    expect(result.stdout).not.toContain("\x1b[")
+  })
+})

@@ -1,0 +1,99 @@
+// A tiny MNIST-shaped dataset written by the tests, and a way to run the built CLI.
+import { Idx } from "@descent/data"
+import { spawn, spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { PNG } from "pngjs"
+
+export const cliPath = resolve(import.meta.dirname, "../apps/cli/dist/descent.mjs")
+
+export interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the built `descent` command and waits for it. */
+export const descent = (args: ReadonlyArray<string>, cwd?: string): Result => {
+  const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1" } })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** Starts the built `descent` command without waiting. */
+export const start = (args: ReadonlyArray<string>) =>
+  spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } })
+
+export const temporary = (prefix: string): string => mkdtempSync(join(tmpdir(), `descent-${prefix}-`))
+
+/**
+ * Digit d drawn as a 28×28 image: a bright vertical bar at column 4 + 2d and a horizontal bar
+ * at row 4 + 2d, on seeded noise. Easy to learn; shaped like MNIST.
+ */
+const digitImage = (digit: number, noise: () => number): Uint8Array => {
+  const pixels = new Uint8Array(784)
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const bar = x === 4 + 2 * digit || y === 4 + 2 * digit
+      pixels[y * 28 + x] = bar ? 200 + Math.floor(noise() * 55) : Math.floor(noise() * 40)
+    }
+  }
+  return pixels
+}
+
+// A small linear congruential generator: the fixture needs only repeatable noise.
+const lcg = (seed: number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
+
+const set = (count: number, seed: number) => {
+  const noise = lcg(seed)
+  const pixels = new Uint8Array(count * 784)
+  const labels = new Uint8Array(count)
+  for (let i = 0; i < count; i++) {
+    const digit = i % 10
+    labels[i] = digit
+    pixels.set(digitImage(digit, noise), i * 784)
+  }
+  return {
+    images: Idx.encode({ type: "u8", dims: [count, 28, 28], values: pixels }),
+    labels: Idx.encode({ type: "u8", dims: [count], values: labels }),
+    pixels,
+    labelValues: labels
+  }
+}
+
+/** A folder in MNIST's layout with `train` training and `test` test images. */
+export const tinyMnist = (train = 400, test = 100) => {
+  const dir = temporary("data")
+  mkdirSync(dir, { recursive: true })
+  const a = set(train, 1)
+  const b = set(test, 2)
+  writeFileSync(join(dir, "train-images-idx3-ubyte"), a.images)
+  writeFileSync(join(dir, "train-labels-idx1-ubyte"), a.labels)
+  writeFileSync(join(dir, "t10k-images-idx3-ubyte"), b.images)
+  writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), b.labels)
+  return { dir, test: b }
+}
+
+/** A PNG of `pixels` (rows × cols grey ink), drawn dark on white and enlarged `scale` times. */
+export const png = (pixels: Uint8Array, rows: number, cols: number, scale: number): Buffer => {
+  const image = new PNG({ width: cols * scale, height: rows * scale })
+  for (let y = 0; y < rows * scale; y++) {
+    for (let x = 0; x < cols * scale; x++) {
+      const ink = pixels[Math.floor(y / scale) * cols + Math.floor(x / scale)]!
+      const i = 4 * (y * cols * scale + x)
+      image.data[i] = image.data[i + 1] = image.data[i + 2] = 255 - ink
+      image.data[i + 3] = 255
+    }
+  }
+  return PNG.sync.write(image)
+}
+
+/** The JSON lines of a command's stdout. */
+export const jsonLines = (stdout: string): Array<Record<string, unknown>> =>
+  stdout.trim().split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))

@@ -1,0 +1,76 @@
+// A run stopped at any moment — SIGKILL mid-epoch, or Ctrl-C — and resumed ends with
+// parameters bit-identical to a run that was never stopped.
+import { describe, expect, it } from "vitest"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { descent, jsonLines, start, temporary, tinyMnist } from "./fixtures.js"
+
+const data = tinyMnist(6000, 100)
+const common = ["--data", data.dir, "--layers", "784,16,10", "--eta", "1.0", "--seed", "3"]
+const options = [...common, "--epochs", "4"]
+const straight = descent(["train", ...options, "--out", join(temporary("straight"), "run"), "--json"])
+const finalHash = () => jsonLines(straight.stdout)[3]!.paramsSha256
+
+const completedEpochs = (dir: string): number => {
+  try {
+    return JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")).epochs.length
+  } catch {
+    return -1
+  }
+}
+
+/** Starts a run, waits until it has finished `epochs` epochs, then sends `signal`. */
+const stopDuring = async (dir: string, epochs: number, signal: NodeJS.Signals) => {
+  const child = start(["train", ...options, "--out", dir, "--json"])
+  let stderr = ""
+  child.stderr.on("data", (chunk) => (stderr += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  while (completedEpochs(dir) < epochs) await new Promise((r) => setTimeout(r, 5))
+  await new Promise((r) => setTimeout(r, 40))
+  child.kill(signal)
+  return { code: await exited, stderr: () => stderr }
+}
+
+describe("resume", () => {
+  it("the uninterrupted run completes", () => {
+    expect(straight.code, straight.stderr).toBe(0)
+    expect(jsonLines(straight.stdout)).toHaveLength(4)
+  })
+
+  it("after SIGKILL during an epoch, --resume ends with the same hash", async () => {
+    const dir = join(temporary("killed"), "run")
+    const { code } = await stopDuring(dir, 1, "SIGKILL")
+    expect(code).toBe(null)
+    const done = completedEpochs(dir)
+    expect(done).toBeGreaterThanOrEqual(1)
+    expect(done).toBeLessThan(4)
+    const resumed = descent(["train", "--resume", dir, "--json"])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const epochs = jsonLines(resumed.stdout)
+    expect(epochs[epochs.length - 1]!.paramsSha256).toBe(finalHash())
+    expect(descent(["replay", join(dir, "run.json")]).code).toBe(0)
+  })
+
+  it("Ctrl-C stops after a batch, keeps the checkpoint and prints the command that resumes", async () => {
+    const dir = join(temporary("interrupted"), "run")
+    const { code, stderr } = await stopDuring(dir, 2, "SIGINT")
+    expect(code).toBe(130)
+    expect(stderr()).toContain(`descent train --resume ${dir}`)
+    expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")).status).toBe("interrupted")
+    const resumed = descent(["train", "--resume", dir, "--json"])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(jsonLines(resumed.stdout).pop()!.paramsSha256).toBe(finalHash())
+  })
+
+  it("refuses flags beside --resume, and an --out that already holds a run", () => {
+    const dir = join(temporary("twice"), "run")
+    expect(descent(["train", ...common, "--epochs", "1", "--out", dir]).code).toBe(0)
+    const again = descent(["train", ...options, "--out", dir])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/already holds a run; continue it with --resume/)
+    const mixed = descent(["train", "--resume", dir, "--eta", "2"])
+    expect(mixed.code).toBe(2)
+    expect(mixed.stderr).toMatch(/drop --eta/)
+    expect(existsSync(join(dir, "checkpoint.json"))).toBe(true)
+  })
+})
