@@ -15,18 +15,23 @@ const json = Options.boolean("json").pipe(
   Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
 )
 const data = Options.text("data").pipe(
+  Options.withPseudoName("DIR"),
   Options.withDescription(
     "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz). Default: the bundled MNIST."
   ),
   Options.optional
 )
-const model = Options.text("model").pipe(Options.withDescription("A model.json written by descent train."))
+const model = Options.text("model").pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription("A model.json written by descent train.")
+)
 
 const train = Command.make(
   "train",
   {
     data,
     layers: Options.text("layers").pipe(
+      Options.withPseudoName("SIZES"),
       Options.withDescription("Neurons per layer, input first; the input must match the image's pixels and the output be 10. Default: 784,16,16,10 (the chapter's 13,002 weights and biases)."),
       Options.optional
     ),
@@ -43,26 +48,32 @@ const train = Command.make(
       Options.optional
     ),
     eta: Options.float("eta").pipe(
+      Options.withPseudoName("ETA"),
       Options.withDescription("η, the learning rate: each step is params − η·∇C. Default: 3.0."),
       Options.optional
     ),
     batchSize: Options.integer("batch-size").pipe(
+      Options.withPseudoName("M"),
       Options.withDescription("Examples per mini-batch (a final shorter batch is kept). Default: 10."),
       Options.optional
     ),
     epochs: Options.integer("epochs").pipe(
+      Options.withPseudoName("N"),
       Options.withDescription("Passes over the training set. Default: 30."),
       Options.optional
     ),
     seed: Options.integer("seed").pipe(
+      Options.withPseudoName("SEED"),
       Options.withDescription("Seed of every random choice (initial weights, shuffles): same seed, same result, bit for bit. Default: 1."),
       Options.optional
     ),
     out: Options.text("out").pipe(
+      Options.withPseudoName("DIR"),
       Options.withDescription("Folder for model.json, run.json and checkpoint.json. Default: a new folder under runs/."),
       Options.optional
     ),
     resume: Options.text("resume").pipe(
+      Options.withPseudoName("DIR"),
       Options.withDescription("Continue the run in this folder from its last checkpoint, with the options recorded there."),
       Options.optional
     ),
@@ -84,6 +95,7 @@ const predict = Command.make(
   {
     model,
     index: Options.integer("index").pipe(
+      Options.withPseudoName("N"),
       Options.withDescription("Predict image N of the data set (see --set)."),
       Options.optional
     ),
@@ -92,6 +104,7 @@ const predict = Command.make(
       Options.withDefault("test" as const)
     ),
     image: Options.text("image").pipe(
+      Options.withPseudoName("FILE.png"),
       Options.withDescription("Predict a PNG of any size: made 28×28 grey, fitted to 20×20 and centred by mass, as MNIST's digits were."),
       Options.optional
     ),

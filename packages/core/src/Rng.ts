@@ -6,7 +6,7 @@
  * that survive a trip through JSON, so a checkpoint can save it and a resumed run can carry on
  * exactly where the stopped one was.
  *
- * Not for: anything that reads `Math.random` or the clock — nothing here does.
+ * Not for: ambient randomness or the clock — nothing here reads either.
  *
  * @since 0.1.0
  */
