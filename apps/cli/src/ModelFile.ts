@@ -25,10 +25,15 @@ export const ModelFile = Schema.Struct({
   version: Schema.Literal(1),
   layers: Schema.Array(Schema.Int.pipe(Schema.between(1, 1_000_000))).pipe(Schema.minItems(2)),
   activation: Activation,
-  output: Activation,
+  output: Schema.Literal("sigmoid", "relu", "softmax"),
   cost: Schema.Literal("quadratic", "cross-entropy"),
   params: Schema.Array(Schema.Finite)
 }).pipe(
+  Schema.filter((model) =>
+    model.output === "softmax" && model.cost !== "cross-entropy"
+      ? { path: ["cost"], message: `a softmax output layer is trained with cross-entropy, not ${model.cost}` }
+      : true
+  ),
   Schema.filter((model) => {
     const size = Layout.make(model.layers).size
     return model.params.length === size
@@ -56,7 +61,8 @@ export const encode = (model: Model): Schema.Schema.Encoded<typeof ModelFile> =>
   format: "descent-model",
   version: 1,
   layers: model.network.layout.sizes,
-  activation: model.network.hidden.name,
+  // Network.make never puts a softmax in a hidden layer.
+  activation: model.network.hidden.name as "sigmoid" | "relu",
   output: model.network.output.name,
   cost: model.network.cost.name,
   params: Array.from(model.params.vector)

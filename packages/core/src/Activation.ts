@@ -19,13 +19,19 @@ export interface Activation {
   readonly apply: (z: number) => number
   /** f′(z) */
   readonly derivative: (z: number) => number
+  /**
+   * For an activation that is not neuron by neuron (softmax): the whole layer's activations
+   * from its weighted inputs, `n` of them starting at `from`. When present, `apply` and
+   * `derivative` are not used.
+   */
+  readonly applyLayer?: (z: ArrayLike<number>, out: Float64Array, from: number, n: number) => void
 }
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type ActivationName = "sigmoid" | "relu"
+export type ActivationName = "sigmoid" | "relu" | "softmax"
 
 /**
  * σ(z) = 1 / (1 + e^−z), computed so that it never overflows: for z < 0 it uses the equal
@@ -70,9 +76,39 @@ export const relu: Activation = {
 }
 
 /**
+ * softmax(z)_j = e^{z_j} / Σ_k e^{z_k}: the output layer's activations become a probability
+ * distribution over the ten digits. Computed with the largest z subtracted first, so no
+ * exponential overflows. Only for an output layer trained with the cross-entropy cost (then
+ * −ln a_label), whose output error is simply a − y; its Jacobian is never needed.
+ *
+ * @since 0.1.0
+ * @category activations
+ */
+export const softmax: Activation = {
+  name: "softmax",
+  apply: () => {
+    throw new Error("softmax acts on a whole layer: use applyLayer")
+  },
+  derivative: () => {
+    throw new Error("softmax has no neuron-by-neuron derivative: pair it with the cross-entropy cost")
+  },
+  applyLayer: (z, out, from, n) => {
+    let max = -Infinity
+    for (let j = 0; j < n; j++) max = Math.max(max, z[from + j]!)
+    let sum = 0
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(z[from + j]! - max)
+      out[from + j] = e
+      sum += e
+    }
+    for (let j = 0; j < n; j++) out[from + j]! /= sum
+  }
+}
+
+/**
  * Every activation by name.
  *
  * @since 0.1.0
  * @category activations
  */
-export const byName: { readonly [K in ActivationName]: Activation } = { sigmoid, relu }
+export const byName: { readonly [K in ActivationName]: Activation } = { sigmoid, relu, softmax }

@@ -20,8 +20,11 @@ import type { Activation } from "./Activation.js"
  */
 export interface Cost {
   readonly name: CostName
-  /** C(a, y) for one output neuron; the cost of an example is the sum over the outputs. */
-  readonly value: (a: number, y: number) => number
+  /**
+   * C(a, y) for one output neuron of an `output` layer; the cost of an example is the sum over
+   * the outputs.
+   */
+  readonly value: (output: Activation, a: number, y: number) => number
   /** δ = ∂C/∂z for one output neuron whose weighted input is z and activation a = f(z). */
   readonly delta: (output: Activation, z: number, a: number, y: number) => number
 }
@@ -40,7 +43,7 @@ export type CostName = "quadratic" | "cross-entropy"
  */
 export const quadratic: Cost = {
   name: "quadratic",
-  value: (a, y) => 0.5 * (a - y) * (a - y),
+  value: (_, a, y) => 0.5 * (a - y) * (a - y),
   delta: (output, z, a, y) => (a - y) * output.derivative(z)
 }
 
@@ -50,16 +53,24 @@ const floor = 1e-300
 
 /**
  * C = −Σ [y ln a + (1 − y) ln(1 − a)]. With a sigmoid output, f′(z) = a(1 − a) cancels and
- * δ = a − y: the error no longer vanishes when the neuron saturates. For any other output
- * activation δ = (a − y) / (a(1 − a)) · f′(z), defined only for outputs strictly in (0, 1).
+ * δ = a − y: the error no longer vanishes when the neuron saturates. For any other
+ * neuron-by-neuron output activation δ = (a − y) / (a(1 − a)) · f′(z), defined only for
+ * outputs strictly in (0, 1).
+ *
+ * With a softmax output it is the log-likelihood C = −Σ y ln a = −ln a_label, and again
+ * δ = a − y.
  *
  * @since 0.1.0
  * @category costs
  */
 export const crossEntropy: Cost = {
   name: "cross-entropy",
-  value: (a, y) => -(y * Math.log(Math.max(a, floor)) + (1 - y) * Math.log(Math.max(1 - a, floor))),
-  delta: (output, z, a, y) => (output.name === "sigmoid" ? a - y : ((a - y) / (a * (1 - a))) * output.derivative(z))
+  value: (output, a, y) =>
+    output.name === "softmax"
+      ? -y * Math.log(Math.max(a, floor))
+      : -(y * Math.log(Math.max(a, floor)) + (1 - y) * Math.log(Math.max(1 - a, floor))),
+  delta: (output, z, a, y) =>
+    output.name === "sigmoid" || output.name === "softmax" ? a - y : ((a - y) / (a * (1 - a))) * output.derivative(z)
 }
 
 /**

@@ -31,6 +31,12 @@ export interface Options {
   readonly params: Params.Params
   /** η, the learning rate: how far each step moves. */
   readonly eta: number
+  /**
+   * L2 weight decay λ/n (λ the regularisation strength, n the training set's size): each step
+   * also shrinks every weight by the factor 1 − ηλ/n, pulling the network towards small
+   * weights. 0, the default, is the chapter's plain descent. Biases are not decayed.
+   */
+  readonly weightDecay?: number | undefined
 }
 
 /**
@@ -53,12 +59,19 @@ export interface Step {
 }
 
 /**
- * params − η·∇C: a new `Params`; neither input is changed.
+ * params − η·∇C: a new `Params`; neither input is changed. With a `weightDecay` of λ/n, the
+ * weights become (1 − ηλ/n)·w − η·∂C/∂w (L2 regularisation, as in Nielsen's network2); the
+ * biases step as before.
  *
  * @since 0.1.0
  * @category learning
  */
-export const step = (params: Params.Params, gradient: Gradient.Gradient, eta: number): Params.Params => {
+export const step = (
+  params: Params.Params,
+  gradient: Gradient.Gradient,
+  eta: number,
+  weightDecay = 0
+): Params.Params => {
   if (!Layout.equals(params.layout, gradient.layout)) {
     throw new RangeError(
       `a gradient of ${Layout.format(gradient.layout)} cannot step parameters of ${Layout.format(params.layout)}`
@@ -67,7 +80,13 @@ export const step = (params: Params.Params, gradient: Gradient.Gradient, eta: nu
   const p = params.vector
   const g = gradient.vector
   const next = new Float64Array(p.length)
-  for (let i = 0; i < next.length; i++) next[i] = p[i]! - eta * g[i]!
+  // With no decay the factor is exactly 1, and 1·w is w: plain descent, bit for bit.
+  const shrink = 1 - eta * weightDecay
+  for (const slot of params.layout.layers) {
+    for (let i = slot.weightsOffset; i < slot.biasesOffset; i++) next[i] = shrink * p[i]! - eta * g[i]!
+    const end = slot.biasesOffset + slot.outputs
+    for (let i = slot.biasesOffset; i < end; i++) next[i] = p[i]! - eta * g[i]!
+  }
   return Params.unsafeFromArray(params.layout, next)
 }
 
@@ -81,10 +100,11 @@ export const updateMiniBatch = (
   network: Network.Network,
   params: Params.Params,
   batch: Batch,
-  eta: number
+  eta: number,
+  weightDecay = 0
 ): { readonly params: Params.Params; readonly cost: number; readonly gradient: Gradient.Gradient } => {
   const { cost, gradient } = Backprop.backprop(network, params, batch)
-  return { params: step(params, gradient, eta), cost, gradient }
+  return { params: step(params, gradient, eta, weightDecay), cost, gradient }
 }
 
 /**
@@ -100,7 +120,7 @@ export const steps: {
   2,
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R> =>
     Stream.mapAccum(batches, { params: options.params, index: 0 }, (state, batch) => {
-      const { cost, gradient, params } = updateMiniBatch(options.network, state.params, batch, options.eta)
+      const { cost, gradient, params } = updateMiniBatch(options.network, state.params, batch, options.eta, options.weightDecay)
       const step: Step = {
         index: state.index,
         examples: batch.size,
@@ -128,6 +148,6 @@ export const descend: {
     Stream.runFold(
       batches,
       options.params,
-      (params, batch) => updateMiniBatch(options.network, params, batch, options.eta).params
+      (params, batch) => updateMiniBatch(options.network, params, batch, options.eta, options.weightDecay).params
     )
 )

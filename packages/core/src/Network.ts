@@ -27,7 +27,8 @@ export interface Network {
 
 /**
  * A network; every choice but the sizes defaults to the chapter's (sigmoid, quadratic cost).
- * Throws `LayoutError` for sizes that cannot describe a network.
+ * Throws `LayoutError` for sizes that cannot describe a network, and `RangeError` for a
+ * softmax anywhere but an output layer trained with cross-entropy.
  *
  * @since 0.1.0
  * @category constructors
@@ -37,12 +38,19 @@ export const make = (options: {
   readonly hidden?: Activation.ActivationName | undefined
   readonly output?: Activation.ActivationName | undefined
   readonly cost?: Cost.CostName | undefined
-}): Network => ({
-  layout: Layout.make(options.sizes),
-  hidden: Activation.byName[options.hidden ?? "sigmoid"],
-  output: Activation.byName[options.output ?? "sigmoid"],
-  cost: Cost.byName[options.cost ?? "quadratic"]
-})
+}): Network => {
+  const network = {
+    layout: Layout.make(options.sizes),
+    hidden: Activation.byName[options.hidden ?? "sigmoid"],
+    output: Activation.byName[options.output ?? "sigmoid"],
+    cost: Cost.byName[options.cost ?? "quadratic"]
+  }
+  if (network.hidden.name === "softmax") throw new RangeError("softmax is an output layer, not a hidden one")
+  if (network.output.name === "softmax" && network.cost.name !== "cross-entropy") {
+    throw new RangeError("a softmax output layer needs the cross-entropy cost")
+  }
+  return network
+}
 
 /**
  * The chapter's 784-16-16-10 network: 13,002 weights and biases, sigmoid, quadratic cost.

@@ -1,4 +1,4 @@
-import { Activation } from "@descent/core"
+import { Activation, Network } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 
 const centred = (f: (z: number) => number, z: number, h = 1e-6) => (f(z + h) - f(z - h)) / (2 * h)
@@ -32,5 +32,19 @@ describe("Activation", () => {
   it("relu is max(0, z), with slope 0 at and below 0", () => {
     expect([-2, 0, 3.5].map(Activation.relu.apply)).toEqual([0, 0, 3.5])
     expect([-2, 0, 3.5].map(Activation.relu.derivative)).toEqual([0, 0, 1])
+  })
+
+  it("softmax gives a probability distribution, and does not overflow", () => {
+    const out = new Float64Array(4)
+    Activation.softmax.applyLayer!([1000, 1001, 999, -1000], out, 0, 4)
+    expect(out.every(Number.isFinite)).toBe(true)
+    expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 15)
+    expect(out[1]! / out[0]!).toBeCloseTo(Math.E, 12)
+  })
+
+  it("softmax is only an output layer, and only with cross-entropy", () => {
+    expect(() => Network.make({ sizes: [3, 2], output: "softmax" })).toThrow(/needs the cross-entropy cost/)
+    expect(() => Network.make({ sizes: [3, 2, 2], hidden: "softmax", cost: "cross-entropy" })).toThrow(/not a hidden one/)
+    expect(Network.make({ sizes: [3, 2], output: "softmax", cost: "cross-entropy" }).output.name).toBe("softmax")
   })
 })

@@ -48,7 +48,9 @@ const cases: Array<[Activation.ActivationName, Activation.ActivationName, Cost.C
   ["relu", "sigmoid", "quadratic"],
   ["relu", "sigmoid", "cross-entropy"],
   ["sigmoid", "relu", "quadratic"],
-  ["relu", "relu", "quadratic"]
+  ["relu", "relu", "quadratic"],
+  ["sigmoid", "softmax", "cross-entropy"],
+  ["relu", "softmax", "cross-entropy"]
 ]
 
 describe("Backprop", () => {

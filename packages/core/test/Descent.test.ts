@@ -1,4 +1,4 @@
-import { Batches, Descent, Evaluate, Gradient, Network, Params, Rng } from "@descent/core"
+import { Batches, Descent, Evaluate, Gradient, Network, Params, Rng, Vector } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { quadrants, snapshot } from "./fixtures.js"
@@ -62,6 +62,25 @@ describe("Descent", () => {
     expect([snapshot(params.vector), snapshot(gradient.vector)]).toEqual(before)
     expect(next.vector).not.toBe(params.vector)
   })
+
+  it("with weight decay λ/n, step shrinks the weights by 1 − ηλ/n and leaves biases alone", () => {
+    const layout = Network.make({ sizes: [2, 1] }).layout
+    const params = Params.fromArray(layout, [1, 2, 3])
+    const gradient = Gradient.fromArray(layout, [0.5, -1, 0.25])
+    // η = 2, λ/n = 0.1: weights × 0.8, then − 2·g.
+    expect([...Descent.step(params, gradient, 2, 0.1).vector]).toEqual([0.8 * 1 - 1, 0.8 * 2 + 2, 2.5])
+  })
+
+  it.effect("weight decay 0 is plain descent, bit for bit", () =>
+    Effect.gen(function* () {
+      const [params] = Params.init(network.layout, Rng.make(3))
+      const epoch = Batches.epoch(train, Rng.make(3), 10)
+      const plain = yield* Descent.descend(epoch.batches, { network, params, eta: 1 })
+      const decayed = yield* Descent.descend(epoch.batches, { network, params, eta: 1, weightDecay: 0 })
+      const shrunk = yield* Descent.descend(epoch.batches, { network, params, eta: 1, weightDecay: 0.01 })
+      expect(Params.equals(plain, decayed)).toBe(true)
+      expect(Vector.norm(Params.weights(shrunk, 0))).toBeLessThan(Vector.norm(Params.weights(plain, 0)))
+    }))
 
   it("step refuses a gradient of another layout", () => {
     const params = Params.fromArray(Network.make({ sizes: [2, 1] }).layout, [1, 2, 3])

@@ -93,9 +93,14 @@ export const forward = (
         z[e * nOut + j] = s0 + params[bo + j]!
       }
     }
-    const f = Network.activationOf(network, l).apply
+    const activation = Network.activationOf(network, l)
     const out = new Float64Array(m * nOut)
-    for (let i = 0; i < out.length; i++) out[i] = f(z[i]!)
+    if (activation.applyLayer !== undefined) {
+      for (let e = 0; e < m; e++) activation.applyLayer(z, out, e * nOut, nOut)
+    } else {
+      const f = activation.apply
+      for (let i = 0; i < out.length; i++) out[i] = f(z[i]!)
+    }
     zs.push(z)
     activations.push(out)
   }
@@ -106,10 +111,11 @@ export const forward = (
 export const totalCost = (network: Network.Network, output: Float64Array, labels: ArrayLike<number>, m: number): number => {
   const n = output.length / m
   const value = network.cost.value
+  const f = network.output
   let total = 0
   for (let e = 0; e < m; e++) {
     const label = labels[e]!
-    for (let j = 0; j < n; j++) total += value(output[e * n + j]!, j === label ? 1 : 0)
+    for (let j = 0; j < n; j++) total += value(f, output[e * n + j]!, j === label ? 1 : 0)
   }
   return total
 }
