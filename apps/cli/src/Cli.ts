@@ -6,9 +6,13 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import * as Eval from "./commands/Eval.js"
+import * as Mistakes from "./commands/Mistakes.js"
+import * as Noise from "./commands/Noise.js"
+import * as Plot from "./commands/Plot.js"
 import * as Predict from "./commands/Predict.js"
 import * as Replay from "./commands/Replay.js"
 import * as Train from "./commands/Train.js"
+import * as Weights from "./commands/Weights.js"
 import { versions } from "./Versions.js"
 
 const json = Options.boolean("json").pipe(
@@ -39,6 +43,10 @@ const train = Command.make(
       Options.withDescription("Activation of the hidden layers (the output layer is always sigmoid). Default: sigmoid."),
       Options.optional
     ),
+    output: Options.choice("output", ["sigmoid", "softmax"]).pipe(
+      Options.withDescription("The output layer: sigmoid (ten outputs each in (0,1)) or softmax (a probability distribution over the ten digits; needs --cost cross-entropy). Default: sigmoid."),
+      Options.optional
+    ),
     cost: Options.choice("cost", ["quadratic", "cross-entropy"]).pipe(
       Options.withDescription("The cost to lower: quadratic ½‖a − y‖² (the chapter's) or cross-entropy. Default: quadratic."),
       Options.optional
@@ -50,6 +58,11 @@ const train = Command.make(
     eta: Options.float("eta").pipe(
       Options.withPseudoName("ETA"),
       Options.withDescription("η, the learning rate: each step is params − η·∇C. Default: 3.0."),
+      Options.optional
+    ),
+    l2: Options.float("l2").pipe(
+      Options.withPseudoName("LAMBDA"),
+      Options.withDescription("L2 regularisation λ: each step also shrinks the weights by 1 − ηλ/n (n training images), as Nielsen's network2. Default: 0."),
       Options.optional
     ),
     batchSize: Options.integer("batch-size").pipe(
@@ -66,6 +79,24 @@ const train = Command.make(
       Options.withPseudoName("SEED"),
       Options.withDescription("Seed of every random choice (initial weights, shuffles): same seed, same result, bit for bit. Default: 1."),
       Options.optional
+    ),
+    seeds: Options.text("seeds").pipe(
+      Options.withPseudoName("S1,S2,..."),
+      Options.withDescription("Run the same options once per seed (into OUT/seed-S) and report the final test accuracy as mean ± standard deviation over the seeds."),
+      Options.optional
+    ),
+    validation: Options.integer("validation").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("Hold out the last N training images (10000 as Nielsen does) and report accuracy on them each epoch, to choose a recipe without touching the test set. Default: 0."),
+      Options.optional
+    ),
+    subset: Options.integer("subset").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("Train on only the first N training images (reports training accuracy each epoch). Default: all."),
+      Options.optional
+    ),
+    shuffleLabels: Options.boolean("shuffle-labels").pipe(
+      Options.withDescription("Permute the training labels with the seed — the memorisation experiment (Zhang et al. 2017): training accuracy rises while test accuracy stays near 10%.")
     ),
     out: Options.text("out").pipe(
       Options.withPseudoName("DIR"),
@@ -124,11 +155,79 @@ const replay = Command.make(
   )
 )
 
+const png = (what: string) =>
+  Options.text("out").pipe(Options.withPseudoName("FILE.png"), Options.withDescription(`Where to write ${what} (a PNG).`))
+
+const weights = Command.make("weights", { model, out: png("the grid of weight images") }, Weights.run).pipe(
+  Command.withDescription(
+    "Draw each first-layer neuron's weights as an image, in a grid: blue where ink excites the neuron, red where it inhibits it, white for zero (each tile scaled to its own largest weight)."
+  )
+)
+
+const plot = Command.make(
+  "plot",
+  {
+    runs: Args.text({ name: "RUN.json" }).pipe(
+      Args.withDescription("One or more run records written by descent train."),
+      Args.atLeast(1)
+    ),
+    out: Options.text("out").pipe(
+      Options.withPseudoName("FILE.svg|FILE.png"),
+      Options.withDescription("Where to write the chart: .svg or .png.")
+    )
+  },
+  Plot.run
+).pipe(Command.withDescription("Chart training cost and test accuracy per epoch for one or more runs, side by side."))
+
+const noise = Command.make(
+  "noise",
+  {
+    model,
+    count: Options.integer("count").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("Noise images to feed (and as many test images to compare)."),
+      Options.withDefault(1000)
+    ),
+    seed: Options.integer("seed").pipe(
+      Options.withPseudoName("SEED"),
+      Options.withDescription("Seed of the noise."),
+      Options.withDefault(1)
+    ),
+    data,
+    json
+  },
+  Noise.run
+).pipe(
+  Command.withDescription(
+    "Feed seeded random-noise images and show how confidently the network still names a digit, beside real test images."
+  )
+)
+
+const mistakes = Command.make(
+  "mistakes",
+  {
+    model,
+    out: png("the grid of mistakes"),
+    count: Options.integer("count").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("How many mistakes to show."),
+      Options.withDefault(30)
+    ),
+    data,
+    json
+  },
+  Mistakes.run
+).pipe(
+  Command.withDescription(
+    "Find the test images the network gets wrong most confidently and draw them as a labelled grid (true label > what it said, confidence)."
+  )
+)
+
 const descent = Command.make("descent").pipe(
   Command.withDescription(
     "A neural network learns handwritten digits by gradient descent (3Blue1Brown, chapter 2)."
   ),
-  Command.withSubcommands([train, evaluate, predict, replay])
+  Command.withSubcommands([train, evaluate, predict, replay, weights, plot, noise, mistakes])
 )
 
 /**

@@ -50,6 +50,8 @@ export const epochLine = (metrics: RunRecord["epochs"][number], epochs: number):
     `train cost ${metrics.trainCost.toFixed(4)}`,
     `test accuracy ${percent(metrics.testAccuracy)}`,
     `test cost ${metrics.testCost.toFixed(4)}`,
+    ...(metrics.trainAccuracy === undefined ? [] : [`train accuracy ${percent(metrics.trainAccuracy)}`]),
+    ...(metrics.validationAccuracy === undefined ? [] : [`validation accuracy ${percent(metrics.validationAccuracy)}`]),
     `${metrics.seconds.toFixed(1)} s`
   ].join("  ")
 

@@ -32,7 +32,11 @@ export const EpochMetrics = Schema.Struct({
   /** Wall-clock seconds for the epoch's training and evaluation. */
   seconds: Schema.Number,
   /** SHA-256 of the parameter vector's float64 bytes after the epoch. */
-  paramsSha256: Schema.String
+  paramsSha256: Schema.String,
+  /** Fraction of the training images (with their labels as trained) named correctly. */
+  trainAccuracy: Schema.optional(Schema.Number),
+  /** Fraction of the held-out validation images named correctly. */
+  validationAccuracy: Schema.optional(Schema.Number)
 })
 
 /**

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Batches, Descent, Evaluate, Network, Params, Rng, Vector } from "@descent/core"
+import { Batches, Dataset, Descent, Evaluate, Network, Params, Rng, Vector } from "@descent/core"
 import type { Mnist } from "@descent/data"
 import { Clock, Data, Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
@@ -67,15 +67,46 @@ export class Divergence extends Data.TaggedError("Divergence")<{ readonly epoch:
 export class Stopped extends Data.TaggedError("Stopped")<{ readonly epoch: number }> {}
 
 /**
- * A new run: parameters drawn from the seed, then the generator that shuffles the epochs.
+ * The examples a run learns from and is judged on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Sets {
+  /** The training images — after the validation split and `subset`, with labels shuffled if asked. */
+  readonly train: Dataset.Dataset
+  /** The last `validation` training images, held out; absent when none are. */
+  readonly validation: Dataset.Dataset | undefined
+  readonly test: Dataset.Dataset
+}
+
+/**
+ * A new run, and the sets it uses. Everything follows from the options and the seed: the
+ * generator first draws the parameters, then (for `shuffleLabels`) the permutation of the
+ * training labels, then each epoch's shuffle — so a resumed or replayed run rebuilds exactly
+ * the same sets.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const begin = (options: TrainingOptions.TrainingOptions): State => {
+export const begin = (
+  options: TrainingOptions.TrainingOptions,
+  data: Mnist.MnistData
+): { readonly sets: Sets; readonly state: State } => {
   const network = TrainingOptions.network(options)
-  const [params, rng] = Params.init(network.layout, Rng.make(options.seed), options.init)
-  return { options, network, epochs: [], params, rng }
+  const [params, afterInit] = Params.init(network.layout, Rng.make(options.seed), options.init)
+  const all = data.train
+  const kept = all.count - options.validation
+  const validation = options.validation > 0 ? Dataset.slice(all, kept, all.count) : undefined
+  const learning = Dataset.take(Dataset.slice(all, 0, kept), options.subset ?? kept)
+  let rng = afterInit
+  let train = learning
+  if (options.shuffleLabels) {
+    const [order, next] = Rng.permutation(rng, learning.count)
+    rng = next
+    train = { ...learning, labels: Uint8Array.from(order, (i) => learning.labels[i]!) }
+  }
+  return { sets: { train, validation, test: data.test }, state: { options, network, epochs: [], params, rng } }
 }
 
 /**
@@ -102,21 +133,21 @@ const eventLoopTurn = Effect.async<void>((resume) => {
  */
 export const epoch = (
   state: State,
-  data: Mnist.MnistData,
+  sets: Sets,
   observer: Observer
 ): Effect.Effect<State, Divergence | Stopped> =>
   Effect.gen(function* () {
     const number = state.epochs.length + 1
     const started = yield* Clock.currentTimeMillis
     const { network, options } = state
-    const shuffled = Batches.epoch(data.train, state.rng, options.batchSize)
-    const total = data.train.count
+    const shuffled = Batches.epoch(sets.train, state.rng, options.batchSize)
+    const total = sets.train.count
     let done = 0
     let costSum = 0
     let stopped = false
     const params = yield* Descent.steps(
       Stream.takeWhile(shuffled.batches, () => !(stopped ||= observer.stopRequested())),
-      { network, params: state.params, eta: options.eta }
+      { network, params: state.params, eta: options.eta, weightDecay: options.l2 / total }
     ).pipe(
       Stream.mapEffect((step) => {
         if (!Number.isFinite(step.cost) || !Number.isFinite(step.gradientNorm)) {
@@ -136,7 +167,13 @@ export const epoch = (
     if (!Vector.isFinite(params.vector)) {
       return yield* new Divergence({ epoch: number, batch: Batches.countOf(total, options.batchSize) })
     }
-    const test = Evaluate.evaluate(network, params, data.test)
+    const test = Evaluate.evaluate(network, params, sets.test)
+    // Accuracy on the training labels shows memorisation; it costs a pass over the training
+    // set, so it is measured only when the training set was made special.
+    const trainAccuracy = options.shuffleLabels || options.subset !== null
+      ? Evaluate.evaluate(network, params, sets.train).accuracy
+      : undefined
+    const validationAccuracy = sets.validation && Evaluate.evaluate(network, params, sets.validation).accuracy
     const finished = yield* Clock.currentTimeMillis
     const metrics: RunRecord.EpochMetrics = {
       epoch: number,
@@ -144,7 +181,9 @@ export const epoch = (
       testAccuracy: test.accuracy,
       testCost: test.cost,
       seconds: (finished - started) / 1000,
-      paramsSha256: paramsSha256(params)
+      paramsSha256: paramsSha256(params),
+      ...(trainAccuracy === undefined ? {} : { trainAccuracy }),
+      ...(validationAccuracy === undefined ? {} : { validationAccuracy })
     }
     return { ...state, epochs: [...state.epochs, metrics], params, rng: shuffled.rng }
   })

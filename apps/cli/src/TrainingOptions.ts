@@ -32,13 +32,22 @@ export type DataSource = Schema.Schema.Type<typeof DataSource>
 export const TrainingOptions = Schema.Struct({
   layers: Schema.Array(Schema.Int.pipe(Schema.positive())).pipe(Schema.minItems(2)),
   activation: Schema.Literal("sigmoid", "relu"),
+  output: Schema.optionalWith(Schema.Literal("sigmoid", "softmax"), { default: () => "sigmoid" as const }),
   cost: Schema.Literal("quadratic", "cross-entropy"),
   init: Schema.Literal("normal", "scaled"),
   eta: Schema.Number.pipe(Schema.positive()),
+  /** λ of L2 regularisation; each step shrinks the weights by 1 − ηλ/n. */
+  l2: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 0 }),
   batchSize: Schema.Int.pipe(Schema.positive()),
   epochs: Schema.Int.pipe(Schema.positive()),
   seed: Schema.Int,
-  data: DataSource
+  data: DataSource,
+  /** Training images held out, from the end of the training set, to report accuracy on. */
+  validation: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 0 }),
+  /** Train on only the first this-many training images (after the validation split). */
+  subset: Schema.optionalWith(Schema.NullOr(Schema.Int.pipe(Schema.positive())), { default: () => null }),
+  /** Labels of the training images permuted with the seed: the memorisation experiment. */
+  shuffleLabels: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 
 /**
@@ -56,21 +65,27 @@ export type TrainingOptions = Schema.Schema.Type<typeof TrainingOptions>
 export const defaults: TrainingOptions = {
   layers: [784, 16, 16, 10],
   activation: "sigmoid",
+  output: "sigmoid",
   cost: "quadratic",
   init: "normal",
   eta: 3.0,
+  l2: 0,
   batchSize: 10,
   epochs: 30,
   seed: 1,
-  data: { kind: "bundled" }
+  data: { kind: "bundled" },
+  validation: 0,
+  subset: null,
+  shuffleLabels: false
 }
 
 /**
  * The network these options train: hidden layers use `activation`; the output layer is a
- * sigmoid, so each of the ten outputs lies in (0, 1).
+ * sigmoid (each of the ten outputs in (0, 1)) or a softmax (the ten outputs a probability
+ * distribution, trained with cross-entropy).
  *
  * @since 0.1.0
  * @category getters
  */
 export const network = (options: TrainingOptions): Network.Network =>
-  Network.make({ sizes: options.layers, hidden: options.activation, output: "sigmoid", cost: options.cost })
+  Network.make({ sizes: options.layers, hidden: options.activation, output: options.output, cost: options.cost })

@@ -46,6 +46,12 @@ const exitCode = (cause: Cause.Cause<unknown>): number => {
   return tag === "UsageError" ? 2 : tag === "Interrupted" ? 130 : 1
 }
 
+// A reader that stops early (`descent mistakes … | head`) closes the pipe: that is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0)
+  throw error
+})
+
 const program = Effect.flatMap(Effect.console, (console) =>
   cli(process.argv).pipe(Effect.provide(NodeContext.layer), Effect.withConsole(console_(console)))
 )

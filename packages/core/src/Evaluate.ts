@@ -41,6 +41,24 @@ export interface Evaluation {
 const chunk = 100
 
 /**
+ * The output layer's activations for every example of `dataset`: (rows=count, cols=outputs).
+ *
+ * @since 0.1.0
+ * @category evaluating
+ */
+export const outputs = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset): Float64Array => {
+  const classes = Layout.outputSize(network.layout)
+  const out = new Float64Array(dataset.count * classes)
+  let offset = 0
+  for (const batch of Batches.sequential(dataset, chunk)) {
+    const { activations } = Kernels.forward(network, asArray(params.vector), asArray(batch.inputs), batch.size)
+    out.set(activations[activations.length - 1]!, offset)
+    offset += batch.size * classes
+  }
+  return out
+}
+
+/**
  * Accuracy, mean cost and confusion matrix of `params` on every example of `dataset`.
  *
  * @since 0.1.0
@@ -49,21 +67,17 @@ const chunk = 100
 export const evaluate = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset): Evaluation => {
   const classes = Layout.outputSize(network.layout)
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0))
-  let correct = 0
-  let total = 0
-  for (const batch of Batches.sequential(dataset, chunk)) {
-    const { activations } = Kernels.forward(network, asArray(params.vector), asArray(batch.inputs), batch.size)
-    const output = activations[activations.length - 1]!
-    total += Kernels.totalCost(network, output, batch.labels, batch.size)
-    for (let e = 0; e < batch.size; e++) {
-      const predicted = Feedforward.argmax(output, e * classes, classes)
-      const actual = batch.labels[e]!
-      if (predicted === actual) correct++
-      const row = confusion[actual]
-      if (row !== undefined) row[predicted]!++
-    }
-  }
+  const output = outputs(network, params, dataset)
   const count = dataset.count
+  let correct = 0
+  for (let e = 0; e < count; e++) {
+    const predicted = Feedforward.argmax(output, e * classes, classes)
+    const actual = dataset.labels[e]!
+    if (predicted === actual) correct++
+    const row = confusion[actual]
+    if (row !== undefined) row[predicted]!++
+  }
+  const total = Kernels.totalCost(network, output, dataset.labels, count)
   return {
     count,
     correct,

@@ -41,9 +41,10 @@ export const run = (flags: { readonly run: string; readonly json: boolean }) =>
       }
     }
     if (!flags.json) Output.note(`replaying ${record.epochs.length} epoch(s) of ${file}`)
-    let state = Training.begin(record.options)
+    const begun = Training.begin(record.options, data)
+    let state = begun.state
     for (const recorded of record.epochs) {
-      state = yield* Training.epoch(state, data, Training.silent).pipe(
+      state = yield* Training.epoch(state, begun.sets, Training.silent).pipe(
         Effect.catchAll((error) =>
           Effect.fail(new ReplayMismatch({ message: `epoch ${recorded.epoch} differs: the replay ${error._tag === "Divergence" ? "diverged" : "stopped"}` }))
         )

@@ -32,12 +32,18 @@ export interface Flags {
   readonly data: Option.Option<string>
   readonly layers: Option.Option<string>
   readonly activation: Option.Option<"sigmoid" | "relu">
+  readonly output: Option.Option<"sigmoid" | "softmax">
   readonly cost: Option.Option<"quadratic" | "cross-entropy">
   readonly init: Option.Option<"normal" | "scaled">
   readonly eta: Option.Option<number>
+  readonly l2: Option.Option<number>
   readonly batchSize: Option.Option<number>
   readonly epochs: Option.Option<number>
   readonly seed: Option.Option<number>
+  readonly seeds: Option.Option<string>
+  readonly validation: Option.Option<number>
+  readonly subset: Option.Option<number>
+  readonly shuffleLabels: boolean
   readonly out: Option.Option<string>
   readonly resume: Option.Option<string>
   readonly json: boolean
@@ -74,50 +80,86 @@ type Either<A> = { readonly value: A; readonly error?: undefined } | { readonly 
 const validate = (flags: Flags): Effect.Effect<Omit<TrainingOptions.TrainingOptions, "data">, UsageError> => {
   const d = TrainingOptions.defaults
   const eta = Option.getOrElse(flags.eta, () => d.eta)
+  const l2 = Option.getOrElse(flags.l2, () => d.l2)
   const batchSize = Option.getOrElse(flags.batchSize, () => d.batchSize)
   const epochs = Option.getOrElse(flags.epochs, () => d.epochs)
   const seed = Option.getOrElse(flags.seed, () => d.seed)
+  const validation = Option.getOrElse(flags.validation, () => d.validation)
+  const subset = Option.getOrNull(flags.subset)
+  const output = Option.getOrElse(flags.output, () => d.output)
+  const cost = Option.getOrElse(flags.cost, () => d.cost)
   const layers: Either<ReadonlyArray<number>> = Option.match(flags.layers, {
     onNone: () => ({ value: d.layers }),
     onSome: parseLayers
   })
   const problem =
     !(Number.isFinite(eta) && eta > 0) ? `--eta ${eta}: the learning rate must be a number above 0, like 3.0`
+    : !(Number.isFinite(l2) && l2 >= 0) ? `--l2 ${l2}: the regularisation strength λ must be 0 or more, like 5.0`
     : !(batchSize >= 1) ? `--batch-size ${batchSize}: a mini-batch needs at least 1 example`
     : !(epochs >= 1) ? `--epochs ${epochs}: train for at least 1 epoch`
-    : !(Number.isSafeInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 31) ? `--seed ${seed}: give a 32-bit integer`
+    : !isSeed(seed) ? `--seed ${seed}: give a 32-bit integer`
+    : !(validation >= 0) ? `--validation ${validation}: give a number of training images to hold out (0 for none)`
+    : subset !== null && !(subset >= 1) ? `--subset ${subset}: train on at least 1 image`
+    : output === "softmax" && cost !== "cross-entropy" ? `--output softmax: a softmax output layer is trained with --cost cross-entropy`
     : layers.error
   if (problem !== undefined) return Effect.fail(new UsageError({ message: problem }))
   return Effect.succeed({
     layers: layers.value!,
     activation: Option.getOrElse(flags.activation, () => d.activation),
-    cost: Option.getOrElse(flags.cost, () => d.cost),
+    output,
+    cost,
     init: Option.getOrElse(flags.init, () => d.init),
     eta,
+    l2,
     batchSize,
     epochs,
-    seed
+    seed,
+    validation,
+    subset,
+    shuffleLabels: flags.shuffleLabels
   })
+}
+
+const isSeed = (seed: number) => Number.isSafeInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 31
+
+/**
+ * "1,2,3" as seeds, or why not.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseSeeds = (text: string): Either<ReadonlyArray<number>> => {
+  const parts = text.split(",").map((part) => part.trim())
+  const seeds = parts.map(Number)
+  if (parts.some((part) => !/^-?\d+$/.test(part)) || !seeds.every(isSeed)) {
+    return { error: `--seeds ${text}: give 32-bit integers separated by commas, like 1,2,3` }
+  }
+  if (new Set(seeds).size !== seeds.length) return { error: `--seeds ${text}: each seed once` }
+  if (seeds.length < 2) return { error: `--seeds ${text}: give at least two seeds (for one, use --seed)` }
+  return { value: seeds }
 }
 
 const checkShape = (options: TrainingOptions.TrainingOptions, data: Mnist.MnistData): Effect.Effect<void, UsageError> => {
   const pixels = data.train.rows * data.train.cols
-  return options.layers[0] === pixels
-    ? Effect.void
-    : Effect.fail(
-        new UsageError({
-          message: `--layers ${options.layers.join(",")}: the first layer must have one neuron per pixel: ${pixels} for the ${data.train.rows}×${data.train.cols} images of ${Datasets.describe(options.data)}`
-        })
-      )
+  const source = Datasets.describe(options.data)
+  const problem =
+    options.layers[0] !== pixels
+      ? `--layers ${options.layers.join(",")}: the first layer must have one neuron per pixel: ${pixels} for the ${data.train.rows}×${data.train.cols} images of ${source}`
+      : options.validation >= data.train.count
+      ? `--validation ${options.validation}: ${source} has ${data.train.count} training images; hold out fewer`
+      : options.subset !== null && options.subset > data.train.count - options.validation
+      ? `--subset ${options.subset}: only ${data.train.count - options.validation} training images are left after holding out ${options.validation}`
+      : undefined
+  return problem === undefined ? Effect.void : Effect.fail(new UsageError({ message: problem }))
 }
 
-const newRunDirectory = (seed: number) =>
+const newRunDirectory = (name: string) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
     for (let n = 1; ; n++) {
-      const dir = path.resolve("runs", `${stamp}-seed${seed}${n === 1 ? "" : `-${n}`}`)
+      const dir = path.resolve("runs", `${stamp}-${name}${n === 1 ? "" : `-${n}`}`)
       if (!(yield* fs.exists(dir).pipe(Effect.orElseSucceed(() => false)))) return dir
     }
   })
@@ -129,37 +171,119 @@ const newRunDirectory = (seed: number) =>
  * @category commands
  */
 export const run = (flags: Flags): Effect.Effect<void, Failure, FileSystem.FileSystem | Path.Path> =>
-  Option.match(flags.resume, { onNone: () => start(flags), onSome: (dir) => resume(dir, flags) })
+  Option.isSome(flags.resume)
+    ? resume(flags.resume.value, flags)
+    : Option.isSome(flags.seeds)
+    ? manySeeds(flags, flags.seeds.value)
+    : start(flags)
 
-const start = (flags: Flags) =>
+const holdsRun = (dir: string) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const chosen = yield* validate(flags)
-    const options: TrainingOptions.TrainingOptions = { ...chosen, data: yield* Datasets.fromFlag(flags.data) }
-    const dir = yield* Option.match(flags.out, {
-      onNone: () => newRunDirectory(options.seed),
-      onSome: (out) => Effect.succeed(path.resolve(out))
-    })
     if (yield* fs.exists(files(dir, path).checkpoint).pipe(Effect.orElseSucceed(() => false))) {
       return yield* new UsageError({
         message: `--out ${dir}: this folder already holds a run; continue it with --resume ${dir}, or choose another --out`
       })
     }
+  })
+
+const makeDirectory = (dir: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeDirectory(dir, { recursive: true })).pipe(
+    Effect.mapError((error) => new UsageError({ message: `--out ${dir}: cannot create the folder (${error.message})` }))
+  )
+
+const start = (flags: Flags) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const chosen = yield* validate(flags)
+    const options: TrainingOptions.TrainingOptions = { ...chosen, data: yield* Datasets.fromFlag(flags.data) }
+    const dir = yield* Option.match(flags.out, {
+      onNone: () => newRunDirectory(`seed${options.seed}`),
+      onSome: (out) => Effect.succeed(path.resolve(out))
+    })
+    yield* holdsRun(dir)
     const data = yield* Datasets.load(options.data)
     yield* checkShape(options, data)
-    yield* fs.makeDirectory(dir, { recursive: true }).pipe(
-      Effect.mapError((error) => new UsageError({ message: `--out ${dir}: cannot create the folder (${error.message})` }))
-    )
-    const state = Training.begin(options)
-    yield* train(dir, state, RunRecord.fingerprints(data.files), data, flags.json)
+    yield* makeDirectory(dir)
+    const { sets, state } = Training.begin(options, data)
+    yield* train(dir, state, sets, RunRecord.fingerprints(data.files), flags.json, undefined)
   })
+
+/**
+ * The same options over several seeds, one run folder each, and the spread of the final test
+ * accuracy: mean ± sample standard deviation over the seeds — never the best of them.
+ */
+const manySeeds = (flags: Flags, text: string) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    if (Option.isSome(flags.seed)) {
+      return yield* new UsageError({ message: "--seed and --seeds: give one or the other" })
+    }
+    const seeds = parseSeeds(text)
+    if (seeds.error !== undefined) return yield* new UsageError({ message: seeds.error })
+    const chosen = yield* validate(flags)
+    const base: TrainingOptions.TrainingOptions = { ...chosen, data: yield* Datasets.fromFlag(flags.data) }
+    const root = yield* Option.match(flags.out, {
+      onNone: () => newRunDirectory(`seeds${seeds.value!.join("-")}`),
+      onSome: (out) => Effect.succeed(path.resolve(out))
+    })
+    const dirs = seeds.value!.map((seed) => path.join(root, `seed-${seed}`))
+    for (const dir of dirs) yield* holdsRun(dir)
+    const data = yield* Datasets.load(base.data)
+    yield* checkShape(base, data)
+    const finals: Array<RunRecord.EpochMetrics> = []
+    for (const [i, seed] of seeds.value!.entries()) {
+      const options = { ...base, seed }
+      yield* makeDirectory(dirs[i]!)
+      const { sets, state } = Training.begin(options, data)
+      const done = yield* train(dirs[i]!, state, sets, RunRecord.fingerprints(data.files), flags.json, seed)
+      finals.push(done.epochs[done.epochs.length - 1]!)
+    }
+    const summary = summarise(seeds.value!, finals)
+    if (flags.json) Output.json(summary)
+    else {
+      const show = (s: Spread) => `${Output.percent(s.mean)} ± ${Output.percent(s.std)}`
+      Output.line(
+        `seeds ${seeds.value!.join(",")}: final test accuracy ${show(summary.testAccuracy)}` +
+          (summary.validationAccuracy ? `, validation accuracy ${show(summary.validationAccuracy)}` : "") +
+          " (mean ± sample standard deviation)"
+      )
+    }
+  })
+
+interface Spread {
+  readonly mean: number
+  readonly std: number
+  readonly values: ReadonlyArray<number>
+}
+
+const spread = (values: ReadonlyArray<number>): Spread => {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)
+  return { mean, std: Math.sqrt(variance), values }
+}
+
+const summarise = (seeds: ReadonlyArray<number>, finals: ReadonlyArray<RunRecord.EpochMetrics>) => {
+  const validation = finals.map((m) => m.validationAccuracy).filter((v): v is number => v !== undefined)
+  return {
+    seeds,
+    epochs: finals[0]!.epoch,
+    testAccuracy: spread(finals.map((m) => m.testAccuracy)),
+    ...(validation.length === finals.length ? { validationAccuracy: spread(validation) } : {})
+  }
+}
 
 const resume = (dir: string, flags: Flags) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
-    const given = (["data", "layers", "activation", "cost", "init", "eta", "batchSize", "epochs", "seed", "out"] as const)
+    const given = ([
+      "data", "layers", "activation", "output", "cost", "init", "eta", "l2", "batchSize", "epochs", "seed", "seeds",
+      "validation", "subset", "out"
+    ] as const)
       .filter((name) => Option.isSome(flags[name] as Option.Option<unknown>))
+      .map(String)
+      .concat(flags.shuffleLabels ? ["shuffleLabels"] : [])
     if (given.length > 0) {
       const names = given.map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")
       return yield* new UsageError({
@@ -177,6 +301,8 @@ const resume = (dir: string, flags: Flags) =>
         })
       }
     }
+    // The sets follow from the options and the seed; the rest of the state is the checkpoint's.
+    const { sets } = Training.begin(checkpoint.options, data)
     const state: Training.State = {
       options: checkpoint.options,
       network: TrainingOptions.network(checkpoint.options),
@@ -189,16 +315,17 @@ const resume = (dir: string, flags: Flags) =>
       return
     }
     if (!flags.json) Output.note(`resuming ${runDir} after epoch ${state.epochs.length} of ${state.options.epochs}`)
-    yield* train(runDir, state, fingerprints, data, flags.json)
+    yield* train(runDir, state, sets, fingerprints, flags.json, undefined)
   })
 
 const train = (
   dir: string,
   initial: Training.State,
+  sets: Training.Sets,
   fingerprints: RunRecord.DataFingerprints,
-  data: Mnist.MnistData,
-  json: boolean
-) =>
+  json: boolean,
+  seed: number | undefined
+): Effect.Effect<Training.State, Failure, FileSystem.FileSystem | Path.Path> =>
   Effect.scoped(
     Effect.gen(function* () {
       const path = yield* Path.Path
@@ -233,7 +360,7 @@ const train = (
       let state = initial
       while (state.epochs.length < options.epochs) {
         const current = state
-        state = yield* Training.epoch(current, data, observer).pipe(
+        state = yield* Training.epoch(current, sets, observer).pipe(
           Effect.tapError(() => Effect.sync(progress.clear)),
           Effect.catchTags({
             Stopped: () =>
@@ -250,10 +377,11 @@ const train = (
         )
         progress.clear()
         const metrics = state.epochs[state.epochs.length - 1]!
-        if (json) Output.json(metrics)
-        else Output.line(Output.epochLine(metrics, options.epochs))
+        if (json) Output.json(seed === undefined ? metrics : { seed, ...metrics })
+        else Output.line((seed === undefined ? "" : `seed ${seed}  `) + Output.epochLine(metrics, options.epochs))
         yield* save(state, state.epochs.length === options.epochs ? "complete" : "running")
       }
       if (!json) Output.note(`model: ${paths.model}\nrun record: ${paths.run} (check it with: descent replay ${paths.run})`)
+      return state
     })
   )

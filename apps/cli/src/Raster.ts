@@ -1,0 +1,151 @@
+/**
+ * Pictures made of pixels for the analysis commands: an RGBA canvas, grids of 28×28 tiles,
+ * a diverging colour scale for weights, a tiny digit font for labels — encoded to PNG by
+ * `pngjs`, never by hand.
+ *
+ * @since 0.1.0
+ */
+import { PNG } from "pngjs"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Raster {
+  readonly width: number
+  readonly height: number
+  /** (height, width, 4) bytes: red, green, blue, alpha. */
+  readonly data: Uint8Array
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Rgb = readonly [number, number, number]
+
+/**
+ * A canvas filled with one colour.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (width: number, height: number, background: Rgb = [255, 255, 255]): Raster => {
+  const data = new Uint8Array(width * height * 4)
+  for (let i = 0; i < width * height; i++) data.set([...background, 255], 4 * i)
+  return { width, height, data }
+}
+
+/**
+ * Paints one pixel (ignored outside the canvas).
+ *
+ * @since 0.1.0
+ * @category drawing
+ */
+export const set = (raster: Raster, x: number, y: number, [r, g, b]: Rgb): void => {
+  if (x < 0 || y < 0 || x >= raster.width || y >= raster.height) return
+  const i = 4 * (y * raster.width + x)
+  raster.data[i] = r
+  raster.data[i + 1] = g
+  raster.data[i + 2] = b
+  raster.data[i + 3] = 255
+}
+
+/**
+ * Paints a rows × cols image at (left, top), each image pixel a `scale` × `scale` square;
+ * pixels whose colour is `undefined` are left as they were.
+ *
+ * @since 0.1.0
+ * @category drawing
+ */
+export const tile = (
+  raster: Raster,
+  left: number,
+  top: number,
+  rows: number,
+  cols: number,
+  scale: number,
+  colour: (row: number, col: number) => Rgb | undefined
+): void => {
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      const c = colour(y, x)
+      if (c === undefined) continue
+      for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) set(raster, left + x * scale + dx, top + y * scale + dy, c)
+    }
+  }
+}
+
+const negative: Rgb = [178, 24, 43]
+const positive: Rgb = [33, 102, 172]
+
+/**
+ * A diverging colour scale on [−1, 1]: blue for positive, red for negative, white at zero
+ * (the two ends of ColorBrewer's RdBu).
+ *
+ * @since 0.1.0
+ * @category colours
+ */
+export const diverging = (t: number): Rgb => {
+  const u = Math.max(-1, Math.min(1, t))
+  const end = u >= 0 ? positive : negative
+  const k = Math.abs(u)
+  return [0, 1, 2].map((i) => Math.round(255 + (end[i]! - 255) * k)) as unknown as Rgb
+}
+
+/**
+ * Ink as grey: 0 white paper, 255 black ink (the way digits are drawn on paper).
+ *
+ * @since 0.1.0
+ * @category colours
+ */
+export const ink = (value: number): Rgb => {
+  const v = 255 - Math.max(0, Math.min(255, Math.round(value)))
+  return [v, v, v]
+}
+
+// 3×5 glyphs for labels: digits, and an arrow for "labelled → predicted".
+const glyphs: Record<string, ReadonlyArray<string>> = {
+  "0": ["###", "#.#", "#.#", "#.#", "###"],
+  "1": [".#.", "##.", ".#.", ".#.", "###"],
+  "2": ["###", "..#", "###", "#..", "###"],
+  "3": ["###", "..#", ".##", "..#", "###"],
+  "4": ["#.#", "#.#", "###", "..#", "..#"],
+  "5": ["###", "#..", "###", "..#", "###"],
+  "6": ["###", "#..", "###", "#.#", "###"],
+  "7": ["###", "..#", ".#.", ".#.", ".#."],
+  "8": ["###", "#.#", "###", "#.#", "###"],
+  "9": ["###", "#.#", "###", "..#", "###"],
+  ">": ["#..", ".#.", "..#", ".#.", "#.."],
+  ".": ["...", "...", "...", "...", ".#."],
+  "%": ["#.#", "..#", ".#.", "#..", "#.#"]
+}
+
+/**
+ * Writes `text` (digits, ">", ".", "%") at (left, top) in 3×5 glyphs scaled by `scale`.
+ *
+ * @since 0.1.0
+ * @category drawing
+ */
+export const text = (raster: Raster, left: number, top: number, content: string, scale: number, colour: Rgb): void => {
+  let x = left
+  for (const ch of content) {
+    const glyph = glyphs[ch]
+    if (glyph !== undefined) {
+      tile(raster, x, top, 5, 3, scale, (row, col) => (glyph[row]![col] === "#" ? colour : undefined))
+    }
+    x += 4 * scale
+  }
+}
+
+/**
+ * The canvas as PNG bytes.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const toPng = (raster: Raster): Uint8Array => {
+  const png = new PNG({ width: raster.width, height: raster.height })
+  png.data.set(raster.data)
+  return new Uint8Array(PNG.sync.write(png))
+}

@@ -1,0 +1,122 @@
+/**
+ * `descent noise`: feeds the network images of pure noise and reports how confidently it
+ * names a digit anyway — beside the same statistic on real test images. The chapter's
+ * follow-up: the network has no way to say "this is not a digit".
+ *
+ * @since 0.1.0
+ */
+import { Dataset, Evaluate, Feedforward, Rng } from "@descent/core"
+import * as Path from "@effect/platform/Path"
+import { Effect, type Option } from "effect"
+import { UsageError } from "../CliError.js"
+import * as Datasets from "../Datasets.js"
+import * as ModelFile from "../ModelFile.js"
+import * as Output from "../Output.js"
+import { checkFits } from "./Eval.js"
+
+/**
+ * How confident a network is over a set of images.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Confidence {
+  readonly images: number
+  /** How many images' top output activation falls in [0, 0.1), [0.1, 0.2), …, [0.9, 1]. */
+  readonly histogram: ReadonlyArray<number>
+  readonly meanTop: number
+  readonly medianTop: number
+  /** How many images the network named as each digit. */
+  readonly digits: ReadonlyArray<number>
+}
+
+/**
+ * The statistics of the top output activation over `dataset`.
+ *
+ * @since 0.1.0
+ * @category measuring
+ */
+export const confidence = (model: ModelFile.Model, dataset: Dataset.Dataset): Confidence => {
+  const classes = model.network.layout.sizes[model.network.layout.sizes.length - 1]!
+  const outputs = Evaluate.outputs(model.network, model.params, dataset)
+  const histogram = new Array<number>(10).fill(0)
+  const digits = new Array<number>(classes).fill(0)
+  const tops: Array<number> = []
+  for (let i = 0; i < dataset.count; i++) {
+    const said = Feedforward.argmax(outputs, i * classes, classes)
+    const top = outputs[i * classes + said]!
+    tops.push(top)
+    histogram[Math.min(9, Math.max(0, Math.floor(top * 10)))]!++
+    digits[said]!++
+  }
+  tops.sort((a, b) => a - b)
+  return {
+    images: dataset.count,
+    histogram,
+    meanTop: tops.reduce((a, b) => a + b, 0) / tops.length,
+    medianTop: tops[Math.floor(tops.length / 2)]!,
+    digits
+  }
+}
+
+/**
+ * `count` images of uniform noise, each pixel an independent byte drawn from the seed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const noiseImages = (count: number, rows: number, cols: number, seed: number): Dataset.Dataset => {
+  const [draws] = Rng.uniforms(Rng.make(seed), count * rows * cols)
+  return Dataset.make({
+    rows,
+    cols,
+    pixels: Uint8Array.from(draws, (u) => Math.floor(u * 256)),
+    labels: new Uint8Array(count)
+  })
+}
+
+/**
+ * Runs `descent noise`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const run = (flags: {
+  readonly model: string
+  readonly count: number
+  readonly seed: number
+  readonly data: Option.Option<string>
+  readonly json: boolean
+}) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    if (!(flags.count >= 1 && flags.count <= 100_000)) {
+      return yield* new UsageError({ message: `--count ${flags.count}: use between 1 and 100000 noise images` })
+    }
+    const modelPath = path.resolve(flags.model)
+    const model = yield* ModelFile.read(modelPath)
+    const source = yield* Datasets.fromFlag(flags.data)
+    const data = yield* Datasets.load(source)
+    yield* checkFits(model, modelPath, data, Datasets.describe(source))
+    const noise = confidence(model, noiseImages(flags.count, data.test.rows, data.test.cols, flags.seed))
+    const real = confidence(model, Dataset.take(data.test, flags.count))
+    if (flags.json) {
+      Output.json({ noise, test: real })
+      return
+    }
+    const bar = (n: number, of: number) => "█".repeat(Math.round((n / of) * 40))
+    Output.line(`top output activation (how sure the network is of its answer), ${flags.count} images each:`)
+    Output.line(`${"".padEnd(11)}${"noise (seed " + flags.seed + ")".padEnd(0)}`.padEnd(60) + "test images")
+    for (let b = 9; b >= 0; b--) {
+      const range = `${(b / 10).toFixed(1)}–${((b + 1) / 10).toFixed(1)}`
+      const left = `${String(noise.histogram[b]).padStart(6)} ${bar(noise.histogram[b]!, noise.images)}`
+      const right = `${String(real.histogram[b]).padStart(6)} ${bar(real.histogram[b]!, real.images)}`
+      Output.line(`  ${range}  ${left.padEnd(49)}${right}`)
+    }
+    Output.line(`  mean       ${noise.meanTop.toFixed(3).padEnd(49)}${real.meanTop.toFixed(3)}`)
+    Output.line(`  median     ${noise.medianTop.toFixed(3).padEnd(49)}${real.medianTop.toFixed(3)}`)
+    Output.line("")
+    Output.line("digits it names:")
+    Output.line(`  noise  ${noise.digits.map((n, d) => `${d}:${n}`).join("  ")}`)
+    Output.line(`  test   ${real.digits.map((n, d) => `${d}:${n}`).join("  ")}`)
+  })

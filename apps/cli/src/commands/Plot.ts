@@ -1,0 +1,101 @@
+/**
+ * `descent plot`: training cost and test accuracy per epoch from one or more run records, on
+ * one chart for comparison — specified in Vega-Lite, rendered headless to SVG by Vega, and to
+ * PNG by resvg.
+ *
+ * @since 0.1.0
+ */
+import * as Path from "@effect/platform/Path"
+import { Resvg } from "@resvg/resvg-js"
+import { Effect } from "effect"
+import * as vega from "vega"
+import { compile, type TopLevelSpec } from "vega-lite"
+import * as AtomicFile from "../AtomicFile.js"
+import { UsageError } from "../CliError.js"
+import * as Output from "../Output.js"
+import * as RunRecord from "../RunRecord.js"
+
+interface Row {
+  readonly run: string
+  readonly epoch: number
+  readonly value: number
+}
+
+const panel = (title: string, field: string, rows: ReadonlyArray<Row>, format: string, zero: boolean) => ({
+  title,
+  width: 360,
+  height: 260,
+  data: { values: rows },
+  mark: { type: "line", point: true },
+  encoding: {
+    x: { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } },
+    y: { field: "value", type: "quantitative", title: field, axis: { format }, scale: { zero } },
+    color: { field: "run", type: "nominal", title: "run" }
+  }
+})
+
+/**
+ * The chart's Vega-Lite specification.
+ *
+ * @since 0.1.0
+ * @category charts
+ */
+export const spec = (runs: ReadonlyArray<{ readonly name: string; readonly record: RunRecord.RunRecord }>): TopLevelSpec => {
+  const cost = runs.flatMap(({ name, record }) => record.epochs.map((e) => ({ run: name, epoch: e.epoch, value: e.trainCost })))
+  const accuracy = runs.flatMap(({ name, record }) =>
+    record.epochs.map((e) => ({ run: name, epoch: e.epoch, value: e.testAccuracy }))
+  )
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    background: "white",
+    padding: 12,
+    hconcat: [
+      panel("Training cost (mean over the epoch's mini-batches)", "cost", cost, ".3f", true),
+      panel("Test accuracy (10,000 images never trained on)", "accuracy", accuracy, ".1%", false)
+    ]
+  } as TopLevelSpec
+}
+
+/**
+ * The chart as SVG text.
+ *
+ * @since 0.1.0
+ * @category charts
+ */
+export const toSvg = (chart: TopLevelSpec): Promise<string> =>
+  new vega.View(vega.parse(compile(chart).spec), { renderer: "none" }).toSVG()
+
+/**
+ * Runs `descent plot`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const run = (flags: { readonly runs: ReadonlyArray<string>; readonly out: string }) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const out = path.resolve(flags.out)
+    const format = path.extname(out).toLowerCase()
+    if (format !== ".svg" && format !== ".png") {
+      return yield* new UsageError({ message: `--out ${flags.out}: give a file ending in .svg or .png` })
+    }
+    const runs: Array<{ name: string; record: RunRecord.RunRecord }> = []
+    for (const file of flags.runs) {
+      const record = yield* RunRecord.read(path.resolve(file))
+      const folder = path.basename(path.dirname(path.resolve(file)))
+      const taken = runs.filter((r) => r.name === folder || r.name.startsWith(`${folder} (`)).length
+      runs.push({ name: taken === 0 ? folder : `${folder} (${taken + 1})`, record })
+    }
+    const svg = yield* Effect.promise(() => toSvg(spec(runs)))
+    const bytes =
+      format === ".svg"
+        ? new TextEncoder().encode(svg)
+        : new Uint8Array(
+            new Resvg(svg, {
+              fitTo: { mode: "zoom", value: 2 },
+              font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" }
+            }).render().asPng()
+          )
+    yield* AtomicFile.write(out, bytes)
+    Output.line(`${out}: training cost and test accuracy of ${runs.length} run(s), ${runs.reduce((n, r) => n + r.record.epochs.length, 0)} epochs in all`)
+  })
