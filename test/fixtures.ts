@@ -50,14 +50,14 @@ const lcg = (seed: number) => {
   }
 }
 
-const set = (count: number, seed: number) => {
+const set = (count: number, seed: number, pureNoise = false) => {
   const noise = lcg(seed)
   const pixels = new Uint8Array(count * 784)
   const labels = new Uint8Array(count)
   for (let i = 0; i < count; i++) {
     const digit = i % 10
     labels[i] = digit
-    pixels.set(digitImage(digit, noise), i * 784)
+    pixels.set(pureNoise ? Uint8Array.from({ length: 784 }, () => Math.floor(noise() * 256)) : digitImage(digit, noise), i * 784)
   }
   return {
     images: Idx.encode({ type: "u8", dims: [count, 28, 28], values: pixels }),
@@ -67,12 +67,15 @@ const set = (count: number, seed: number) => {
   }
 }
 
-/** A folder in MNIST's layout with `train` training and `test` test images. */
-export const tinyMnist = (train = 400, test = 100) => {
+/**
+ * A folder in MNIST's layout with `train` training and `test` test images: the bar digits, or
+ * with `pureNoise` images of random pixels (nothing to learn but the labels themselves).
+ */
+export const tinyMnist = (train = 400, test = 100, pureNoise = false) => {
   const dir = temporary("data")
   mkdirSync(dir, { recursive: true })
-  const a = set(train, 1)
-  const b = set(test, 2)
+  const a = set(train, 1, pureNoise)
+  const b = set(test, 2, pureNoise)
   writeFileSync(join(dir, "train-images-idx3-ubyte"), a.images)
   writeFileSync(join(dir, "train-labels-idx1-ubyte"), a.labels)
   writeFileSync(join(dir, "t10k-images-idx3-ubyte"), b.images)

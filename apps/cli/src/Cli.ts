@@ -60,6 +60,11 @@ const train = Command.make(
       Options.withDescription("η, the learning rate: each step is params − η·∇C. Default: 3.0."),
       Options.optional
     ),
+    etaDecay: Options.float("eta-decay").pipe(
+      Options.withPseudoName("FACTOR"),
+      Options.withDescription("Multiply the learning rate by FACTOR after every epoch (epoch k uses η·FACTORᵏ⁻¹): big steps first, fine ones later. Default: 1 (constant)."),
+      Options.optional
+    ),
     l2: Options.float("l2").pipe(
       Options.withPseudoName("LAMBDA"),
       Options.withDescription("L2 regularisation λ: each step also shrinks the weights by 1 − ηλ/n (n training images), as Nielsen's network2. Default: 0."),

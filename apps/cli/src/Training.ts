@@ -147,7 +147,7 @@ export const epoch = (
     let stopped = false
     const params = yield* Descent.steps(
       Stream.takeWhile(shuffled.batches, () => !(stopped ||= observer.stopRequested())),
-      { network, params: state.params, eta: options.eta, weightDecay: options.l2 / total }
+      { network, params: state.params, eta: TrainingOptions.etaOf(options, number), weightDecay: options.l2 / total }
     ).pipe(
       Stream.mapEffect((step) => {
         if (!Number.isFinite(step.cost) || !Number.isFinite(step.gradientNorm)) {

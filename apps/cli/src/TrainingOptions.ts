@@ -36,6 +36,8 @@ export const TrainingOptions = Schema.Struct({
   cost: Schema.Literal("quadratic", "cross-entropy"),
   init: Schema.Literal("normal", "scaled"),
   eta: Schema.Number.pipe(Schema.positive()),
+  /** The learning rate is multiplied by this after every epoch: epoch k uses η·decayᵏ⁻¹. */
+  etaDecay: Schema.optionalWith(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1)), { default: () => 1 }),
   /** λ of L2 regularisation; each step shrinks the weights by 1 − ηλ/n. */
   l2: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 0 }),
   batchSize: Schema.Int.pipe(Schema.positive()),
@@ -69,6 +71,7 @@ export const defaults: TrainingOptions = {
   cost: "quadratic",
   init: "normal",
   eta: 3.0,
+  etaDecay: 1,
   l2: 0,
   batchSize: 10,
   epochs: 30,
@@ -78,6 +81,15 @@ export const defaults: TrainingOptions = {
   subset: null,
   shuffleLabels: false
 }
+
+/**
+ * The learning rate of epoch `epoch` (1 for the first): η·decay^(epoch − 1).
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const etaOf = (options: TrainingOptions, epoch: number): number =>
+  options.etaDecay === 1 ? options.eta : options.eta * options.etaDecay ** (epoch - 1)
 
 /**
  * The network these options train: hidden layers use `activation`; the output layer is a

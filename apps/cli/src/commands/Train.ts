@@ -36,6 +36,7 @@ export interface Flags {
   readonly cost: Option.Option<"quadratic" | "cross-entropy">
   readonly init: Option.Option<"normal" | "scaled">
   readonly eta: Option.Option<number>
+  readonly etaDecay: Option.Option<number>
   readonly l2: Option.Option<number>
   readonly batchSize: Option.Option<number>
   readonly epochs: Option.Option<number>
@@ -81,6 +82,7 @@ const validate = (flags: Flags): Effect.Effect<Omit<TrainingOptions.TrainingOpti
   const d = TrainingOptions.defaults
   const eta = Option.getOrElse(flags.eta, () => d.eta)
   const l2 = Option.getOrElse(flags.l2, () => d.l2)
+  const etaDecay = Option.getOrElse(flags.etaDecay, () => d.etaDecay)
   const batchSize = Option.getOrElse(flags.batchSize, () => d.batchSize)
   const epochs = Option.getOrElse(flags.epochs, () => d.epochs)
   const seed = Option.getOrElse(flags.seed, () => d.seed)
@@ -94,6 +96,7 @@ const validate = (flags: Flags): Effect.Effect<Omit<TrainingOptions.TrainingOpti
   })
   const problem =
     !(Number.isFinite(eta) && eta > 0) ? `--eta ${eta}: the learning rate must be a number above 0, like 3.0`
+    : !(etaDecay > 0 && etaDecay <= 1) ? `--eta-decay ${etaDecay}: the factor must be above 0 and at most 1, like 0.95`
     : !(Number.isFinite(l2) && l2 >= 0) ? `--l2 ${l2}: the regularisation strength λ must be 0 or more, like 5.0`
     : !(batchSize >= 1) ? `--batch-size ${batchSize}: a mini-batch needs at least 1 example`
     : !(epochs >= 1) ? `--epochs ${epochs}: train for at least 1 epoch`
@@ -110,6 +113,7 @@ const validate = (flags: Flags): Effect.Effect<Omit<TrainingOptions.TrainingOpti
     cost,
     init: Option.getOrElse(flags.init, () => d.init),
     eta,
+    etaDecay,
     l2,
     batchSize,
     epochs,
@@ -278,7 +282,7 @@ const resume = (dir: string, flags: Flags) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
     const given = ([
-      "data", "layers", "activation", "output", "cost", "init", "eta", "l2", "batchSize", "epochs", "seed", "seeds",
+      "data", "layers", "activation", "output", "cost", "init", "eta", "etaDecay", "l2", "batchSize", "epochs", "seed", "seeds",
       "validation", "subset", "out"
     ] as const)
       .filter((name) => Option.isSome(flags[name] as Option.Option<unknown>))
@@ -371,7 +375,7 @@ const train = (
             Divergence: (d) =>
               Effect.zipRight(
                 RunRecord.write(paths.run, record(current, "diverged")),
-                Effect.fail(new Diverged({ epoch: d.epoch, batch: d.batch, eta: options.eta, kept: kept(current) }))
+                Effect.fail(new Diverged({ epoch: d.epoch, batch: d.batch, eta: TrainingOptions.etaOf(options, d.epoch), kept: kept(current) }))
               )
           })
         )
