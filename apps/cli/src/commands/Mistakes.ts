@@ -9,11 +9,9 @@ import * as Path from "@effect/platform/Path"
 import { Effect, type Option } from "effect"
 import * as AtomicFile from "../AtomicFile.js"
 import { UsageError } from "../CliError.js"
-import * as Datasets from "../Datasets.js"
-import * as ModelFile from "../ModelFile.js"
+import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
 import * as Raster from "../Raster.js"
-import { checkFits } from "./Eval.js"
 
 /**
  * A test image the network named wrongly.
@@ -54,11 +52,7 @@ export const run = (flags: {
     if (!(flags.count >= 1 && flags.count <= 400)) {
       return yield* new UsageError({ message: `--count ${flags.count}: show between 1 and 400 images` })
     }
-    const modelPath = path.resolve(flags.model)
-    const model = yield* ModelFile.read(modelPath)
-    const source = yield* Datasets.fromFlag(flags.data)
-    const data = yield* Datasets.load(source)
-    yield* checkFits(model, modelPath, data, Datasets.describe(source))
+    const { data, model } = yield* ModelOnData.load(flags.model, flags.data)
     const test = data.test
     const classes = model.network.layout.sizes[model.network.layout.sizes.length - 1]!
     const outputs = Evaluate.outputs(model.network, model.params, test)

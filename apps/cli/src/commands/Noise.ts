@@ -6,13 +6,11 @@
  * @since 0.1.0
  */
 import { Dataset, Evaluate, Feedforward, Rng } from "@descent/core"
-import * as Path from "@effect/platform/Path"
 import { Effect, type Option } from "effect"
 import { UsageError } from "../CliError.js"
-import * as Datasets from "../Datasets.js"
-import * as ModelFile from "../ModelFile.js"
+import type * as ModelFile from "../ModelFile.js"
+import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
-import { checkFits } from "./Eval.js"
 
 /**
  * How confident a network is over a set of images.
@@ -89,15 +87,10 @@ export const run = (flags: {
   readonly json: boolean
 }) =>
   Effect.gen(function* () {
-    const path = yield* Path.Path
     if (!(flags.count >= 1 && flags.count <= 100_000)) {
       return yield* new UsageError({ message: `--count ${flags.count}: use between 1 and 100000 noise images` })
     }
-    const modelPath = path.resolve(flags.model)
-    const model = yield* ModelFile.read(modelPath)
-    const source = yield* Datasets.fromFlag(flags.data)
-    const data = yield* Datasets.load(source)
-    yield* checkFits(model, modelPath, data, Datasets.describe(source))
+    const { data, model } = yield* ModelOnData.load(flags.model, flags.data)
     const noise = confidence(model, noiseImages(flags.count, data.test.rows, data.test.cols, flags.seed))
     const real = confidence(model, Dataset.take(data.test, flags.count))
     if (flags.json) {

@@ -10,11 +10,10 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
 import { FileError, UsageError } from "../CliError.js"
-import * as Datasets from "../Datasets.js"
 import * as ModelFile from "../ModelFile.js"
+import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
 import * as Picture from "../Picture.js"
-import { checkFits } from "./Eval.js"
 
 /**
  * @since 0.1.0
@@ -29,11 +28,9 @@ export interface Flags {
   readonly json: boolean
 }
 
-const fromDataset = (flags: Flags, index: number, model: ModelFile.Model, modelPath: string) =>
+const fromDataset = (flags: Flags, index: number) =>
   Effect.gen(function* () {
-    const source = yield* Datasets.fromFlag(flags.data)
-    const data = yield* Datasets.load(source)
-    yield* checkFits(model, modelPath, data, Datasets.describe(source))
+    const { data, model } = yield* ModelOnData.load(flags.model, flags.data)
     const set = flags.set === "test" ? data.test : data.train
     if (!(index >= 0 && index < set.count)) {
       return yield* new UsageError({
@@ -42,11 +39,12 @@ const fromDataset = (flags: Flags, index: number, model: ModelFile.Model, modelP
     }
     const size = set.rows * set.cols
     const pixels = (set.pixels as Uint8Array).slice(index * size, (index + 1) * size)
-    return { picture: { rows: set.rows, cols: set.cols, pixels }, label: Option.some(set.labels[index]!) }
+    return { model, picture: { rows: set.rows, cols: set.cols, pixels }, label: Option.some(set.labels[index]!) }
   })
 
-const fromPng = (file: string) =>
+const fromPng = (modelPath: string, file: string) =>
   Effect.gen(function* () {
+    const model = yield* ModelFile.read(modelPath)
     const fs = yield* FileSystem.FileSystem
     const bytes = yield* fs.readFile(file).pipe(
       Effect.mapError((error) =>
@@ -63,7 +61,7 @@ const fromPng = (file: string) =>
     })
     const picture = Picture.toMnist(ink)
     if (picture === undefined) return yield* new FileError({ path: file, problem: "the image is blank: no digit to read" })
-    return { picture, label: Option.none<number>() }
+    return { model, picture, label: Option.none<number>() }
   })
 
 /**
@@ -79,10 +77,9 @@ export const run = (flags: Flags) =>
       return yield* new UsageError({ message: "predict needs exactly one of --index N (an image of the data set) or --image FILE.png" })
     }
     const modelPath = path.resolve(flags.model)
-    const model = yield* ModelFile.read(modelPath)
-    const { label, picture } = Option.isSome(flags.index)
-      ? yield* fromDataset(flags, flags.index.value, model, modelPath)
-      : yield* fromPng(path.resolve(Option.getOrThrow(flags.image)))
+    const { label, model, picture } = Option.isSome(flags.index)
+      ? yield* fromDataset(flags, flags.index.value)
+      : yield* fromPng(modelPath, path.resolve(Option.getOrThrow(flags.image)))
     if (picture.pixels.length !== model.network.layout.sizes[0]) {
       return yield* new UsageError({
         message: `${modelPath}: the model takes ${model.network.layout.sizes[0]} pixels; a PNG becomes a 28×28 image (784)`
