@@ -7,12 +7,18 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
-const benches = ["decode-mnist.js", "records-stream.js", "train-epoch.js"]
+const benches: ReadonlyArray<readonly [string, ...Array<string>]> = [
+  ["decode-mnist.js"],
+  ["records-stream.js"],
+  ["train-epoch.js", "default"],
+  ["train-epoch.js", "batch100"],
+  ["train-epoch.js", "784-100-10"]
+]
 const only = process.argv[2]
 
-for (const file of benches.filter((name) => only === undefined || name.startsWith(only))) {
+for (const [file, ...args] of benches.filter(([name]) => only === undefined || name.startsWith(only))) {
   const path = fileURLToPath(new URL(file, import.meta.url))
-  const result = spawnSync(process.execPath, [path], { stdio: "inherit" })
+  const result = spawnSync(process.execPath, [path, ...args], { stdio: "inherit" })
   if (result.status !== 0) {
     console.error(`bench ${file} failed (exit ${result.status ?? result.signal})`)
     process.exit(1)

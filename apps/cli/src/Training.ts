@@ -145,23 +145,20 @@ export const epoch = (
     let done = 0
     let costSum = 0
     let stopped = false
-    const params = yield* Descent.steps(
+    const params = yield* Descent.descendWatching(
       Stream.takeWhile(shuffled.batches, () => !(stopped ||= observer.stopRequested())),
-      { network, params: state.params, eta: TrainingOptions.etaOf(options, number), weightDecay: options.l2 / total }
-    ).pipe(
-      Stream.mapEffect((step) => {
-        if (!Number.isFinite(step.cost) || !Number.isFinite(step.gradientNorm)) {
-          return Effect.fail(new Divergence({ epoch: number, batch: step.index + 1 }))
-        }
+      { network, params: state.params, eta: TrainingOptions.etaOf(options, number), weightDecay: options.l2 / total },
+      (step) => {
+        // A non-finite cost shows divergence at the batch it happens in; a non-finite
+        // parameter that has not reached the cost yet is caught at the end of the epoch.
+        if (!Number.isFinite(step.cost)) return Effect.fail(new Divergence({ epoch: number, batch: step.index + 1 }))
         done += step.examples
         costSum += step.cost * step.examples
         observer.onStep(number, done, total, step.cost)
         // An epoch is one long computation: give Node's event loop a turn now and then, so
         // that a Ctrl-C is heard (and a progress bar redrawn) within a few batches.
-        return step.index % turnEvery === turnEvery - 1 ? Effect.as(eventLoopTurn, step.params) : Effect.succeed(step.params)
-      }),
-      Stream.runLast,
-      Effect.map((last) => (last._tag === "Some" ? last.value : state.params))
+        return step.index % turnEvery === turnEvery - 1 ? eventLoopTurn : Effect.void
+      }
     )
     if (stopped) return yield* new Stopped({ epoch: number })
     if (!Vector.isFinite(params.vector)) {

@@ -28,27 +28,46 @@ export interface Result {
 }
 
 /**
+ * Throws unless `params` are laid out for `network`.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const checkParams = (network: Network.Network, params: Params.Params): void => {
+  if (!Layout.equals(network.layout, params.layout)) {
+    throw new RangeError(
+      `parameters of ${Layout.format(params.layout)} do not fit a ${Layout.format(network.layout)} network`
+    )
+  }
+}
+
+/**
+ * Throws unless `batch` fits `network`'s input layer.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const checkBatch = (network: Network.Network, batch: Batch): void => {
+  const inputSize = Layout.inputSize(network.layout)
+  if (batch.inputSize !== inputSize) {
+    throw new RangeError(`${Layout.format(network.layout)} takes ${inputSize} inputs, the batch has ${batch.inputSize}`)
+  }
+  if (batch.inputs.length < batch.size * inputSize || batch.labels.length < batch.size) {
+    throw new RangeError(`a batch of ${batch.size} examples needs ${batch.size * inputSize} inputs and ${batch.size} labels`)
+  }
+}
+
+/**
  * The mean gradient and mean cost of `batch` at `params`.
  *
  * @since 0.1.0
  * @category learning
  */
 export const backprop = (network: Network.Network, params: Params.Params, batch: Batch): Result => {
-  if (!Layout.equals(network.layout, params.layout)) {
-    throw new RangeError(
-      `parameters of ${Layout.format(params.layout)} do not fit a ${Layout.format(network.layout)} network`
-    )
-  }
-  const inputSize = Layout.inputSize(network.layout)
-  if (batch.inputSize !== inputSize) {
-    throw new RangeError(`${Layout.format(network.layout)} takes ${inputSize} inputs, the batch has ${batch.inputSize}`)
-  }
-  const { cost, gradient } = Kernels.backprop(
-    network,
-    asArray(params.vector),
-    asArray(batch.inputs),
-    batch.labels,
-    batch.size
-  )
-  return { gradient: Gradient.unsafeFromArray(network.layout, gradient), cost }
+  checkParams(network, params)
+  checkBatch(network, batch)
+  // A fresh workspace: its gradient buffer can be handed out as the result.
+  const workspace = new Kernels.Workspace(network.layout, batch.size)
+  const cost = Kernels.backprop(workspace, network, asArray(params.vector), asArray(batch.inputs), batch.labels, batch.size)
+  return { gradient: Gradient.unsafeFromArray(network.layout, workspace.gradient), cost }
 }

@@ -9,8 +9,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect } from "effect"
-import { Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { dual } from "effect/Function"
 import * as Backprop from "./Backprop.js"
 import type { Batch } from "./Batches.js"
@@ -18,6 +17,8 @@ import * as Gradient from "./Gradient.js"
 import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import * as Params from "./Params.js"
+import * as Kernels from "./internal/kernels.js"
+import { asArray } from "./internal/vector.js"
 
 /**
  * What a descent needs besides its batches.
@@ -108,6 +109,46 @@ export const updateMiniBatch = (
 }
 
 /**
+ * What a watcher hears after each step of `descendWatching`: everything but the parameters,
+ * which the fold keeps to itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Progress {
+  /** 0 for the first batch of the stream. */
+  readonly index: number
+  /** Examples in the batch. */
+  readonly examples: number
+  /** The batch's mean cost before the step. */
+  readonly cost: number
+}
+
+// The fold's private state: one working copy of the parameters, stepped in place, and the
+// buffers backprop reuses. Callers only ever see a finished, fresh `Params`.
+interface Fold {
+  readonly params: Float64Array
+  workspace: Kernels.Workspace | undefined
+  index: number
+}
+
+const startFold = (options: Options): Fold => ({
+  params: Float64Array.from(options.params.vector),
+  workspace: undefined,
+  index: 0
+})
+
+const stepFold = (fold: Fold, options: Options, batch: Batch): number => {
+  const { network } = options
+  Backprop.checkBatch(network, batch)
+  fold.workspace = Kernels.workspaceFor(network, batch.size, fold.workspace)
+  const cost = Kernels.backprop(fold.workspace, network, fold.params, asArray(batch.inputs), batch.labels, batch.size)
+  Kernels.stepInPlace(network.layout, fold.params, fold.workspace.gradient, options.eta, options.weightDecay ?? 0)
+  fold.index++
+  return cost
+}
+
+/**
  * Every step of the descent over `batches`, in order.
  *
  * @since 0.1.0
@@ -134,7 +175,8 @@ export const steps: {
 
 /**
  * The fold of `step` over `batches`: the parameters after the last one (the starting
- * parameters if the stream is empty).
+ * parameters if the stream is empty). The same numbers as folding `updateMiniBatch`, computed
+ * in place on a private copy, with no allocation per batch.
  *
  * @since 0.1.0
  * @category learning
@@ -144,10 +186,35 @@ export const descend: {
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R>
 } = dual(
   2,
-  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> =>
-    Stream.runFold(
-      batches,
-      options.params,
-      (params, batch) => updateMiniBatch(options.network, params, batch, options.eta, options.weightDecay).params
-    )
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> => {
+    Backprop.checkParams(options.network, options.params)
+    return Effect.suspend(() =>
+      Stream.runFold(batches, startFold(options), (fold, batch) => {
+        stepFold(fold, options, batch)
+        return fold
+      })
+    ).pipe(Effect.map((fold) => (fold.index === 0 ? options.params : Params.unsafeFromArray(options.params.layout, fold.params))))
+  }
 )
+
+/**
+ * `descend`, telling `watch` about every step as it happens (for progress, metrics, or
+ * stopping on a non-finite cost: a failure of `watch` ends the descent).
+ *
+ * @since 0.1.0
+ * @category learning
+ */
+export const descendWatching = <E, R, E2, R2>(
+  batches: Stream.Stream<Batch, E, R>,
+  options: Options,
+  watch: (progress: Progress) => Effect.Effect<void, E2, R2>
+): Effect.Effect<Params.Params, E | E2, R | R2> => {
+  Backprop.checkParams(options.network, options.params)
+  return Effect.suspend(() =>
+    Stream.runFoldEffect(batches, startFold(options), (fold, batch) => {
+      const index = fold.index
+      const cost = stepFold(fold, options, batch)
+      return Effect.as(watch({ index, examples: batch.size, cost }), fold)
+    })
+  ).pipe(Effect.map((fold) => (fold.index === 0 ? options.params : Params.unsafeFromArray(options.params.layout, fold.params))))
+}

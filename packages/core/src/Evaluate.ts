@@ -49,10 +49,12 @@ const chunk = 100
 export const outputs = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset): Float64Array => {
   const classes = Layout.outputSize(network.layout)
   const out = new Float64Array(dataset.count * classes)
+  const workspace = new Kernels.Workspace(network.layout, chunk)
+  const last = network.layout.layers.length - 1
   let offset = 0
   for (const batch of Batches.sequential(dataset, chunk)) {
-    const { activations } = Kernels.forward(network, asArray(params.vector), asArray(batch.inputs), batch.size)
-    out.set(activations[activations.length - 1]!, offset)
+    Kernels.forward(workspace, network, asArray(params.vector), asArray(batch.inputs), batch.size)
+    out.set(workspace.activations[last]!.subarray(0, batch.size * classes), offset)
     offset += batch.size * classes
   }
   return out

@@ -43,8 +43,10 @@ export const feedforward = (
     throw new RangeError(`${Layout.format(network.layout)} takes ${n} input activations, got ${input.length}`)
   }
   const copy = Float64Array.from(input)
-  const { activations, zs } = Kernels.forward(network, asArray(params.vector), copy, 1)
-  return { activations: [copy, ...activations], zs }
+  // A fresh workspace for one example: its buffers are exactly the layers' sizes.
+  const workspace = new Kernels.Workspace(network.layout, 1)
+  Kernels.forward(workspace, network, asArray(params.vector), copy, 1)
+  return { activations: [copy, ...workspace.activations], zs: workspace.zs }
 }
 
 /**

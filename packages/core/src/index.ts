@@ -30,6 +30,8 @@ export * as Network from "./Network.js"
 /** @since 0.1.0 */
 export * as Params from "./Params.js"
 /** @since 0.1.0 */
+export * as Reference from "./Reference.js"
+/** @since 0.1.0 */
 export * as Rng from "./Rng.js"
 /** @since 0.1.0 */
 export * as Vector from "./Vector.js"

@@ -1,0 +1,86 @@
+// The fast kernels (sparse inputs, reused buffers, in-place fold) against the plain reference
+// implementation: not close — equal, bit for bit, so that speed never changes a result.
+import { Activation, Backprop, Batches, Cost, Dataset, Descent, Evaluate, Network, Params, Reference, Rng } from "@descent/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+
+/** Images that are mostly background, like MNIST: each pixel is 0 with probability 0.7. */
+const sparseImages = (seed: number, count: number, side: number): Dataset.Dataset => {
+  const [draws] = Rng.uniforms(Rng.make(seed), count * side * side * 2 + count)
+  const pixels = new Uint8Array(count * side * side)
+  for (let i = 0; i < pixels.length; i++) pixels[i] = draws[2 * i]! < 0.7 ? 0 : Math.floor(draws[2 * i + 1]! * 256)
+  const labels = Uint8Array.from({ length: count }, (_, i) => Math.floor(draws[2 * pixels.length + i]! * 10))
+  return Dataset.make({ rows: side, cols: side, pixels, labels })
+}
+
+const bits = (v: ArrayLike<number>) => Array.from(new Uint8Array(Float64Array.from(v).buffer))
+
+const configs: Array<[Activation.ActivationName, Activation.ActivationName, Cost.CostName]> = [
+  ["sigmoid", "sigmoid", "quadratic"],
+  ["relu", "sigmoid", "cross-entropy"],
+  ["sigmoid", "softmax", "cross-entropy"],
+  ["relu", "relu", "quadratic"]
+]
+
+describe("fast kernels = reference, bit for bit", () => {
+  const data = sparseImages(1, 97, 6)
+  for (const [hidden, output, cost] of configs) {
+    const network = Network.make({ sizes: [36, 9, 7, 10], hidden, output, cost })
+    const [params] = Params.init(network.layout, Rng.make(2), hidden === "relu" ? "scaled" : "normal")
+
+    it(`backprop: ${hidden}/${output}/${cost}, batches of 1 to 11`, () => {
+      for (const size of [1, 2, 3, 4, 5, 7, 8, 10, 11]) {
+        const batch = Batches.fromIndices(data, Array.from({ length: size }, (_, i) => (i * 13) % data.count))
+        const fast = Backprop.backprop(network, params, batch)
+        const slow = Reference.backprop(network, params, batch)
+        expect(bits(fast.gradient.vector)).toEqual(bits(slow.gradient.vector))
+        expect(fast.cost).toBe(slow.cost)
+      }
+    })
+
+    it.effect(`descend over two epochs, with and without weight decay: ${hidden}/${output}/${cost}`, () =>
+      Effect.gen(function* () {
+        for (const [batchSize, weightDecay] of [[10, 0], [7, 0.001], [1, 0]] as const) {
+          let fast = params
+          let slow = params
+          let rng = Rng.make(5)
+          for (let epoch = 0; epoch < 2; epoch++) {
+            const shuffled = Batches.epoch(data, rng, batchSize)
+            rng = shuffled.rng
+            fast = yield* Descent.descend(shuffled.batches, { network, params: fast, eta: 0.5, weightDecay })
+            for (const batch of Batches.inOrder(data, shuffled.order, batchSize)) {
+              slow = Reference.updateMiniBatch(network, slow, batch, 0.5, weightDecay)
+            }
+          }
+          expect(Params.equals(fast, slow)).toBe(true)
+        }
+      }))
+
+    it(`evaluate's outputs: ${hidden}/${output}/${cost}`, () => {
+      const fast = Evaluate.outputs(network, params, data)
+      const slow = Reference.outputs(network, params, Batches.fromIndices(data, Array.from({ length: data.count }, (_, i) => i)))
+      expect(bits(fast)).toEqual(bits(slow))
+    })
+  }
+
+  it.effect("descendWatching hears every step and ends where descend ends", () =>
+    Effect.gen(function* () {
+      const network = Network.make({ sizes: [36, 9, 10] })
+      const [params] = Params.init(network.layout, Rng.make(3))
+      const shuffled = Batches.epoch(data, Rng.make(3), 10)
+      const heard: Array<number> = []
+      const watched = yield* Descent.descendWatching(shuffled.batches, { network, params, eta: 1 }, (step) =>
+        Effect.sync(() => heard.push(step.examples))
+      )
+      const plain = yield* Descent.descend(shuffled.batches, { network, params, eta: 1 })
+      expect(heard).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 7])
+      expect(Params.equals(watched, plain)).toBe(true)
+      const failed = yield* Effect.flip(
+        Descent.descendWatching(shuffled.batches, { network, params, eta: 1 }, (step) =>
+          step.index === 2 ? Effect.fail("stop") : Effect.void
+        )
+      )
+      expect(failed).toBe("stop")
+      expect(yield* Descent.descend(Stream.take(shuffled.batches, 0), { network, params, eta: 1 })).toBe(params)
+    }))
+})
