@@ -12,6 +12,7 @@ import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import type * as Params from "./Params.js"
 import * as Kernels from "./internal/kernels.js"
+import { pixelSource } from "./internal/pixels.js"
 import { asArray } from "./internal/vector.js"
 
 /**
@@ -52,7 +53,10 @@ export const checkBatch = (network: Network.Network, batch: Batch): void => {
   if (batch.inputSize !== inputSize) {
     throw new RangeError(`${Layout.format(network.layout)} takes ${inputSize} inputs, the batch has ${batch.inputSize}`)
   }
-  if (batch.inputs.length < batch.size * inputSize || batch.labels.length < batch.size) {
+  // A batch that Batches made from a dataset is whole by construction; reading `inputs` here
+  // would make the dense copy the fast kernels avoid.
+  const made = pixelSource in batch
+  if ((!made && batch.inputs.length < batch.size * inputSize) || batch.labels.length < batch.size) {
     throw new RangeError(`a batch of ${batch.size} examples needs ${batch.size * inputSize} inputs and ${batch.size} labels`)
   }
 }
@@ -68,6 +72,6 @@ export const backprop = (network: Network.Network, params: Params.Params, batch:
   checkBatch(network, batch)
   // A fresh workspace: its gradient buffer can be handed out as the result.
   const workspace = new Kernels.Workspace(network.layout, batch.size)
-  const cost = Kernels.backprop(workspace, network, asArray(params.vector), asArray(batch.inputs), batch.labels, batch.size)
+  const cost = Kernels.backprop(workspace, network, asArray(params.vector), batch)
   return { gradient: Gradient.unsafeFromArray(network.layout, workspace.gradient), cost }
 }

@@ -10,6 +10,7 @@
  */
 import { Stream } from "effect"
 import * as Dataset from "./Dataset.js"
+import { type PixelSource, pixelScale, pixelSource } from "./internal/pixels.js"
 import * as Rng from "./Rng.js"
 import type { ReadonlyFloat64Array, ReadonlyUint8Array } from "./Vector.js"
 
@@ -43,7 +44,36 @@ export interface Epoch {
   readonly rng: Rng.Rng
 }
 
-const pixelScale = 1 / 255
+// A batch of dataset examples. Its dense inputs are made only if someone reads them: the fast
+// kernels read the examples' nonzero pixels from the dataset directly (see internal/pixels.ts).
+class ExamplesBatch implements Batch {
+  readonly [pixelSource]: PixelSource
+  #inputs: Float64Array | undefined = undefined
+
+  constructor(
+    readonly size: number,
+    readonly inputSize: number,
+    readonly labels: Uint8Array,
+    dataset: Dataset.Dataset,
+    indices: Uint32Array
+  ) {
+    this[pixelSource] = { dataset, indices }
+  }
+
+  get inputs(): ReadonlyFloat64Array {
+    if (this.#inputs === undefined) {
+      const { dataset, indices } = this[pixelSource]
+      const inputs = new Float64Array(this.size * this.inputSize)
+      for (let e = 0; e < this.size; e++) {
+        const from = indices[e]! * this.inputSize
+        const to = e * this.inputSize
+        for (let k = 0; k < this.inputSize; k++) inputs[to + k] = dataset.pixels[from + k]! * pixelScale
+      }
+      this.#inputs = inputs
+    }
+    return this.#inputs
+  }
+}
 
 /**
  * A batch made of the examples at `indices`, pixels scaled to [0, 1].
@@ -54,19 +84,17 @@ const pixelScale = 1 / 255
 export const fromIndices = (dataset: Dataset.Dataset, indices: ArrayLike<number>): Batch => {
   const inputSize = Dataset.pixelsPerImage(dataset)
   const size = indices.length
-  const inputs = new Float64Array(size * inputSize)
   const labels = new Uint8Array(size)
+  const kept = new Uint32Array(size)
   for (let e = 0; e < size; e++) {
     const index = indices[e]!
     if (!(index >= 0 && index < dataset.count)) {
       throw new RangeError(`example ${index} does not exist: the dataset has ${dataset.count}`)
     }
-    const from = index * inputSize
-    const to = e * inputSize
-    for (let k = 0; k < inputSize; k++) inputs[to + k] = dataset.pixels[from + k]! * pixelScale
+    kept[e] = index
     labels[e] = dataset.labels[index]!
   }
-  return { size, inputSize, inputs, labels }
+  return new ExamplesBatch(size, inputSize, labels, dataset, kept)
 }
 
 /**

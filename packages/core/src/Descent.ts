@@ -18,7 +18,6 @@ import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import * as Params from "./Params.js"
 import * as Kernels from "./internal/kernels.js"
-import { asArray } from "./internal/vector.js"
 
 /**
  * What a descent needs besides its batches.
@@ -142,7 +141,7 @@ const stepFold = (fold: Fold, options: Options, batch: Batch): number => {
   const { network } = options
   Backprop.checkBatch(network, batch)
   fold.workspace = Kernels.workspaceFor(network, batch.size, fold.workspace)
-  const cost = Kernels.backprop(fold.workspace, network, fold.params, asArray(batch.inputs), batch.labels, batch.size)
+  const cost = Kernels.backprop(fold.workspace, network, fold.params, batch)
   Kernels.stepInPlace(network.layout, fold.params, fold.workspace.gradient, options.eta, options.weightDecay ?? 0)
   fold.index++
   return cost

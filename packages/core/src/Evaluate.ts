@@ -53,7 +53,7 @@ export const outputs = (network: Network.Network, params: Params.Params, dataset
   const last = network.layout.layers.length - 1
   let offset = 0
   for (const batch of Batches.sequential(dataset, chunk)) {
-    Kernels.forward(workspace, network, asArray(params.vector), asArray(batch.inputs), batch.size)
+    Kernels.forward(workspace, network, asArray(params.vector), batch)
     out.set(workspace.activations[last]!.subarray(0, batch.size * classes), offset)
     offset += batch.size * classes
   }

@@ -45,7 +45,7 @@ export const feedforward = (
   const copy = Float64Array.from(input)
   // A fresh workspace for one example: its buffers are exactly the layers' sizes.
   const workspace = new Kernels.Workspace(network.layout, 1)
-  Kernels.forward(workspace, network, asArray(params.vector), copy, 1)
+  Kernels.forward(workspace, network, asArray(params.vector), { size: 1, inputSize: n, inputs: copy, labels: [0] })
   return { activations: [copy, ...workspace.activations], zs: workspace.zs }
 }
 

@@ -14,8 +14,11 @@
 // Layout reminder: the weights into layer l+1 are a (rows=outputs, cols=inputs) row-major
 // matrix at slot.weightsOffset; its biases (outputs) follow at slot.biasesOffset. Batches are
 // (rows=examples, cols=neurons) row-major.
+import type { Batch } from "../Batches.js"
 import type * as Layout from "../Layout.js"
 import * as Network from "../Network.js"
+import { nonzeroIndexOf, type PixelSource, pixelScale, pixelSource } from "./pixels.js"
+import { asArray } from "./vector.js"
 
 /** Buffers for one layout and batches of up to `capacity` examples. */
 export class Workspace {
@@ -29,6 +32,10 @@ export class Workspace {
   readonly nonzeroIndex: Int32Array
   readonly nonzeroValue: Float64Array
   readonly nonzeroCount: Int32Array
+  /** (rows=capacity, cols=inputs): the batch's inputs, written only where nonzero, else 0. */
+  readonly dense: Float64Array
+  /** Examples whose nonzero inputs are written in `dense` (to clear before the next batch). */
+  loaded = 0
   /** The inputs nonzero in any example of a block of four, and a marker to build it. */
   readonly union: Int32Array
   readonly seen: Int32Array
@@ -47,6 +54,7 @@ export class Workspace {
     this.nonzeroIndex = new Int32Array(capacity * inputs)
     this.nonzeroValue = new Float64Array(capacity * inputs)
     this.nonzeroCount = new Int32Array(capacity)
+    this.dense = new Float64Array(capacity * inputs)
     this.union = new Int32Array(inputs)
     this.seen = new Int32Array(inputs)
   }
@@ -88,23 +96,56 @@ export const workspaceFor = (network: Network.Network, m: number, workspace?: Wo
     ? workspace
     : new Workspace(network.layout, Math.max(m, 1))
 
-/** Gathers each example's nonzero inputs. */
-const gatherNonzero = (ws: Workspace, inputs: Float64Array, n: number, m: number): void => {
-  const index = ws.nonzeroIndex
-  const value = ws.nonzeroValue
-  for (let e = 0; e < m; e++) {
+/**
+ * Loads a batch's inputs into the workspace: each example's nonzero inputs as (index, value)
+ * lists, and the same values in the `dense` rows. A batch made by `Batches` from a dataset is
+ * read from the dataset's nonzero index; any other batch by scanning its inputs.
+ */
+const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
+  const { dense, nonzeroCount: counts, nonzeroIndex: index, nonzeroValue: value } = ws
+  for (let e = 0; e < ws.loaded; e++) {
     const from = e * n
-    let count = 0
-    for (let k = 0; k < n; k++) {
-      const x = inputs[from + k]!
-      if (x !== 0) {
-        index[from + count] = k
-        value[from + count] = x
-        count++
-      }
-    }
-    ws.nonzeroCount[e] = count
+    const to = from + counts[e]!
+    for (let c = from; c < to; c++) dense[from + index[c]!] = 0
   }
+  const m = batch.size
+  const source = (batch as { readonly [pixelSource]?: PixelSource })[pixelSource]
+  if (source !== undefined) {
+    const { offsets, positions } = nonzeroIndexOf(source.dataset)
+    const pixels = source.dataset.pixels
+    for (let e = 0; e < m; e++) {
+      const example = source.indices[e]!
+      const begin = offsets[example]!
+      const count = offsets[example + 1]! - begin
+      const from = e * n
+      const pixelsFrom = example * n
+      for (let c = 0; c < count; c++) {
+        const k = positions[begin + c]!
+        const x = pixels[pixelsFrom + k]! * pixelScale
+        index[from + c] = k
+        value[from + c] = x
+        dense[from + k] = x
+      }
+      counts[e] = count
+    }
+  } else {
+    const inputs = asArray(batch.inputs)
+    for (let e = 0; e < m; e++) {
+      const from = e * n
+      let count = 0
+      for (let k = 0; k < n; k++) {
+        const x = inputs[from + k]!
+        if (x !== 0) {
+          index[from + count] = k
+          value[from + count] = x
+          dense[from + k] = x
+          count++
+        }
+      }
+      counts[e] = count
+    }
+  }
+  ws.loaded = m
 }
 
 const activate = (network: Network.Network, l: number, z: Float64Array, out: Float64Array, n: number, m: number) => {
@@ -118,17 +159,12 @@ const activate = (network: Network.Network, l: number, z: Float64Array, out: Flo
   }
 }
 
-/** a^{l+1} = f(W a^l + b) for every layer, for the m examples in `inputs`, into `ws`. */
-export const forward = (
-  ws: Workspace,
-  network: Network.Network,
-  params: Float64Array,
-  inputs: Float64Array,
-  m: number
-): void => {
+/** a^{l+1} = f(W a^l + b) for every layer, for the examples of `batch`, into `ws`. */
+export const forward = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): void => {
+  const m = batch.size
   const layers = network.layout.layers
   const first = layers[0]!
-  gatherNonzero(ws, inputs, first.inputs, m)
+  loadInputs(ws, batch, first.inputs)
   // Layer 1 from the sparse input.
   {
     const { biasesOffset: bo, inputs: nIn, outputs: nOut, weightsOffset: wo } = first
@@ -202,15 +238,10 @@ export const totalCost = (network: Network.Network, output: Float64Array, labels
  *   δᴸ = ∂C/∂zᴸ (from the cost),  δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ f′(zˡ),
  *   ∂C/∂bˡ = δˡ,  ∂C/∂wˡ_jk = δˡ_j aˡ⁻¹_k,  each averaged over the m examples.
  */
-export const backprop = (
-  ws: Workspace,
-  network: Network.Network,
-  params: Float64Array,
-  inputs: Float64Array,
-  labels: ArrayLike<number>,
-  m: number
-): number => {
-  forward(ws, network, params, inputs, m)
+export const backprop = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): number => {
+  const m = batch.size
+  const labels = batch.labels
+  forward(ws, network, params, batch)
   const layers = network.layout.layers
   const last = layers.length - 1
   const gradient = ws.gradient
@@ -246,7 +277,7 @@ export const backprop = (
     // ∂C/∂w_jk = Σ_e δ_ej a_ek. Examples four at a time, each entry adding its block's terms as
     // (δ₀a₀ + δ₁a₁ + δ₂a₂ + δ₃a₃), the order the reference uses, so the gradient is the
     // reference's to the bit.
-    const a = l === 0 ? inputs : ws.activations[l - 1]! // (rows=m, cols=nIn)
+    const a = l === 0 ? ws.dense : ws.activations[l - 1]! // (rows=m, cols=nIn)
     let e = 0
     for (; e + 4 <= m; e += 4) {
       const a0 = e * nIn, a1 = a0 + nIn, a2 = a1 + nIn, a3 = a2 + nIn
