@@ -47,4 +47,15 @@ describe("Activation", () => {
     expect(() => Network.make({ sizes: [3, 2, 2], hidden: "softmax", cost: "cross-entropy" })).toThrow(/not a hidden one/)
     expect(Network.make({ sizes: [3, 2], output: "softmax", cost: "cross-entropy" }).output.name).toBe("softmax")
   })
+
+  for (const activation of [Activation.sigmoid, Activation.relu]) {
+    it(`${activation.name}: the derivative from the output is the derivative, to the bit`, () => {
+      for (let z = -40; z <= 40; z += 0.37) {
+        expect(activation.derivativeFromOutput!(activation.apply(z))).toBe(activation.derivative(z))
+      }
+      for (const z of [-1000, -1e-300, 0, 1e-300, 1000]) {
+        expect(activation.derivativeFromOutput!(activation.apply(z))).toBe(activation.derivative(z))
+      }
+    })
+  }
 })

@@ -341,7 +341,9 @@ export const backprop = (ws: Workspace, network: Network.Network, params: Float6
       // δˡ⁻¹ = Wᵀ δˡ ⊙ f′(zˡ⁻¹)
       const previous = ws.deltas[l - 1]!
       const z = ws.zs[l - 1]!
-      const derivative = Network.activationOf(network, l - 1).derivative
+      const hidden = Network.activationOf(network, l - 1)
+      const fromOutput = hidden.derivativeFromOutput
+      const derivative = hidden.derivative
       previous.fill(0, 0, m * nIn)
       for (let e = 0; e < m; e++) {
         const p = e * nIn
@@ -352,7 +354,12 @@ export const backprop = (ws: Workspace, network: Network.Network, params: Float6
         }
       }
       const end = m * nIn
-      for (let i = 0; i < end; i++) previous[i]! *= derivative(z[i]!)
+      if (fromOutput !== undefined) {
+        const a = ws.activations[l - 1]!
+        for (let i = 0; i < end; i++) previous[i]! *= fromOutput(a[i]!)
+      } else {
+        for (let i = 0; i < end; i++) previous[i]! *= derivative(z[i]!)
+      }
     }
   }
 
