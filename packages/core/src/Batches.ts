@@ -2,7 +2,8 @@
  * Mini-batches: the handful of examples each step of stochastic gradient descent looks at.
  * Once per epoch the training examples are shuffled with the run's `Rng`, then cut into
  * batches of m (a final, shorter batch keeps the remainder). A batch's pixels are scaled from
- * bytes to [0, 1] as it is made, so the dataset itself stays bytes.
+ * bytes to [0, 1] only when they are read, so the dataset itself stays bytes (and the fast
+ * kernels, which read a dataset's nonzero pixels directly, never need the scaled copy).
  *
  * Not for: what a step does with a batch (see `Backprop` and `Descent`).
  *
