@@ -141,8 +141,9 @@ const stepFold = (fold: Fold, options: Options, batch: Batch): number => {
   const { network } = options
   Backprop.checkBatch(network, batch)
   fold.workspace = Kernels.workspaceFor(network, batch.size, fold.workspace)
-  const cost = Kernels.backprop(fold.workspace, network, fold.params, batch)
-  Kernels.stepInPlace(network.layout, fold.params, fold.workspace.gradient, options.eta, options.weightDecay ?? 0)
+  // The workspace's gradient holds zeros here: a new workspace, or one the last step cleared.
+  const cost = Kernels.backpropSum(fold.workspace, network, fold.params, batch)
+  Kernels.stepAndClear(network.layout, fold.params, fold.workspace.gradient, batch.size, options.eta, options.weightDecay ?? 0)
   fold.index++
   return cost
 }

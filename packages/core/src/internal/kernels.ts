@@ -234,18 +234,19 @@ export const totalCost = (network: Network.Network, output: Float64Array, labels
 }
 
 /**
- * The mean gradient of the cost over a batch into `ws.gradient`, and the mean cost returned:
+ * The gradient of the cost summed over a batch into `ws.gradient` (which must hold zeros when
+ * called: a fresh workspace, or one `stepAndClear` has just used), and the mean cost returned.
+ * `mean` makes it the mean gradient; the fold leaves that to `stepAndClear`, saving a pass.
  *   δᴸ = ∂C/∂zᴸ (from the cost),  δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ f′(zˡ),
  *   ∂C/∂bˡ = δˡ,  ∂C/∂wˡ_jk = δˡ_j aˡ⁻¹_k,  each averaged over the m examples.
  */
-export const backprop = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): number => {
+export const backpropSum = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): number => {
   const m = batch.size
   const labels = batch.labels
   forward(ws, network, params, batch)
   const layers = network.layout.layers
   const last = layers.length - 1
   const gradient = ws.gradient
-  gradient.fill(0)
 
   // δᴸ: (rows=m, cols=outputs)
   {
@@ -363,24 +364,44 @@ export const backprop = (ws: Workspace, network: Network.Network, params: Float6
     }
   }
 
-  const mean = 1 / m
-  for (let i = 0; i < gradient.length; i++) gradient[i]! *= mean
-  return totalCost(network, ws.activations[last]!, labels, m) * mean
+  return totalCost(network, ws.activations[last]!, labels, m) * (1 / m)
 }
 
-/** params ← (1 − η·decay)·w − η·∇C for weights, b − η·∇C for biases, in place. */
-export const stepInPlace = (
+/** `backpropSum` scaled to the mean gradient: ∇C averaged over the batch, in `ws.gradient`. */
+export const backprop = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): number => {
+  ws.gradient.fill(0)
+  const cost = backpropSum(ws, network, params, batch)
+  const mean = 1 / batch.size
+  const gradient = ws.gradient
+  for (let i = 0; i < gradient.length; i++) gradient[i]! *= mean
+  return cost
+}
+
+/**
+ * One step from a summed gradient, in place, clearing the gradient for the next batch:
+ * ∇C = sum·(1/m), then w ← (1 − η·decay)·w − η·∇C and b ← b − η·∇C — the same operations,
+ * in the same order, as scaling the gradient and calling `Descent.step`, in one pass.
+ */
+export const stepAndClear = (
   layout: Layout.Layout,
   params: Float64Array,
   gradient: Float64Array,
+  m: number,
   eta: number,
   weightDecay: number
 ): void => {
+  const mean = 1 / m
   // With no decay the factor is exactly 1, and 1·w is w: plain descent, bit for bit.
   const shrink = 1 - eta * weightDecay
   for (const slot of layout.layers) {
-    for (let i = slot.weightsOffset; i < slot.biasesOffset; i++) params[i] = shrink * params[i]! - eta * gradient[i]!
+    for (let i = slot.weightsOffset; i < slot.biasesOffset; i++) {
+      params[i] = shrink * params[i]! - eta * (gradient[i]! * mean)
+      gradient[i] = 0
+    }
     const end = slot.biasesOffset + slot.outputs
-    for (let i = slot.biasesOffset; i < end; i++) params[i] = params[i]! - eta * gradient[i]!
+    for (let i = slot.biasesOffset; i < end; i++) {
+      params[i] = params[i]! - eta * (gradient[i]! * mean)
+      gradient[i] = 0
+    }
   }
 }
