@@ -13,6 +13,7 @@ import * as Feedforward from "./Feedforward.js"
 import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import type * as Params from "./Params.js"
+import { totalCost } from "./internal/cost.js"
 import * as Kernels from "./internal/kernels.js"
 import { asArray } from "./internal/vector.js"
 
@@ -79,7 +80,7 @@ export const evaluate = (network: Network.Network, params: Params.Params, datase
     const row = confusion[actual]
     if (row !== undefined) row[predicted]!++
   }
-  const total = Kernels.totalCost(network, output, dataset.labels, count)
+  const total = totalCost(network, output, dataset.labels, count)
   return {
     count,
     correct,

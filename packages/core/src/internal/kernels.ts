@@ -17,6 +17,7 @@
 import type { Batch } from "../Batches.js"
 import type * as Layout from "../Layout.js"
 import * as Network from "../Network.js"
+import { totalCost } from "./cost.js"
 import { nonzeroIndexOf, type PixelSource, pixelScale, pixelSource } from "./pixels.js"
 import { asArray } from "./vector.js"
 
@@ -218,19 +219,6 @@ export const forward = (ws: Workspace, network: Network.Network, params: Float64
     }
     activate(network, l, z, ws.activations[l]!, nOut, m)
   }
-}
-
-/** Sum over examples and output neurons of C(a, y), y being the one-hot vector of the label. */
-export const totalCost = (network: Network.Network, output: Float64Array, labels: ArrayLike<number>, m: number): number => {
-  const n = network.layout.sizes[network.layout.sizes.length - 1]!
-  const value = network.cost.value
-  const f = network.output
-  let total = 0
-  for (let e = 0; e < m; e++) {
-    const label = labels[e]!
-    for (let j = 0; j < n; j++) total += value(f, output[e * n + j]!, j === label ? 1 : 0)
-  }
-  return total
 }
 
 /**

@@ -11,6 +11,7 @@
 // example and neuron, so a result never depends on where an example falls in its batch or on
 // how the loops are blocked.
 import * as Network from "../Network.js"
+import { totalCost } from "./cost.js"
 
 /** Weighted inputs z and activations a = f(z) of layers 1…L for a batch of m examples. */
 export interface Forward {
@@ -106,19 +107,6 @@ export const forward = (
     activations.push(out)
   }
   return { zs, activations }
-}
-
-/** Sum over examples and output neurons of C(a, y), y being the one-hot vector of the label. */
-export const totalCost = (network: Network.Network, output: Float64Array, labels: ArrayLike<number>, m: number): number => {
-  const n = output.length / m
-  const value = network.cost.value
-  const f = network.output
-  let total = 0
-  for (let e = 0; e < m; e++) {
-    const label = labels[e]!
-    for (let j = 0; j < n; j++) total += value(f, output[e * n + j]!, j === label ? 1 : 0)
-  }
-  return total
 }
 
 /**

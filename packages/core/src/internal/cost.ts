@@ -1,0 +1,16 @@
+// The cost of a batch, shared by the fast kernels and the reference: both must report the
+// same number, and there is only one way to add it up.
+import type * as Network from "../Network.js"
+
+/** Sum over examples and output neurons of C(a, y), y being the one-hot vector of the label. */
+export const totalCost = (network: Network.Network, output: Float64Array, labels: ArrayLike<number>, m: number): number => {
+  const n = network.layout.sizes[network.layout.sizes.length - 1]!
+  const value = network.cost.value
+  const f = network.output
+  let total = 0
+  for (let e = 0; e < m; e++) {
+    const label = labels[e]!
+    for (let j = 0; j < n; j++) total += value(f, output[e * n + j]!, j === label ? 1 : 0)
+  }
+  return total
+}
