@@ -71,7 +71,8 @@ export const backprop = (network: Network.Network, params: Params.Params, batch:
   checkParams(network, params)
   checkBatch(network, batch)
   // A fresh workspace: its gradient buffer can be handed out as the result.
-  const workspace = new Kernels.Workspace(network.layout, batch.size)
-  const cost = Kernels.backprop(workspace, network, asArray(params.vector), batch)
+  const vector = asArray(params.vector)
+  const workspace = Kernels.workspaceFor(network, batch.size, vector)
+  const cost = Kernels.backprop(workspace, network, vector, batch)
   return { gradient: Gradient.unsafeFromArray(network.layout, workspace.gradient), cost }
 }

@@ -124,7 +124,8 @@ export interface Progress {
 }
 
 // The fold's private state: one working copy of the parameters, stepped in place, and the
-// buffers backprop reuses. Callers only ever see a finished, fresh `Params`.
+// buffers backprop reuses — which hold layer 1 while the fold runs (see internal/kernels.ts).
+// Callers only ever see a finished, fresh `Params`.
 interface Fold {
   readonly params: Float64Array
   workspace: Kernels.Workspace | undefined
@@ -140,12 +141,19 @@ const startFold = (options: Options): Fold => ({
 const stepFold = (fold: Fold, options: Options, batch: Batch): number => {
   const { network } = options
   Backprop.checkBatch(network, batch)
-  fold.workspace = Kernels.workspaceFor(network, batch.size, fold.workspace)
+  fold.workspace = Kernels.workspaceFor(network, batch.size, fold.params, fold.workspace)
   // The workspace's gradient holds zeros here: a new workspace, or one the last step cleared.
   const cost = Kernels.backpropSum(fold.workspace, network, fold.params, batch)
-  Kernels.stepAndClear(network.layout, fold.params, fold.workspace.gradient, batch.size, options.eta, options.weightDecay ?? 0)
+  Kernels.stepAndClear(fold.workspace, fold.params, batch.size, options.eta, options.weightDecay ?? 0)
   fold.index++
   return cost
+}
+
+// The parameters after the fold: layer 1 back from the workspace into the working copy.
+const finishFold = (options: Options) => (fold: Fold): Params.Params => {
+  if (fold.workspace === undefined) return options.params
+  Kernels.storeLayer1(fold.workspace, fold.params)
+  return Params.unsafeFromArray(options.params.layout, fold.params)
 }
 
 /**
@@ -193,7 +201,7 @@ export const descend: {
         stepFold(fold, options, batch)
         return fold
       })
-    ).pipe(Effect.map((fold) => (fold.index === 0 ? options.params : Params.unsafeFromArray(options.params.layout, fold.params))))
+    ).pipe(Effect.map(finishFold(options)))
   }
 )
 
@@ -216,5 +224,5 @@ export const descendWatching = <E, R, E2, R2>(
       const cost = stepFold(fold, options, batch)
       return Effect.as(watch({ index, examples: batch.size, cost }), fold)
     })
-  ).pipe(Effect.map((fold) => (fold.index === 0 ? options.params : Params.unsafeFromArray(options.params.layout, fold.params))))
+  ).pipe(Effect.map(finishFold(options)))
 }

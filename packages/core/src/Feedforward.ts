@@ -43,10 +43,15 @@ export const feedforward = (
     throw new RangeError(`${Layout.format(network.layout)} takes ${n} input activations, got ${input.length}`)
   }
   const copy = Float64Array.from(input)
-  // A fresh workspace for one example: its buffers are exactly the layers' sizes.
-  const workspace = new Kernels.Workspace(network.layout, 1)
-  Kernels.forward(workspace, network, asArray(params.vector), { size: 1, inputSize: n, inputs: copy, labels: [0] })
-  return { activations: [copy, ...workspace.activations], zs: workspace.zs }
+  // A workspace for one example: its buffers are exactly the layers' sizes, and copied out of
+  // its WebAssembly memory.
+  const vector = asArray(params.vector)
+  const workspace = Kernels.workspaceFor(network, 1, vector)
+  Kernels.forward(workspace, network, vector, { size: 1, inputSize: n, inputs: copy, labels: [0] })
+  return {
+    activations: [copy, ...workspace.activations.map((a) => a.slice())],
+    zs: workspace.zs.map((z) => z.slice())
+  }
 }
 
 /**

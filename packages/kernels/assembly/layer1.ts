@@ -1,0 +1,226 @@
+// Layer 1's loops — 784 inputs into the first hidden layer, 95% of the arithmetic — in
+// WebAssembly SIMD. The host lays out every buffer in the memory it gives; the arguments are
+// byte offsets into it.
+//
+// Bit for bit the reference's numbers. The two lanes of an f64x2 are two neurons, never two
+// terms of one sum, so every sum adds the same terms in the same order as the plain loops of the
+// reference (packages/core/src/internal/reference.ts); WebAssembly's f64 arithmetic is IEEE 754
+// with round-to-nearest and never fuses a multiply into an add. Terms whose input is 0 are
+// skipped: adding w·0 changes no sum.
+//
+// Layout: layer 1's weights and their gradient are kept transposed, one row per input:
+// wt[k·stride + j] = w_jk, stride being the neuron count rounded up to even (a padding lane, if
+// any, holds 0 and stays 0). Examples' nonzero inputs are lists, (rows=examples, cols=nIn):
+// index (i32) and value (f64), with counts (i32) per example; dense (f64) holds the same values
+// with zeros elsewhere.
+
+/**
+ * z_j = Σ_k w_jk·x_k + b_j for each of m examples, written to z (rows=m, cols=nOut). The sum runs
+ * over the example's nonzero inputs in increasing k, from 0, then adds the bias — the
+ * reference's order.
+ */
+export function forward(
+  wt: usize, stride: i32, bias: usize, nOut: i32,
+  index: usize, value: usize, counts: usize, nIn: i32, m: i32, z: usize
+): void {
+  const row = <usize>stride << 3
+  for (let e = 0; e < m; e++) {
+    const count = load<i32>(counts + (<usize>e << 2))
+    const idx = index + (<usize>(e * nIn) << 2)
+    const val = value + (<usize>(e * nIn) << 3)
+    const out = z + (<usize>(e * nOut) << 3)
+    let j = 0
+    // Sixteen neurons per pass over the inputs: eight accumulators, each input read once.
+    for (; j + 16 <= stride; j += 16) {
+      const zero = f64x2.splat(0)
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero
+      const base = wt + (<usize>j << 3)
+      for (let c = 0; c < count; c++) {
+        const w = base + <usize>load<i32>(idx + (<usize>c << 2)) * row
+        const x = v128.load64_splat(val + (<usize>c << 3))
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(w), x))
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(w, 16), x))
+        s2 = f64x2.add(s2, f64x2.mul(v128.load(w, 32), x))
+        s3 = f64x2.add(s3, f64x2.mul(v128.load(w, 48), x))
+        s4 = f64x2.add(s4, f64x2.mul(v128.load(w, 64), x))
+        s5 = f64x2.add(s5, f64x2.mul(v128.load(w, 80), x))
+        s6 = f64x2.add(s6, f64x2.mul(v128.load(w, 96), x))
+        s7 = f64x2.add(s7, f64x2.mul(v128.load(w, 112), x))
+      }
+      storeWithBias(out, bias, j, nOut, s0)
+      storeWithBias(out, bias, j + 2, nOut, s1)
+      storeWithBias(out, bias, j + 4, nOut, s2)
+      storeWithBias(out, bias, j + 6, nOut, s3)
+      storeWithBias(out, bias, j + 8, nOut, s4)
+      storeWithBias(out, bias, j + 10, nOut, s5)
+      storeWithBias(out, bias, j + 12, nOut, s6)
+      storeWithBias(out, bias, j + 14, nOut, s7)
+    }
+    // The rest two at a time.
+    for (; j < stride; j += 2) {
+      let s = f64x2.splat(0)
+      const base = wt + (<usize>j << 3)
+      for (let c = 0; c < count; c++) {
+        const w = base + <usize>load<i32>(idx + (<usize>c << 2)) * row
+        s = f64x2.add(s, f64x2.mul(v128.load(w), v128.load64_splat(val + (<usize>c << 3))))
+      }
+      storeWithBias(out, bias, j, nOut, s)
+    }
+  }
+}
+
+/** out[j], out[j+1] = s + (b_j, b_j+1), leaving out a padding lane. */
+// @ts-ignore: decorator
+@inline function storeWithBias(out: usize, bias: usize, j: i32, nOut: i32, s: v128): void {
+  const at = <usize>j << 3
+  if (j + 1 < nOut) {
+    v128.store(out + at, f64x2.add(s, v128.load(bias + at)))
+  } else if (j < nOut) {
+    store<f64>(out + at, f64x2.extract_lane(s, 0) + load<f64>(bias + at))
+  }
+}
+
+// Markers for `seen` and `touched`: an input is in the current set when its entry equals the
+// marker, so starting a new set costs nothing.
+let blockMark: i32 = 0
+let batchMark: i32 = 0
+
+/**
+ * ∂C/∂w_jk = Σ_e δ_ej·x_ek summed over m examples into gt (transposed like wt, zeros on entry
+ * or a running sum), from delta (rows=m, cols=stride, padding lanes 0).
+ *
+ * The reference's order: examples four at a time, each entry adding its block's terms as
+ * (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) — over the inputs nonzero in any of the four, listed in
+ * `union` with the help of `seen` (i32 per input) — and the examples left over one at a time.
+ * Lists every input whose row changed in `list` (marking it in `touched`, i32 per input) and
+ * returns how many: a step with no weight decay need visit only those rows.
+ */
+export function gradient(
+  gt: usize, stride: i32, delta: usize, dense: usize, nIn: i32,
+  index: usize, counts: usize, m: i32,
+  seen: usize, union: usize, touched: usize, list: usize
+): i32 {
+  const row = <usize>stride << 3
+  const line = <usize>nIn << 3
+  if (batchMark == i32.MAX_VALUE) {
+    memory.fill(touched, 0, <usize>nIn << 2)
+    batchMark = 0
+  }
+  batchMark++
+  let listed = 0
+  let e = 0
+  for (; e + 4 <= m; e += 4) {
+    if (blockMark == i32.MAX_VALUE) {
+      memory.fill(seen, 0, <usize>nIn << 2)
+      blockMark = 0
+    }
+    blockMark++
+    let count = 0
+    for (let i = e; i < e + 4; i++) {
+      const n = load<i32>(counts + (<usize>i << 2))
+      const idx = index + (<usize>(i * nIn) << 2)
+      for (let c = 0; c < n; c++) {
+        const k = load<i32>(idx + (<usize>c << 2))
+        const s = seen + (<usize>k << 2)
+        if (load<i32>(s) != blockMark) {
+          store<i32>(s, blockMark)
+          store<i32>(union + (<usize>count << 2), k)
+          count++
+          const t = touched + (<usize>k << 2)
+          if (load<i32>(t) != batchMark) {
+            store<i32>(t, batchMark)
+            store<i32>(list + (<usize>listed << 2), k)
+            listed++
+          }
+        }
+      }
+    }
+    const x0 = dense + <usize>e * line, x1 = x0 + line, x2 = x1 + line, x3 = x2 + line
+    const d0 = delta + <usize>e * row, d1 = d0 + row, d2 = d1 + row, d3 = d2 + row
+    // Four neurons per pass over the union: their sixteen deltas stay in registers.
+    let j = 0
+    for (; j + 4 <= stride; j += 4) {
+      const o = <usize>j << 3
+      const a0 = v128.load(d0 + o), a1 = v128.load(d1 + o), a2 = v128.load(d2 + o), a3 = v128.load(d3 + o)
+      const b0 = v128.load(d0 + o, 16), b1 = v128.load(d1 + o, 16), b2 = v128.load(d2 + o, 16), b3 = v128.load(d3 + o, 16)
+      const base = gt + o
+      for (let c = 0; c < count; c++) {
+        const k = <usize>load<i32>(union + (<usize>c << 2))
+        const at = k << 3
+        const v0 = v128.load64_splat(x0 + at), v1 = v128.load64_splat(x1 + at)
+        const v2 = v128.load64_splat(x2 + at), v3 = v128.load64_splat(x3 + at)
+        const g = base + k * row
+        const p = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a0, v0), f64x2.mul(a1, v1)), f64x2.mul(a2, v2)), f64x2.mul(a3, v3))
+        const q = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(b0, v0), f64x2.mul(b1, v1)), f64x2.mul(b2, v2)), f64x2.mul(b3, v3))
+        v128.store(g, f64x2.add(v128.load(g), p))
+        v128.store(g, f64x2.add(v128.load(g, 16), q), 16)
+      }
+    }
+    for (; j < stride; j += 2) {
+      const o = <usize>j << 3
+      const a0 = v128.load(d0 + o), a1 = v128.load(d1 + o), a2 = v128.load(d2 + o), a3 = v128.load(d3 + o)
+      const base = gt + o
+      for (let c = 0; c < count; c++) {
+        const k = <usize>load<i32>(union + (<usize>c << 2))
+        const at = k << 3
+        const p = f64x2.add(f64x2.add(f64x2.add(
+          f64x2.mul(a0, v128.load64_splat(x0 + at)), f64x2.mul(a1, v128.load64_splat(x1 + at))),
+          f64x2.mul(a2, v128.load64_splat(x2 + at))), f64x2.mul(a3, v128.load64_splat(x3 + at)))
+        const g = base + k * row
+        v128.store(g, f64x2.add(v128.load(g), p))
+      }
+    }
+  }
+  // The examples left over, one at a time: each entry adds δ·x.
+  for (; e < m; e++) {
+    const n = load<i32>(counts + (<usize>e << 2))
+    const idx = index + (<usize>(e * nIn) << 2)
+    const x0 = dense + <usize>e * line
+    const d0 = delta + <usize>e * row
+    for (let c = 0; c < n; c++) {
+      const k = load<i32>(idx + (<usize>c << 2))
+      const t = touched + (<usize>k << 2)
+      if (load<i32>(t) != batchMark) {
+        store<i32>(t, batchMark)
+        store<i32>(list + (<usize>listed << 2), k)
+        listed++
+      }
+      const x = v128.load64_splat(x0 + (<usize>k << 3))
+      const g = gt + <usize>k * row
+      for (let o: usize = 0; o < row; o += 16) {
+        v128.store(g + o, f64x2.add(v128.load(g + o), f64x2.mul(v128.load(d0 + o), x)))
+      }
+    }
+  }
+  return listed
+}
+
+/**
+ * One step for the listed inputs' rows: w ← shrink·w − η·(g·mean), then g ← 0 — the reference's
+ * operations in its order. Rows not listed have a zero gradient, and with shrink = 1 such a step
+ * would leave them as they are (1·w − η·0 is w), so only a decaying step needs `stepAll`.
+ */
+export function step(wt: usize, gt: usize, stride: i32, list: usize, count: i32, shrink: f64, eta: f64, mean: f64): void {
+  const row = <usize>stride << 3
+  const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
+  const zero = f64x2.splat(0)
+  for (let c = 0; c < count; c++) {
+    const at = <usize>load<i32>(list + (<usize>c << 2)) * row
+    const w = wt + at, g = gt + at
+    for (let o: usize = 0; o < row; o += 16) {
+      v128.store(w + o, f64x2.sub(f64x2.mul(s, v128.load(w + o)), f64x2.mul(h, f64x2.mul(v128.load(g + o), a))))
+      v128.store(g + o, zero)
+    }
+  }
+}
+
+/** `step` for every row: what weight decay needs, since it shrinks every weight. */
+export function stepAll(wt: usize, gt: usize, stride: i32, nIn: i32, shrink: f64, eta: f64, mean: f64): void {
+  const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
+  const zero = f64x2.splat(0)
+  const end = <usize>nIn * (<usize>stride << 3)
+  for (let o: usize = 0; o < end; o += 16) {
+    v128.store(wt + o, f64x2.sub(f64x2.mul(s, v128.load(wt + o)), f64x2.mul(h, f64x2.mul(v128.load(gt + o), a))))
+    v128.store(gt + o, zero)
+  }
+}

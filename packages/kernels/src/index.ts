@@ -1,0 +1,73 @@
+/**
+ * Layer 1's loops in WebAssembly SIMD (source: assembly/layer1.ts, AssemblyScript, compiled by
+ * build.mjs at install). The host — core's fast kernels — lays out its buffers in a
+ * `WebAssembly.Memory` and passes byte offsets; see the source for what each loop computes and
+ * why its sums equal the reference's to the bit.
+ *
+ * Not for direct use: `@descent/core`'s `Descent`, `Backprop`, `Feedforward` and `Evaluate` go
+ * through these.
+ *
+ * @since 0.1.0
+ */
+import { layer1Wasm } from "./layer1.wasm.js"
+
+/**
+ * The compiled module's functions. Pointers are byte offsets into the instance's memory.
+ *
+ * @since 0.1.0
+ */
+export interface Layer1 {
+  readonly forward: (
+    wt: number, stride: number, bias: number, nOut: number,
+    index: number, value: number, counts: number, nIn: number, m: number, z: number
+  ) => void
+  readonly gradient: (
+    gt: number, stride: number, delta: number, dense: number, nIn: number,
+    index: number, counts: number, m: number,
+    seen: number, union: number, touched: number, list: number
+  ) => number
+  readonly step: (wt: number, gt: number, stride: number, list: number, count: number, shrink: number, eta: number, mean: number) => void
+  readonly stepAll: (wt: number, gt: number, stride: number, nIn: number, shrink: number, eta: number, mean: number) => void
+}
+
+const decode = (base64: string): Uint8Array => {
+  const text = atob(base64)
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
+  return bytes
+}
+
+// The few parts of the WebAssembly JS API used here, typed locally: Node and browsers both
+// provide it, and no global declaration has to be shared with other libraries' typings.
+interface WebAssemblyApi {
+  readonly Module: new (bytes: Uint8Array) => object
+  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown }
+  readonly Memory: new (descriptor: { readonly initial: number; readonly maximum: number }) => {
+    readonly buffer: ArrayBuffer
+  }
+}
+const wasm = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly
+
+let compiled: object | undefined
+
+/**
+ * WebAssembly memory comes in pages of 64 KiB.
+ *
+ * @since 0.1.0
+ */
+export const pageBytes = 65536
+
+/**
+ * A fresh memory of at least `bytes` bytes (zero-filled, never grown, so views of `buffer`
+ * stay valid) and an instance of the kernels working in it. The module is compiled once, on
+ * first use.
+ *
+ * @since 0.1.0
+ */
+export const make = (bytes: number): { readonly layer1: Layer1; readonly buffer: ArrayBuffer } => {
+  const pages = Math.max(1, Math.ceil(bytes / pageBytes))
+  const memory = new wasm.Memory({ initial: pages, maximum: pages })
+  compiled ??= new wasm.Module(decode(layer1Wasm))
+  const layer1 = new wasm.Instance(compiled, { env: { memory } }).exports as Layer1
+  return { layer1, buffer: memory.buffer }
+}
