@@ -70,9 +70,7 @@ export const checkBatch = (network: Network.Network, batch: Batch): void => {
 export const backprop = (network: Network.Network, params: Params.Params, batch: Batch): Result => {
   checkParams(network, params)
   checkBatch(network, batch)
-  // A fresh workspace: its gradient buffer can be handed out as the result.
-  const vector = asArray(params.vector)
-  const workspace = Kernels.workspaceFor(network, batch.size, vector)
-  const cost = Kernels.backprop(workspace, network, vector, batch)
-  return { gradient: Gradient.unsafeFromArray(network.layout, workspace.gradient), cost }
+  const workspace = Kernels.workspaceFor(network, batch.size, asArray(params.vector))
+  const { cost, gradient } = Kernels.backprop(workspace, network, batch)
+  return { gradient: Gradient.unsafeFromArray(network.layout, gradient), cost }
 }

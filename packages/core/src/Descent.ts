@@ -18,6 +18,7 @@ import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import * as Params from "./Params.js"
 import * as Kernels from "./internal/kernels.js"
+import { asArray } from "./internal/vector.js"
 
 /**
  * What a descent needs besides its batches.
@@ -123,37 +124,33 @@ export interface Progress {
   readonly cost: number
 }
 
-// The fold's private state: one working copy of the parameters, stepped in place, and the
-// buffers backprop reuses — which hold layer 1 while the fold runs (see internal/kernels.ts).
-// Callers only ever see a finished, fresh `Params`.
+// The fold's private state: the buffers backprop reuses, which hold the parameters while the
+// fold steps them in place (see internal/kernels.ts). Callers only ever see a finished, fresh
+// `Params`.
 interface Fold {
-  readonly params: Float64Array
   workspace: Kernels.Workspace | undefined
   index: number
 }
 
-const startFold = (options: Options): Fold => ({
-  params: Float64Array.from(options.params.vector),
-  workspace: undefined,
-  index: 0
-})
+const startFold = (): Fold => ({ workspace: undefined, index: 0 })
 
 const stepFold = (fold: Fold, options: Options, batch: Batch): number => {
   const { network } = options
   Backprop.checkBatch(network, batch)
-  fold.workspace = Kernels.workspaceFor(network, batch.size, fold.params, fold.workspace)
+  fold.workspace = Kernels.workspaceFor(network, batch.size, asArray(options.params.vector), fold.workspace)
   // The workspace's gradient holds zeros here: a new workspace, or one the last step cleared.
-  const cost = Kernels.backpropSum(fold.workspace, network, fold.params, batch)
-  Kernels.stepAndClear(fold.workspace, fold.params, batch.size, options.eta, options.weightDecay ?? 0)
+  const cost = Kernels.backpropSum(fold.workspace, network, batch)
+  Kernels.stepAndClear(fold.workspace, batch.size, options.eta, options.weightDecay ?? 0)
   fold.index++
   return cost
 }
 
-// The parameters after the fold: layer 1 back from the workspace into the working copy.
+// The parameters after the fold: the starting ones if there was no batch.
 const finishFold = (options: Options) => (fold: Fold): Params.Params => {
   if (fold.workspace === undefined) return options.params
-  Kernels.storeLayer1(fold.workspace, fold.params)
-  return Params.unsafeFromArray(options.params.layout, fold.params)
+  const params = new Float64Array(options.params.layout.size)
+  Kernels.storeParams(fold.workspace, params)
+  return Params.unsafeFromArray(options.params.layout, params)
 }
 
 /**
@@ -197,7 +194,7 @@ export const descend: {
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> => {
     Backprop.checkParams(options.network, options.params)
     return Effect.suspend(() =>
-      Stream.runFold(batches, startFold(options), (fold, batch) => {
+      Stream.runFold(batches, startFold(), (fold, batch) => {
         stepFold(fold, options, batch)
         return fold
       })
@@ -219,7 +216,7 @@ export const descendWatching = <E, R, E2, R2>(
 ): Effect.Effect<Params.Params, E | E2, R | R2> => {
   Backprop.checkParams(options.network, options.params)
   return Effect.suspend(() =>
-    Stream.runFoldEffect(batches, startFold(options), (fold, batch) => {
+    Stream.runFoldEffect(batches, startFold(), (fold, batch) => {
       const index = fold.index
       const cost = stepFold(fold, options, batch)
       return Effect.as(watch({ index, examples: batch.size, cost }), fold)

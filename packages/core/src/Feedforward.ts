@@ -45,9 +45,8 @@ export const feedforward = (
   const copy = Float64Array.from(input)
   // A workspace for one example: its buffers are exactly the layers' sizes, and copied out of
   // its WebAssembly memory.
-  const vector = asArray(params.vector)
-  const workspace = Kernels.workspaceFor(network, 1, vector)
-  Kernels.forward(workspace, network, vector, { size: 1, inputSize: n, inputs: copy, labels: [0] })
+  const workspace = Kernels.workspaceFor(network, 1, asArray(params.vector))
+  Kernels.forward(workspace, network, { size: 1, inputSize: n, inputs: copy, labels: [0] })
   return {
     activations: [copy, ...workspace.activations.map((a) => a.slice())],
     zs: workspace.zs.map((z) => z.slice())

@@ -15,17 +15,19 @@ const sparseImages = (seed: number, count: number, side: number): Dataset.Datase
 
 const bits = (v: ArrayLike<number>) => Array.from(new Uint8Array(Float64Array.from(v).buffer))
 
-const configs: Array<[Activation.ActivationName, Activation.ActivationName, Cost.CostName]> = [
-  ["sigmoid", "sigmoid", "quadratic"],
-  ["relu", "sigmoid", "cross-entropy"],
-  ["sigmoid", "softmax", "cross-entropy"],
-  ["relu", "relu", "quadratic"]
+// Layer sizes that are odd, below and above the SIMD loops' blocks of 8 and 16 neurons, so
+// every padding lane and leftover loop is run.
+const configs: Array<[Activation.ActivationName, Activation.ActivationName, Cost.CostName, Array<number>]> = [
+  ["sigmoid", "sigmoid", "quadratic", [36, 9, 7, 10]],
+  ["relu", "sigmoid", "cross-entropy", [36, 15, 21, 10]],
+  ["sigmoid", "softmax", "cross-entropy", [36, 19, 10]],
+  ["relu", "relu", "quadratic", [36, 16, 16, 10]]
 ]
 
 describe("fast kernels = reference, bit for bit", () => {
   const data = sparseImages(1, 97, 6)
-  for (const [hidden, output, cost] of configs) {
-    const network = Network.make({ sizes: [36, 9, 7, 10], hidden, output, cost })
+  for (const [hidden, output, cost, sizes] of configs) {
+    const network = Network.make({ sizes, hidden, output, cost })
     const [params] = Params.init(network.layout, Rng.make(2), hidden === "relu" ? "scaled" : "normal")
 
     it(`backprop: ${hidden}/${output}/${cost}, batches of 1 to 11`, () => {
@@ -62,6 +64,18 @@ describe("fast kernels = reference, bit for bit", () => {
       expect(bits(fast)).toEqual(bits(slow))
     })
   }
+
+  it.effect("descend over batches that grow: the steps carry over to larger buffers", () =>
+    Effect.gen(function* () {
+      const network = Network.make({ sizes: [36, 9, 10] })
+      const [params] = Params.init(network.layout, Rng.make(4))
+      const batches = [3, 1, 10, 12].map((size, b) =>
+        Batches.fromIndices(data, Array.from({ length: size }, (_, i) => (b * 17 + i * 5) % data.count))
+      )
+      const fast = yield* Descent.descend(Stream.fromIterable(batches), { network, params, eta: 0.5 })
+      const slow = batches.reduce((p, batch) => Reference.updateMiniBatch(network, p, batch, 0.5), params)
+      expect(Params.equals(fast, slow)).toBe(true)
+    }))
 
   it.effect("descendWatching hears every step and ends where descend ends", () =>
     Effect.gen(function* () {

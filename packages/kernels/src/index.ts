@@ -1,22 +1,22 @@
 /**
- * Layer 1's loops in WebAssembly SIMD (source: assembly/layer1.ts, AssemblyScript, compiled by
- * build.mjs at install). The host — core's fast kernels — lays out its buffers in a
- * `WebAssembly.Memory` and passes byte offsets; see the source for what each loop computes and
- * why its sums equal the reference's to the bit.
+ * The loops of backpropagation and descent in WebAssembly SIMD (source: assembly/kernels.ts,
+ * AssemblyScript, compiled by build.mjs at install). The host — core's fast kernels — lays out
+ * its buffers in the memory `make` gives it and passes byte offsets; see the source for what
+ * each loop computes and why its sums equal the reference's to the bit.
  *
  * Not for direct use: `@descent/core`'s `Descent`, `Backprop`, `Feedforward` and `Evaluate` go
  * through these.
  *
  * @since 0.1.0
  */
-import { layer1Wasm } from "./layer1.wasm.js"
+import { kernelsWasm } from "./kernels.wasm.js"
 
 /**
  * The compiled module's functions. Pointers are byte offsets into the instance's memory.
  *
  * @since 0.1.0
  */
-export interface Layer1 {
+export interface Kernels {
   readonly forward: (
     wt: number, stride: number, bias: number, nOut: number,
     index: number, value: number, counts: number, nIn: number, m: number, z: number
@@ -28,6 +28,13 @@ export interface Layer1 {
   ) => number
   readonly step: (wt: number, gt: number, stride: number, list: number, count: number, shrink: number, eta: number, mean: number) => void
   readonly stepAll: (wt: number, gt: number, stride: number, nIn: number, shrink: number, eta: number, mean: number) => void
+  readonly denseForward: (
+    wt: number, stride: number, bias: number, nOut: number, a: number, nIn: number, m: number, z: number
+  ) => void
+  readonly denseGradient: (g: number, delta: number, nOut: number, a: number, nIn: number, m: number) => void
+  readonly backDelta: (w: number, nIn: number, nOut: number, delta: number, m: number, previous: number) => void
+  readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
+  readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
 }
 
 const decode = (base64: string): Uint8Array => {
@@ -64,10 +71,10 @@ export const pageBytes = 65536
  *
  * @since 0.1.0
  */
-export const make = (bytes: number): { readonly layer1: Layer1; readonly buffer: ArrayBuffer } => {
+export const make = (bytes: number): { readonly kernels: Kernels; readonly buffer: ArrayBuffer } => {
   const pages = Math.max(1, Math.ceil(bytes / pageBytes))
   const memory = new wasm.Memory({ initial: pages, maximum: pages })
-  compiled ??= new wasm.Module(decode(layer1Wasm))
-  const layer1 = new wasm.Instance(compiled, { env: { memory } }).exports as Layer1
-  return { layer1, buffer: memory.buffer }
+  compiled ??= new wasm.Module(decode(kernelsWasm))
+  const kernels = new wasm.Instance(compiled, { env: { memory } }).exports as Kernels
+  return { kernels, buffer: memory.buffer }
 }

@@ -5,12 +5,14 @@
 //   the first layer — 95% of the arithmetic — only needs the others. Each example's nonzero
 //   pixels are gathered once; the forward sums and the first layer's weight gradient visit only
 //   them. Skipping a term w·0 leaves a sum unchanged, so forward values equal the dense ones.
-// - SIMD: layer 1's loops run in WebAssembly (@descent/kernels), two neurons per f64x2, on
-//   weights kept transposed — one row of neurons per input — in the workspace. The workspace,
-//   not `params`, holds layer 1 between `loadLayer1` and `storeLayer1`; a descent loads it once
-//   and steps it in place.
+// - SIMD: the loops over weights run in WebAssembly (@descent/kernels), two neurons per f64x2.
+//   The parameters live in the workspace's WebAssembly memory between `loadParams` and
+//   `storeParams`: a descent loads them once and steps them in place. Layer 1's weights are kept
+//   transposed there (one row of neurons per input); the later layers' weights both ways.
 // - No allocation per batch: every buffer lives in a Workspace, sized once for a layout and a
 //   largest batch, and reused.
+// Element-wise functions (activations, costs and their derivatives) run here, in JavaScript:
+// they are defined once, in Activation and Cost.
 //
 // Every sum is added up in a fixed order that depends only on the data, never on timing, so the
 // results are reproducible bit for bit — and equal to the reference's.
@@ -18,7 +20,7 @@
 // Layout reminder: the weights into layer l+1 are a (rows=outputs, cols=inputs) row-major
 // matrix at slot.weightsOffset; its biases (outputs) follow at slot.biasesOffset. Batches are
 // (rows=examples, cols=neurons) row-major.
-import * as Kernels from "@descent/kernels"
+import * as Wasm from "@descent/kernels"
 import type { Batch } from "../Batches.js"
 import type * as Layout from "../Layout.js"
 import * as Network from "../Network.js"
@@ -36,24 +38,52 @@ class Arena {
   }
 }
 
-/** Buffers for one layout and batches of up to `capacity` examples, in WebAssembly memory. */
+/** n rounded up to even: the row length of a transposed matrix, two neurons per f64x2. */
+const even = (n: number): number => n + (n & 1)
+
+/** Byte offsets of a workspace's buffers, for the WebAssembly loops. */
+interface Offsets {
+  readonly params: number
+  readonly gradient: number
+  /** Per connection layer: its weights transposed, (rows=inputs, cols=even(outputs)). */
+  readonly transposed: ReadonlyArray<number>
+  /** Layer 1's weight gradient, laid out like its transposed weights. */
+  readonly weightGradient: number
+  readonly zs: ReadonlyArray<number>
+  readonly activations: ReadonlyArray<number>
+  readonly deltas: ReadonlyArray<number>
+  /** Layer 1's deltas padded to even(outputs) columns (the padding stays 0). */
+  readonly paddedDelta: number
+  readonly nonzeroIndex: number
+  readonly nonzeroValue: number
+  readonly nonzeroCount: number
+  readonly dense: number
+  readonly seen: number
+  readonly union: number
+  readonly seenInBatch: number
+  readonly touched: number
+}
+
+/**
+ * Buffers for one layout and batches of up to `capacity` examples, in WebAssembly memory,
+ * holding the parameters the loops work on (see `loadParams`).
+ */
 export class Workspace {
   /** zs[l], activations[l], deltas[l]: (rows=capacity, cols=outputs of connection layer l) */
   readonly zs: Array<Float64Array>
   readonly activations: Array<Float64Array>
   readonly deltas: Array<Float64Array>
-  /** The summed or mean gradient of the last backprop: one entry per parameter, except layer
-   * 1's weights, which are in `weightGradient`. */
+  /** The parameters, one entry each — except layer 1's weights, which are in `weights`. */
+  readonly params: Float64Array
+  /** The summed or mean gradient of the last backprop, laid out like `params` (layer 1's
+   * weights' part in `weightGradient`). Zeros between steps. */
   readonly gradient: Float64Array
   /** Layer 1's weights transposed, (rows=inputs, cols=stride): weights[k·stride + j] = w_jk. */
   readonly weights: Float64Array
-  /** Their gradient, laid out like `weights`; zeros between steps. */
+  /** Their gradient, laid out like `weights`. Zeros between steps. */
   readonly weightGradient: Float64Array
-  /** Layer 1's biases. */
-  readonly biases: Float64Array
-  /** Layer 1's neurons rounded up to even: two per f64x2. */
+  /** Layer 1's neurons rounded up to even. */
   readonly stride: number
-  /** Layer 1's deltas padded to `stride` columns (the padding stays 0). */
   readonly paddedDelta: Float64Array
   /** Nonzero input activations per example: (rows=capacity, cols=inputs) indices and values. */
   readonly nonzeroIndex: Int32Array
@@ -63,26 +93,10 @@ export class Workspace {
   readonly dense: Float64Array
   /** Examples whose nonzero inputs are written in `dense` (to clear before the next batch). */
   loaded = 0
-  /** The inputs whose gradient rows the last backprop touched: `touched[0 … touchedCount)`. */
-  readonly touched: Int32Array
+  /** How many inputs' gradient rows the last backprop touched (listed at `at.touched`). */
   touchedCount = 0
-  readonly layer1: Kernels.Layer1
-  /** Byte offsets of the buffers the WebAssembly loops use. */
-  readonly at: {
-    readonly weights: number
-    readonly weightGradient: number
-    readonly biases: number
-    readonly z: number
-    readonly paddedDelta: number
-    readonly nonzeroIndex: number
-    readonly nonzeroValue: number
-    readonly nonzeroCount: number
-    readonly dense: number
-    readonly seen: number
-    readonly union: number
-    readonly seenInBatch: number
-    readonly touched: number
-  }
+  readonly kernels: Wasm.Kernels
+  readonly at: Offsets
 
   constructor(
     readonly layout: Layout.Layout,
@@ -90,18 +104,18 @@ export class Workspace {
   ) {
     const outputs = layout.layers.map((slot) => slot.outputs)
     const inputs = layout.sizes[0]!
-    const first = outputs[0]!
-    const stride = first + (first & 1)
+    const stride = even(outputs[0]!)
     const arena = new Arena()
-    const zs = outputs.map((n) => arena.take(capacity * n, 8))
-    const activations = outputs.map((n) => arena.take(capacity * n, 8))
     const deltas = outputs.map((n) => arena.take(capacity * n, 8))
     this.at = {
-      weights: arena.take(inputs * stride, 8),
+      params: arena.take(layout.size, 8),
+      gradient: arena.take(layout.size, 8),
+      transposed: layout.layers.map((slot) => arena.take(slot.inputs * even(slot.outputs), 8)),
       weightGradient: arena.take(inputs * stride, 8),
-      biases: arena.take(stride, 8),
-      z: zs[0]!,
-      paddedDelta: stride === first ? deltas[0]! : arena.take(capacity * stride, 8),
+      zs: outputs.map((n) => arena.take(capacity * n, 8)),
+      activations: outputs.map((n) => arena.take(capacity * n, 8)),
+      deltas,
+      paddedDelta: stride === outputs[0]! ? deltas[0]! : arena.take(capacity * stride, 8),
       nonzeroIndex: arena.take(capacity * inputs, 4),
       nonzeroValue: arena.take(capacity * inputs, 8),
       nonzeroCount: arena.take(capacity, 4),
@@ -111,61 +125,74 @@ export class Workspace {
       seenInBatch: arena.take(inputs, 4),
       touched: arena.take(inputs, 4)
     }
-    const { buffer, layer1 } = Kernels.make(arena.bytes)
+    const { buffer, kernels } = Wasm.make(arena.bytes)
     const f64 = (at: number, count: number) => new Float64Array(buffer, at, count)
     const i32 = (at: number, count: number) => new Int32Array(buffer, at, count)
-    this.layer1 = layer1
+    const at = this.at
+    this.kernels = kernels
     this.stride = stride
-    this.zs = zs.map((at, l) => f64(at, capacity * outputs[l]!))
-    this.activations = activations.map((at, l) => f64(at, capacity * outputs[l]!))
-    this.deltas = deltas.map((at, l) => f64(at, capacity * outputs[l]!))
-    this.gradient = new Float64Array(layout.size)
-    this.weights = f64(this.at.weights, inputs * stride)
-    this.weightGradient = f64(this.at.weightGradient, inputs * stride)
-    this.biases = f64(this.at.biases, stride)
-    this.paddedDelta = f64(this.at.paddedDelta, capacity * stride)
-    this.nonzeroIndex = i32(this.at.nonzeroIndex, capacity * inputs)
-    this.nonzeroValue = f64(this.at.nonzeroValue, capacity * inputs)
-    this.nonzeroCount = i32(this.at.nonzeroCount, capacity)
-    this.dense = f64(this.at.dense, capacity * inputs)
-    this.touched = i32(this.at.touched, inputs)
+    this.zs = at.zs.map((offset, l) => f64(offset, capacity * outputs[l]!))
+    this.activations = at.activations.map((offset, l) => f64(offset, capacity * outputs[l]!))
+    this.deltas = at.deltas.map((offset, l) => f64(offset, capacity * outputs[l]!))
+    this.params = f64(at.params, layout.size)
+    this.gradient = f64(at.gradient, layout.size)
+    this.weights = f64(at.transposed[0]!, inputs * stride)
+    this.weightGradient = f64(at.weightGradient, inputs * stride)
+    this.paddedDelta = f64(at.paddedDelta, capacity * stride)
+    this.nonzeroIndex = i32(at.nonzeroIndex, capacity * inputs)
+    this.nonzeroValue = f64(at.nonzeroValue, capacity * inputs)
+    this.nonzeroCount = i32(at.nonzeroCount, capacity)
+    this.dense = f64(at.dense, capacity * inputs)
   }
 }
 
-/** Copies layer 1's weights (transposed) and biases from `params` into the workspace. */
-export const loadLayer1 = (ws: Workspace, params: Float64Array): void => {
-  const { biasesOffset: bo, inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
+/** The later layers' transposed weights, from their weights in `ws.params`. */
+const transposeLater = (ws: Workspace): void => {
+  const layers = ws.layout.layers
+  for (let l = 1; l < layers.length; l++) {
+    const { inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
+    ws.kernels.transpose(ws.at.params + wo * 8, nIn, nOut, ws.at.transposed[l]!, even(nOut))
+  }
+}
+
+/** Copies `params` into the workspace, where the loops read (and a descent steps) them. */
+export const loadParams = (ws: Workspace, params: Float64Array): void => {
+  ws.params.set(params)
+  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
   const { stride, weights } = ws
   for (let j = 0; j < nOut; j++) {
     const row = wo + j * nIn
     for (let k = 0; k < nIn; k++) weights[k * stride + j] = params[row + k]!
-    ws.biases[j] = params[bo + j]!
   }
+  transposeLater(ws)
 }
 
-/** Copies layer 1's weights and biases from the workspace back into `params`. */
-export const storeLayer1 = (ws: Workspace, params: Float64Array): void => {
-  const { biasesOffset: bo, inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
+/** Copies the workspace's parameters into `params`. */
+export const storeParams = (ws: Workspace, params: Float64Array): void => {
+  params.set(ws.params)
+  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
   const { stride, weights } = ws
   for (let j = 0; j < nOut; j++) {
     const row = wo + j * nIn
     for (let k = 0; k < nIn; k++) params[row + k] = weights[k * stride + j]!
-    params[bo + j] = ws.biases[j]!
   }
 }
 
 /**
- * A workspace for batches of up to `m` examples holding layer 1 of `params`: `workspace` itself
- * when it fits, else a new one, loaded from `params` — into which `workspace`'s layer 1, if
- * it was stepped, is stored first.
+ * A workspace for batches of up to `m` examples holding `params`: `workspace` itself when it
+ * fits, else a new one — loaded from `workspace` if there is one (a descent moving to a larger
+ * batch keeps its steps), else from `params`.
  */
 export const workspaceFor = (network: Network.Network, m: number, params: Float64Array, workspace?: Workspace): Workspace => {
-  if (workspace !== undefined && workspace.layout === network.layout) {
-    if (workspace.capacity >= m) return workspace
-    storeLayer1(workspace, params)
-  }
+  if (workspace !== undefined && workspace.capacity >= m) return workspace
   const fresh = new Workspace(network.layout, Math.max(m, 1))
-  loadLayer1(fresh, params)
+  if (workspace !== undefined) {
+    const stepped = new Float64Array(network.layout.size)
+    storeParams(workspace, stepped)
+    loadParams(fresh, stepped)
+  } else {
+    loadParams(fresh, params)
+  }
   return fresh
 }
 
@@ -184,17 +211,15 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
   const m = batch.size
   const source = (batch as { readonly [pixelSource]?: PixelSource })[pixelSource]
   if (source !== undefined) {
-    const { offsets, positions } = nonzeroIndexOf(source.dataset)
-    const pixels = source.dataset.pixels
+    const { offsets, positions, values } = nonzeroIndexOf(source.dataset)
     for (let e = 0; e < m; e++) {
       const example = source.indices[e]!
       const begin = offsets[example]!
       const count = offsets[example + 1]! - begin
       const from = e * n
-      const pixelsFrom = example * n
       for (let c = 0; c < count; c++) {
         const k = positions[begin + c]!
-        const x = pixels[pixelsFrom + k]! * pixelScale
+        const x = values[begin + c]! * pixelScale
         index[from + c] = k
         value[from + c] = x
         dense[from + k] = x
@@ -233,53 +258,43 @@ const activate = (network: Network.Network, l: number, z: Float64Array, out: Flo
 }
 
 /**
- * a^{l+1} = f(W a^l + b) for every layer, for the examples of `batch`, into `ws`: layer 1 from
- * the workspace (see `loadLayer1`), the others from `params`.
+ * a^{l+1} = f(W a^l + b) for every layer, for the examples of `batch`, into `ws`, with the
+ * workspace's parameters.
  */
-export const forward = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): void => {
+export const forward = (ws: Workspace, network: Network.Network, batch: Batch): void => {
   const m = batch.size
   const layers = network.layout.layers
+  const { at, kernels } = ws
+  // Layer 1 from the sparse input.
   const first = layers[0]!
   loadInputs(ws, batch, first.inputs)
-  // Layer 1 from the sparse input, in the workspace's weights.
-  {
-    const { inputs: nIn, outputs: nOut } = first
-    const at = ws.at
-    ws.layer1.forward(at.weights, ws.stride, at.biases, nOut, at.nonzeroIndex, at.nonzeroValue, at.nonzeroCount, nIn, m, at.z)
-    activate(network, 0, ws.zs[0]!, ws.activations[0]!, nOut, m)
-  }
+  kernels.forward(
+    at.transposed[0]!, ws.stride, at.params + first.biasesOffset * 8, first.outputs,
+    at.nonzeroIndex, at.nonzeroValue, at.nonzeroCount, first.inputs, m, at.zs[0]!
+  )
+  activate(network, 0, ws.zs[0]!, ws.activations[0]!, first.outputs, m)
   // Later layers are small and dense.
   for (let l = 1; l < layers.length; l++) {
-    const { biasesOffset: bo, inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
-    const a = ws.activations[l - 1]!
-    const z = ws.zs[l]!
-    for (let e = 0; e < m; e++) {
-      const from = e * nIn
-      for (let j = 0; j < nOut; j++) {
-        const row = wo + j * nIn
-        let s = 0
-        for (let k = 0; k < nIn; k++) s += params[row + k]! * a[from + k]!
-        z[e * nOut + j] = s + params[bo + j]!
-      }
-    }
-    activate(network, l, z, ws.activations[l]!, nOut, m)
+    const { biasesOffset: bo, inputs: nIn, outputs: nOut } = layers[l]!
+    kernels.denseForward(at.transposed[l]!, even(nOut), at.params + bo * 8, nOut, at.activations[l - 1]!, nIn, m, at.zs[l]!)
+    activate(network, l, ws.zs[l]!, ws.activations[l]!, nOut, m)
   }
 }
 
 /**
- * The gradient of the cost summed over a batch into `ws.gradient` (which must hold zeros when
- * called: a fresh workspace, or one `stepAndClear` has just used), and the mean cost returned.
- * `mean` makes it the mean gradient; the fold leaves that to `stepAndClear`, saving a pass.
+ * The gradient of the cost summed over a batch into the workspace's gradient (which must hold
+ * zeros when called: a fresh workspace, or one `stepAndClear` has just used), and the mean cost
+ * returned. The fold leaves the mean to `stepAndClear`, saving a pass.
  *   δᴸ = ∂C/∂zᴸ (from the cost),  δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ f′(zˡ),
  *   ∂C/∂bˡ = δˡ,  ∂C/∂wˡ_jk = δˡ_j aˡ⁻¹_k,  each averaged over the m examples.
  */
-export const backpropSum = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): number => {
+export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batch): number => {
   const m = batch.size
   const labels = batch.labels
-  forward(ws, network, params, batch)
+  forward(ws, network, batch)
   const layers = network.layout.layers
   const last = layers.length - 1
-  const gradient = ws.gradient
+  const { at, gradient, kernels } = ws
 
   // δᴸ: (rows=m, cols=outputs)
   {
@@ -309,8 +324,7 @@ export const backpropSum = (ws: Workspace, network: Network.Network, params: Flo
     }
 
     if (l === 0) {
-      // Layer 1's weights, in WebAssembly, into the workspace's transposed gradient.
-      const at = ws.at
+      // ∂C/∂w_jk = Σ_e δ_ej x_ek for layer 1, over the nonzero inputs, into `weightGradient`.
       const stride = ws.stride
       if (stride !== nOut) {
         const padded = ws.paddedDelta
@@ -318,57 +332,26 @@ export const backpropSum = (ws: Workspace, network: Network.Network, params: Flo
           for (let j = 0; j < nOut; j++) padded[e * stride + j] = delta[e * nOut + j]!
         }
       }
-      ws.touchedCount = ws.layer1.gradient(
+      ws.touchedCount = kernels.gradient(
         at.weightGradient, stride, at.paddedDelta, at.dense, nIn, at.nonzeroIndex, at.nonzeroCount, m,
         at.seen, at.union, at.seenInBatch, at.touched
       )
       break
     }
 
-    // ∂C/∂w_jk = Σ_e δ_ej a_ek. Examples four at a time, each entry adding its block's terms as
-    // (δ₀a₀ + δ₁a₁ + δ₂a₂ + δ₃a₃), the order the reference uses, so the gradient is the
-    // reference's to the bit.
-    const a = ws.activations[l - 1]! // (rows=m, cols=nIn)
-    let e = 0
-    for (; e + 4 <= m; e += 4) {
-      const a0 = e * nIn, a1 = a0 + nIn, a2 = a1 + nIn, a3 = a2 + nIn
-      for (let j = 0; j < nOut; j++) {
-        const d0 = delta[e * nOut + j]!, d1 = delta[(e + 1) * nOut + j]!
-        const d2 = delta[(e + 2) * nOut + j]!, d3 = delta[(e + 3) * nOut + j]!
-        const row = wo + j * nIn
-        for (let k = 0; k < nIn; k++) {
-          gradient[row + k]! += d0 * a[a0 + k]! + d1 * a[a1 + k]! + d2 * a[a2 + k]! + d3 * a[a3 + k]!
-        }
-      }
-    }
-    for (; e < m; e++) {
-      const a0 = e * nIn
-      for (let j = 0; j < nOut; j++) {
-        const d0 = delta[e * nOut + j]!
-        const row = wo + j * nIn
-        for (let k = 0; k < nIn; k++) gradient[row + k]! += d0 * a[a0 + k]!
-      }
-    }
-
-    // δˡ⁻¹ = Wᵀ δˡ ⊙ f′(zˡ⁻¹)
+    // ∂C/∂w_jk = Σ_e δ_ej a_ek, then δˡ⁻¹ = Wᵀ δˡ ⊙ f′(zˡ⁻¹).
+    kernels.denseGradient(at.gradient + wo * 8, at.deltas[l]!, nOut, at.activations[l - 1]!, nIn, m)
+    kernels.backDelta(at.params + wo * 8, nIn, nOut, at.deltas[l]!, m, at.deltas[l - 1]!)
     const previous = ws.deltas[l - 1]!
-    const z = ws.zs[l - 1]!
     const hidden = Network.activationOf(network, l - 1)
     const fromOutput = hidden.derivativeFromOutput
-    const derivative = hidden.derivative
-    previous.fill(0, 0, m * nIn)
-    for (let e = 0; e < m; e++) {
-      const p = e * nIn
-      for (let j = 0; j < nOut; j++) {
-        const d = delta[e * nOut + j]!
-        const row = wo + j * nIn
-        for (let k = 0; k < nIn; k++) previous[p + k]! += params[row + k]! * d
-      }
-    }
     const end = m * nIn
     if (fromOutput !== undefined) {
+      const a = ws.activations[l - 1]!
       for (let i = 0; i < end; i++) previous[i]! *= fromOutput(a[i]!)
     } else {
+      const derivative = hidden.derivative
+      const z = ws.zs[l - 1]!
       for (let i = 0; i < end; i++) previous[i]! *= derivative(z[i]!)
     }
   }
@@ -377,15 +360,13 @@ export const backpropSum = (ws: Workspace, network: Network.Network, params: Flo
 }
 
 /**
- * `backpropSum` scaled to the mean gradient: ∇C averaged over the batch, all of it in
- * `ws.gradient` (layer 1's weights moved there from the workspace's transposed gradient, which
- * is left cleared).
+ * `backpropSum` scaled to the mean gradient: ∇C averaged over the batch, in a new array laid
+ * out like the parameters. Leaves the workspace's gradient cleared.
  */
-export const backprop = (ws: Workspace, network: Network.Network, params: Float64Array, batch: Batch): number => {
-  ws.gradient.fill(0)
-  const cost = backpropSum(ws, network, params, batch)
+export const backprop = (ws: Workspace, network: Network.Network, batch: Batch): { gradient: Float64Array; cost: number } => {
+  const cost = backpropSum(ws, network, batch)
   const mean = 1 / batch.size
-  const gradient = ws.gradient
+  const gradient = ws.gradient.slice()
   const { inputs: nIn, outputs: nOut, weightsOffset: wo } = network.layout.layers[0]!
   const { stride, weightGradient } = ws
   for (let j = 0; j < nOut; j++) {
@@ -393,52 +374,35 @@ export const backprop = (ws: Workspace, network: Network.Network, params: Float6
     for (let k = 0; k < nIn; k++) gradient[row + k] = weightGradient[k * stride + j]!
   }
   weightGradient.fill(0)
+  ws.gradient.fill(0)
   for (let i = 0; i < gradient.length; i++) gradient[i]! *= mean
-  return cost
+  return { gradient, cost }
 }
 
 /**
- * One step from a summed gradient, in place, clearing the gradient for the next batch:
- * ∇C = sum·(1/m), then w ← (1 − η·decay)·w − η·∇C and b ← b − η·∇C — the same operations,
- * in the same order, as scaling the gradient and calling `Descent.step`, in one pass. Layer 1
- * steps in the workspace; the other layers in `params`.
+ * One step from a summed gradient, in place in the workspace, clearing the gradient for the
+ * next batch: ∇C = sum·(1/m), then w ← (1 − η·decay)·w − η·∇C and b ← b − η·∇C — the same
+ * operations, in the same order, as scaling the gradient and calling `Descent.step`.
  */
-export const stepAndClear = (
-  ws: Workspace,
-  params: Float64Array,
-  m: number,
-  eta: number,
-  weightDecay: number
-): void => {
+export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay: number): void => {
   const mean = 1 / m
   // With no decay the factor is exactly 1, and 1·w is w: plain descent, bit for bit.
   const shrink = 1 - eta * weightDecay
-  const gradient = ws.gradient
+  const { at, kernels } = ws
   const layers = ws.layout.layers
-  const { biasesOffset: bo, inputs: nIn, outputs: nOut } = layers[0]!
-  const at = ws.at
+  const first = layers[0]!
   if (weightDecay === 0) {
     // Only the rows this batch touched have a nonzero gradient; a step leaves the others as
     // they are.
-    ws.layer1.step(at.weights, at.weightGradient, ws.stride, at.touched, ws.touchedCount, shrink, eta, mean)
+    kernels.step(at.transposed[0]!, at.weightGradient, ws.stride, at.touched, ws.touchedCount, shrink, eta, mean)
   } else {
-    ws.layer1.stepAll(at.weights, at.weightGradient, ws.stride, nIn, shrink, eta, mean)
+    kernels.stepAll(at.transposed[0]!, at.weightGradient, ws.stride, first.inputs, shrink, eta, mean)
   }
-  const biases = ws.biases
-  for (let j = 0; j < nOut; j++) {
-    biases[j] = biases[j]! - eta * (gradient[bo + j]! * mean)
-    gradient[bo + j] = 0
-  }
+  kernels.stepRange(at.params, at.gradient, first.biasesOffset, first.biasesOffset + first.outputs, 1, eta, mean)
   for (let l = 1; l < layers.length; l++) {
     const slot = layers[l]!
-    for (let i = slot.weightsOffset; i < slot.biasesOffset; i++) {
-      params[i] = shrink * params[i]! - eta * (gradient[i]! * mean)
-      gradient[i] = 0
-    }
-    const end = slot.biasesOffset + slot.outputs
-    for (let i = slot.biasesOffset; i < end; i++) {
-      params[i] = params[i]! - eta * (gradient[i]! * mean)
-      gradient[i] = 0
-    }
+    kernels.stepRange(at.params, at.gradient, slot.weightsOffset, slot.biasesOffset, shrink, eta, mean)
+    kernels.stepRange(at.params, at.gradient, slot.biasesOffset, slot.biasesOffset + slot.outputs, 1, eta, mean)
   }
+  transposeLater(ws)
 }

@@ -21,6 +21,8 @@ export interface NonzeroIndex {
   /** (count + 1): example i's positions are positions[offsets[i] … offsets[i + 1]). */
   readonly offsets: Int32Array
   readonly positions: Uint16Array | Int32Array
+  /** The pixels at those positions, in the same order: each example's nonzero bytes in a row. */
+  readonly values: Uint8Array
 }
 
 const cache = new WeakMap<object, NonzeroIndex>()
@@ -35,14 +37,21 @@ export const nonzeroIndexOf = (dataset: Dataset.Dataset): NonzeroIndex => {
   let total = 0
   for (let i = 0; i < dataset.count * n; i++) if (pixels[i] !== 0) total++
   const positions = n <= 0xffff ? new Uint16Array(total) : new Int32Array(total)
+  const values = new Uint8Array(total)
   let at = 0
   for (let e = 0; e < dataset.count; e++) {
     offsets[e] = at
     const from = e * n
-    for (let k = 0; k < n; k++) if (pixels[from + k] !== 0) positions[at++] = k
+    for (let k = 0; k < n; k++) {
+      const pixel = pixels[from + k]!
+      if (pixel !== 0) {
+        positions[at] = k
+        values[at++] = pixel
+      }
+    }
   }
   offsets[dataset.count] = at
-  const index = { offsets, positions }
+  const index = { offsets, positions, values }
   cache.set(dataset.pixels, index)
   return index
 }

@@ -1,16 +1,20 @@
-// Layer 1's loops — 784 inputs into the first hidden layer, 95% of the arithmetic — in
-// WebAssembly SIMD. The host lays out every buffer in the memory it gives; the arguments are
-// byte offsets into it.
+// The loops of backpropagation and gradient descent in WebAssembly SIMD: layer 1 — 784 mostly
+// zero inputs into the first hidden layer, 95% of the arithmetic — from sparse inputs, and the
+// small dense layers after it. The host lays out every buffer in the memory it gives; the
+// arguments are byte offsets into it. Element-wise functions (activations, costs) stay with the
+// host: they are defined once, in core.
 //
-// Bit for bit the reference's numbers. The two lanes of an f64x2 are two neurons, never two
-// terms of one sum, so every sum adds the same terms in the same order as the plain loops of the
+// Bit for bit the reference's numbers. The two lanes of an f64x2 are two neurons (or two inputs),
+// never two terms of one sum, so every sum adds the same terms in the same order as the plain loops of the
 // reference (packages/core/src/internal/reference.ts); WebAssembly's f64 arithmetic is IEEE 754
 // with round-to-nearest and never fuses a multiply into an add. Terms whose input is 0 are
 // skipped: adding w·0 changes no sum.
 //
-// Layout: layer 1's weights and their gradient are kept transposed, one row per input:
+// Layouts: as in core, a layer's weights are (rows=outputs, cols=inputs) and a batch's values
+// (rows=examples, cols=neurons). The forward loops read weights transposed, one row per input:
 // wt[k·stride + j] = w_jk, stride being the neuron count rounded up to even (a padding lane, if
-// any, holds 0 and stays 0). Examples' nonzero inputs are lists, (rows=examples, cols=nIn):
+// any, holds 0 and stays 0); layer 1's weights and gradient are kept only that way. Examples'
+// nonzero inputs are lists, (rows=examples, cols=nIn):
 // index (i32) and value (f64), with counts (i32) per example; dense (f64) holds the same values
 // with zeros elsewhere.
 
@@ -80,7 +84,7 @@ export function forward(
   }
 }
 
-// Markers for `seen` and `touched`: an input is in the current set when its entry equals the
+// Markers for `seen` and `seenInBatch`: an input is in the current set when its entry equals the
 // marker, so starting a new set costs nothing.
 let blockMark: i32 = 0
 let batchMark: i32 = 0
@@ -92,22 +96,22 @@ let batchMark: i32 = 0
  * The reference's order: examples four at a time, each entry adding its block's terms as
  * (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) — over the inputs nonzero in any of the four, listed in
  * `union` with the help of `seen` (i32 per input) — and the examples left over one at a time.
- * Lists every input whose row changed in `list` (marking it in `touched`, i32 per input) and
- * returns how many: a step with no weight decay need visit only those rows.
+ * Lists every input whose row changed in `touched` (marking it in `seenInBatch`, i32 per input)
+ * and returns how many: a step with no weight decay need visit only those rows.
  */
 export function gradient(
   gt: usize, stride: i32, delta: usize, dense: usize, nIn: i32,
   index: usize, counts: usize, m: i32,
-  seen: usize, union: usize, touched: usize, list: usize
+  seen: usize, union: usize, seenInBatch: usize, touched: usize
 ): i32 {
   const row = <usize>stride << 3
   const line = <usize>nIn << 3
   if (batchMark == i32.MAX_VALUE) {
-    memory.fill(touched, 0, <usize>nIn << 2)
+    memory.fill(seenInBatch, 0, <usize>nIn << 2)
     batchMark = 0
   }
   batchMark++
-  let listed = 0
+  let toucheded = 0
   let e = 0
   for (; e + 4 <= m; e += 4) {
     if (blockMark == i32.MAX_VALUE) {
@@ -126,11 +130,11 @@ export function gradient(
           store<i32>(s, blockMark)
           store<i32>(union + (<usize>count << 2), k)
           count++
-          const t = touched + (<usize>k << 2)
+          const t = seenInBatch + (<usize>k << 2)
           if (load<i32>(t) != batchMark) {
             store<i32>(t, batchMark)
-            store<i32>(list + (<usize>listed << 2), k)
-            listed++
+            store<i32>(touched + (<usize>toucheded << 2), k)
+            toucheded++
           }
         }
       }
@@ -179,11 +183,11 @@ export function gradient(
     const d0 = delta + <usize>e * row
     for (let c = 0; c < n; c++) {
       const k = load<i32>(idx + (<usize>c << 2))
-      const t = touched + (<usize>k << 2)
+      const t = seenInBatch + (<usize>k << 2)
       if (load<i32>(t) != batchMark) {
         store<i32>(t, batchMark)
-        store<i32>(list + (<usize>listed << 2), k)
-        listed++
+        store<i32>(touched + (<usize>toucheded << 2), k)
+        toucheded++
       }
       const x = v128.load64_splat(x0 + (<usize>k << 3))
       const g = gt + <usize>k * row
@@ -192,7 +196,7 @@ export function gradient(
       }
     }
   }
-  return listed
+  return toucheded
 }
 
 /**
@@ -200,12 +204,12 @@ export function gradient(
  * operations in its order. Rows not listed have a zero gradient, and with shrink = 1 such a step
  * would leave them as they are (1·w − η·0 is w), so only a decaying step needs `stepAll`.
  */
-export function step(wt: usize, gt: usize, stride: i32, list: usize, count: i32, shrink: f64, eta: f64, mean: f64): void {
+export function step(wt: usize, gt: usize, stride: i32, touched: usize, count: i32, shrink: f64, eta: f64, mean: f64): void {
   const row = <usize>stride << 3
   const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
   const zero = f64x2.splat(0)
   for (let c = 0; c < count; c++) {
-    const at = <usize>load<i32>(list + (<usize>c << 2)) * row
+    const at = <usize>load<i32>(touched + (<usize>c << 2)) * row
     const w = wt + at, g = gt + at
     for (let o: usize = 0; o < row; o += 16) {
       v128.store(w + o, f64x2.sub(f64x2.mul(s, v128.load(w + o)), f64x2.mul(h, f64x2.mul(v128.load(g + o), a))))
@@ -222,5 +226,174 @@ export function stepAll(wt: usize, gt: usize, stride: i32, nIn: i32, shrink: f64
   for (let o: usize = 0; o < end; o += 16) {
     v128.store(wt + o, f64x2.sub(f64x2.mul(s, v128.load(wt + o)), f64x2.mul(h, f64x2.mul(v128.load(gt + o), a))))
     v128.store(gt + o, zero)
+  }
+}
+
+/**
+ * The forward sums of a dense layer: z_j = Σ_k w_jk·a_k + b_j for each of m examples, from
+ * weights transposed (wt, stride) and activations a (rows=m, cols=nIn), into z (rows=m,
+ * cols=nOut). Every k in order, from 0, then the bias.
+ */
+export function denseForward(
+  wt: usize, stride: i32, bias: usize, nOut: i32, a: usize, nIn: i32, m: i32, z: usize
+): void {
+  const row = <usize>stride << 3
+  for (let e = 0; e < m; e++) {
+    const x = a + (<usize>(e * nIn) << 3)
+    const out = z + (<usize>(e * nOut) << 3)
+    let j = 0
+    for (; j + 8 <= stride; j += 8) {
+      const zero = f64x2.splat(0)
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero
+      let w = wt + (<usize>j << 3)
+      for (let k = 0; k < nIn; k++) {
+        const v = v128.load64_splat(x + (<usize>k << 3))
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(w), v))
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(w, 16), v))
+        s2 = f64x2.add(s2, f64x2.mul(v128.load(w, 32), v))
+        s3 = f64x2.add(s3, f64x2.mul(v128.load(w, 48), v))
+        w += row
+      }
+      storeWithBias(out, bias, j, nOut, s0)
+      storeWithBias(out, bias, j + 2, nOut, s1)
+      storeWithBias(out, bias, j + 4, nOut, s2)
+      storeWithBias(out, bias, j + 6, nOut, s3)
+    }
+    for (; j < stride; j += 2) {
+      let s = f64x2.splat(0)
+      let w = wt + (<usize>j << 3)
+      for (let k = 0; k < nIn; k++) {
+        s = f64x2.add(s, f64x2.mul(v128.load(w), v128.load64_splat(x + (<usize>k << 3))))
+        w += row
+      }
+      storeWithBias(out, bias, j, nOut, s)
+    }
+  }
+}
+
+/**
+ * ∂C/∂w_jk = Σ_e δ_ej·a_ek of a dense layer, summed into g (rows=nOut, cols=nIn) from delta
+ * (rows=m, cols=nOut) and a (rows=m, cols=nIn): blocks of four examples adding
+ * (δ₀a₀ + δ₁a₁ + δ₂a₂ + δ₃a₃), then the rest one at a time. Lanes: two inputs k, k+1.
+ */
+export function denseGradient(g: usize, delta: usize, nOut: i32, a: usize, nIn: i32, m: i32): void {
+  const line = <usize>nIn << 3
+  const pairs = <usize>(nIn & ~1) << 3
+  const drow = <usize>nOut << 3
+  let e = 0
+  for (; e + 4 <= m; e += 4) {
+    const a0 = a + <usize>e * line, a1 = a0 + line, a2 = a1 + line, a3 = a2 + line
+    let d = delta + <usize>e * drow
+    let r = g
+    for (let j = 0; j < nOut; j++) {
+      const f0 = load<f64>(d), f1 = load<f64>(d + drow), f2 = load<f64>(d + 2 * drow), f3 = load<f64>(d + 3 * drow)
+      const d0 = f64x2.splat(f0), d1 = f64x2.splat(f1), d2 = f64x2.splat(f2), d3 = f64x2.splat(f3)
+      let o: usize = 0
+      for (; o < pairs; o += 16) {
+        const p = f64x2.add(f64x2.add(f64x2.add(
+          f64x2.mul(d0, v128.load(a0 + o)), f64x2.mul(d1, v128.load(a1 + o))),
+          f64x2.mul(d2, v128.load(a2 + o))), f64x2.mul(d3, v128.load(a3 + o)))
+        v128.store(r + o, f64x2.add(v128.load(r + o), p))
+      }
+      if (o < line) {
+        store<f64>(r + o, load<f64>(r + o) + (f0 * load<f64>(a0 + o) + f1 * load<f64>(a1 + o) + f2 * load<f64>(a2 + o) + f3 * load<f64>(a3 + o)))
+      }
+      d += 8
+      r += line
+    }
+  }
+  for (; e < m; e++) {
+    const a0 = a + <usize>e * line
+    let d = delta + <usize>e * drow
+    let r = g
+    for (let j = 0; j < nOut; j++) {
+      const f0 = load<f64>(d)
+      const d0 = f64x2.splat(f0)
+      let o: usize = 0
+      for (; o < pairs; o += 16) v128.store(r + o, f64x2.add(v128.load(r + o), f64x2.mul(d0, v128.load(a0 + o))))
+      if (o < line) store<f64>(r + o, load<f64>(r + o) + f0 * load<f64>(a0 + o))
+      d += 8
+      r += line
+    }
+  }
+}
+
+/**
+ * Wᵀδ: previous_ek = Σ_j w_jk·δ_ej for each of m examples, from weights w (rows=nOut,
+ * cols=nIn) and delta (rows=m, cols=nOut), into previous (rows=m, cols=nIn). Every j in order,
+ * from 0. Lanes: two inputs k, k+1.
+ */
+export function backDelta(w: usize, nIn: i32, nOut: i32, delta: usize, m: i32, previous: usize): void {
+  const line = <usize>nIn << 3
+  for (let e = 0; e < m; e++) {
+    const d = delta + (<usize>(e * nOut) << 3)
+    const p = previous + <usize>e * line
+    let k = 0
+    for (; k + 8 <= nIn; k += 8) {
+      const zero = f64x2.splat(0)
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero
+      let r = w + (<usize>k << 3)
+      for (let j = 0; j < nOut; j++) {
+        const v = v128.load64_splat(d + (<usize>j << 3))
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(r), v))
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(r, 16), v))
+        s2 = f64x2.add(s2, f64x2.mul(v128.load(r, 32), v))
+        s3 = f64x2.add(s3, f64x2.mul(v128.load(r, 48), v))
+        r += line
+      }
+      const o = <usize>k << 3
+      v128.store(p + o, s0)
+      v128.store(p + o, s1, 16)
+      v128.store(p + o, s2, 32)
+      v128.store(p + o, s3, 48)
+    }
+    for (; k + 2 <= nIn; k += 2) {
+      let s = f64x2.splat(0)
+      let r = w + (<usize>k << 3)
+      for (let j = 0; j < nOut; j++) {
+        s = f64x2.add(s, f64x2.mul(v128.load(r), v128.load64_splat(d + (<usize>j << 3))))
+        r += line
+      }
+      v128.store(p + (<usize>k << 3), s)
+    }
+    if (k < nIn) {
+      let s: f64 = 0
+      let r = w + (<usize>k << 3)
+      for (let j = 0; j < nOut; j++) {
+        s += load<f64>(r) * load<f64>(d + (<usize>j << 3))
+        r += line
+      }
+      store<f64>(p + (<usize>k << 3), s)
+    }
+  }
+}
+
+/**
+ * One step for the entries [from, to) of params and gradient: p ← shrink·p − η·(g·mean), then
+ * g ← 0 — the reference's operations in its order. Biases step with shrink 1 (1·p is p).
+ */
+export function stepRange(params: usize, gradient: usize, from: i32, to: i32, shrink: f64, eta: f64, mean: f64): void {
+  const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
+  const zero = f64x2.splat(0)
+  let i = from
+  for (; i + 2 <= to; i += 2) {
+    const o = <usize>i << 3
+    v128.store(params + o, f64x2.sub(f64x2.mul(s, v128.load(params + o)), f64x2.mul(h, f64x2.mul(v128.load(gradient + o), a))))
+    v128.store(gradient + o, zero)
+  }
+  if (i < to) {
+    const o = <usize>i << 3
+    store<f64>(params + o, shrink * load<f64>(params + o) - eta * (load<f64>(gradient + o) * mean))
+    store<f64>(gradient + o, 0)
+  }
+}
+
+/** wt[k·stride + j] = w[j·nIn + k]: a dense layer's weights, transposed for `denseForward`. */
+export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32): void {
+  for (let j = 0; j < nOut; j++) {
+    const r = w + (<usize>(j * nIn) << 3)
+    for (let k = 0; k < nIn; k++) {
+      store<f64>(wt + (<usize>(k * stride + j) << 3), load<f64>(r + (<usize>k << 3)))
+    }
   }
 }
