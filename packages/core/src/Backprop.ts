@@ -70,7 +70,7 @@ export const checkBatch = (network: Network.Network, batch: Batch): void => {
 export const backprop = (network: Network.Network, params: Params.Params, batch: Batch): Result => {
   checkParams(network, params)
   checkBatch(network, batch)
-  const workspace = Kernels.workspaceFor(network, batch.size, asArray(params.vector))
+  const workspace = Kernels.scratchFor(network, batch.size, asArray(params.vector))
   const { cost, gradient } = Kernels.backprop(workspace, network, batch)
   return { gradient: Gradient.unsafeFromArray(network.layout, gradient), cost }
 }

@@ -50,7 +50,7 @@ const chunk = 100
 export const outputs = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset): Float64Array => {
   const classes = Layout.outputSize(network.layout)
   const out = new Float64Array(dataset.count * classes)
-  const workspace = Kernels.workspaceFor(network, chunk, asArray(params.vector))
+  const workspace = Kernels.scratchFor(network, chunk, asArray(params.vector))
   const last = network.layout.layers.length - 1
   let offset = 0
   for (const batch of Batches.sequential(dataset, chunk)) {

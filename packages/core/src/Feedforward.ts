@@ -43,13 +43,13 @@ export const feedforward = (
     throw new RangeError(`${Layout.format(network.layout)} takes ${n} input activations, got ${input.length}`)
   }
   const copy = Float64Array.from(input)
-  // A workspace for one example: its buffers are exactly the layers' sizes, and copied out of
-  // its WebAssembly memory.
-  const workspace = Kernels.workspaceFor(network, 1, asArray(params.vector))
+  const workspace = Kernels.scratchFor(network, 1, asArray(params.vector))
   Kernels.forward(workspace, network, { size: 1, inputSize: n, inputs: copy, labels: [0] })
+  // The first row of each buffer is this example's, copied out of the workspace.
+  const sizes = network.layout.sizes
   return {
-    activations: [copy, ...workspace.activations.map((a) => a.slice())],
-    zs: workspace.zs.map((z) => z.slice())
+    activations: [copy, ...workspace.activations.map((a, l) => a.slice(0, sizes[l + 1]))],
+    zs: workspace.zs.map((z, l) => z.slice(0, sizes[l + 1]))
   }
 }
 

@@ -397,3 +397,55 @@ export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32)
     }
   }
 }
+
+/**
+ * Loads a batch of byte images (raw: rows=m, cols=n) as the forward and gradient loops read
+ * them: each example's nonzero inputs x = byte·scale as lists (index, value, counts) and in the
+ * dense rows, zero elsewhere. First clears from `dense` what the last batch, of `loaded`
+ * examples, wrote there. Sixteen bytes are tested at a time; the nonzero ones are taken in
+ * increasing k.
+ */
+export function loadPixels(
+  raw: usize, m: i32, n: i32, scale: f64,
+  index: usize, value: usize, counts: usize, dense: usize, loaded: i32
+): void {
+  const line = <usize>n << 3
+  for (let e = 0; e < loaded; e++) {
+    const count = load<i32>(counts + (<usize>e << 2))
+    const idx = index + (<usize>(e * n) << 2)
+    const row = dense + <usize>e * line
+    for (let c = 0; c < count; c++) store<f64>(row + (<usize>load<i32>(idx + (<usize>c << 2)) << 3), 0)
+  }
+  const zero = i8x16.splat(0)
+  for (let e = 0; e < m; e++) {
+    const bytes = raw + <usize>(e * n)
+    const idx = index + (<usize>(e * n) << 2)
+    const val = value + (<usize>(e * n) << 3)
+    const row = dense + <usize>e * line
+    let count = 0
+    let k = 0
+    for (; k + 16 <= n; k += 16) {
+      let mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
+      while (mask != 0) {
+        const at = k + ctz(mask)
+        mask &= mask - 1
+        const x = <f64>load<u8>(bytes + <usize>at) * scale
+        store<i32>(idx + (<usize>count << 2), at)
+        store<f64>(val + (<usize>count << 3), x)
+        store<f64>(row + (<usize>at << 3), x)
+        count++
+      }
+    }
+    for (; k < n; k++) {
+      const b = load<u8>(bytes + <usize>k)
+      if (b != 0) {
+        const x = <f64>b * scale
+        store<i32>(idx + (<usize>count << 2), k)
+        store<f64>(val + (<usize>count << 3), x)
+        store<f64>(row + (<usize>k << 3), x)
+        count++
+      }
+    }
+    store<i32>(counts + (<usize>e << 2), count)
+  }
+}

@@ -35,6 +35,10 @@ export interface Kernels {
   readonly backDelta: (w: number, nIn: number, nOut: number, delta: number, m: number, previous: number) => void
   readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
+  readonly loadPixels: (
+    raw: number, m: number, n: number, scale: number,
+    index: number, value: number, counts: number, dense: number, loaded: number
+  ) => void
 }
 
 const decode = (base64: string): Uint8Array => {
