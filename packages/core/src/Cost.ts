@@ -36,7 +36,8 @@ export interface Cost {
 export type CostName = "quadratic" | "cross-entropy"
 
 /**
- * C = ½‖a − y‖², the chapter's cost; δ = (a − y)·f′(z).
+ * C = ½‖a − y‖², the chapter's cost; δ = (a − y)·f′(z). f′(z) is taken from the output a = f(z)
+ * when the activation can (σ′ = σ(1 − σ)): the same number, without a second exp.
  *
  * @since 0.1.0
  * @category costs
@@ -44,7 +45,8 @@ export type CostName = "quadratic" | "cross-entropy"
 export const quadratic: Cost = {
   name: "quadratic",
   value: (_, a, y) => 0.5 * (a - y) * (a - y),
-  delta: (output, z, a, y) => (a - y) * output.derivative(z)
+  delta: (output, z, a, y) =>
+    (a - y) * (output.derivativeFromOutput !== undefined ? output.derivativeFromOutput(a) : output.derivative(z))
 }
 
 // The smallest probability the cross-entropy takes a logarithm of, so that a saturated

@@ -141,8 +141,29 @@ export function gradient(
     }
     const x0 = dense + <usize>e * line, x1 = x0 + line, x2 = x1 + line, x3 = x2 + line
     const d0 = delta + <usize>e * row, d1 = d0 + row, d2 = d1 + row, d3 = d2 + row
-    // Four neurons per pass over the union: their sixteen deltas stay in registers.
+    // Sixteen neurons per pass over the union: each row of gt is read and written once.
     let j = 0
+    for (; j + 16 <= stride; j += 16) {
+      const o = <usize>j << 3
+      const base = gt + o
+      const e0 = d0 + o, e1 = d1 + o, e2 = d2 + o, e3 = d3 + o
+      for (let c = 0; c < count; c++) {
+        const k = <usize>load<i32>(union + (<usize>c << 2))
+        const at = k << 3
+        const v0 = v128.load64_splat(x0 + at), v1 = v128.load64_splat(x1 + at)
+        const v2 = v128.load64_splat(x2 + at), v3 = v128.load64_splat(x3 + at)
+        const g = base + k * row
+        v128.store(g, f64x2.add(v128.load(g), block(e0, e1, e2, e3, 0, v0, v1, v2, v3)))
+        v128.store(g, f64x2.add(v128.load(g, 16), block(e0, e1, e2, e3, 16, v0, v1, v2, v3)), 16)
+        v128.store(g, f64x2.add(v128.load(g, 32), block(e0, e1, e2, e3, 32, v0, v1, v2, v3)), 32)
+        v128.store(g, f64x2.add(v128.load(g, 48), block(e0, e1, e2, e3, 48, v0, v1, v2, v3)), 48)
+        v128.store(g, f64x2.add(v128.load(g, 64), block(e0, e1, e2, e3, 64, v0, v1, v2, v3)), 64)
+        v128.store(g, f64x2.add(v128.load(g, 80), block(e0, e1, e2, e3, 80, v0, v1, v2, v3)), 80)
+        v128.store(g, f64x2.add(v128.load(g, 96), block(e0, e1, e2, e3, 96, v0, v1, v2, v3)), 96)
+        v128.store(g, f64x2.add(v128.load(g, 112), block(e0, e1, e2, e3, 112, v0, v1, v2, v3)), 112)
+      }
+    }
+    // Then four neurons per pass: their sixteen deltas stay in registers.
     for (; j + 4 <= stride; j += 4) {
       const o = <usize>j << 3
       const a0 = v128.load(d0 + o), a1 = v128.load(d1 + o), a2 = v128.load(d2 + o), a3 = v128.load(d3 + o)
@@ -197,6 +218,14 @@ export function gradient(
     }
   }
   return toucheded
+}
+
+/** (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) for the neuron pair at byte offset o of four delta rows. */
+// @ts-ignore: decorator
+@inline function block(e0: usize, e1: usize, e2: usize, e3: usize, o: usize, v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  return f64x2.add(f64x2.add(f64x2.add(
+    f64x2.mul(v128.load(e0 + o), v0), f64x2.mul(v128.load(e1 + o), v1)),
+    f64x2.mul(v128.load(e2 + o), v2)), f64x2.mul(v128.load(e3 + o), v3))
 }
 
 /**
