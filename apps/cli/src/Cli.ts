@@ -40,7 +40,7 @@ const train = Command.make(
       Options.optional
     ),
     activation: Options.choice("activation", ["sigmoid", "relu"]).pipe(
-      Options.withDescription("Activation of the hidden layers (the output layer is always sigmoid). Default: sigmoid."),
+      Options.withDescription("Activation of the hidden layers (--output sets the output layer's). Default: sigmoid."),
       Options.optional
     ),
     output: Options.choice("output", ["sigmoid", "softmax"]).pipe(

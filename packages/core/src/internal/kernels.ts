@@ -152,10 +152,10 @@ export class Workspace {
   }
 }
 
-/** The later layers' transposed weights, from their weights in `ws.params`. */
-const transposeLater = (ws: Workspace): void => {
+/** Layers `from`… transposed for the forward loops, from their weights in `ws.params`. */
+const transposeFrom = (ws: Workspace, from: number): void => {
   const layers = ws.layout.layers
-  for (let l = 1; l < layers.length; l++) {
+  for (let l = from; l < layers.length; l++) {
     const { inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
     ws.kernels.transpose(ws.at.params + wo * 8, nIn, nOut, ws.at.transposed[l]!, even(nOut))
   }
@@ -164,13 +164,7 @@ const transposeLater = (ws: Workspace): void => {
 /** Copies `params` into the workspace, where the loops read (and a descent steps) them. */
 export const loadParams = (ws: Workspace, params: Float64Array): void => {
   ws.params.set(params)
-  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
-  const { stride, weights } = ws
-  for (let j = 0; j < nOut; j++) {
-    const row = wo + j * nIn
-    for (let k = 0; k < nIn; k++) weights[k * stride + j] = params[row + k]!
-  }
-  transposeLater(ws)
+  transposeFrom(ws, 0)
 }
 
 /** Copies the workspace's parameters into `params`. */
@@ -425,5 +419,6 @@ export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay:
     kernels.stepRange(at.params, at.gradient, slot.weightsOffset, slot.biasesOffset, shrink, eta, mean)
     kernels.stepRange(at.params, at.gradient, slot.biasesOffset, slot.biasesOffset + slot.outputs, 1, eta, mean)
   }
-  transposeLater(ws)
+  // Layer 1 steps transposed; the later layers step as they are, then are transposed again.
+  transposeFrom(ws, 1)
 }
