@@ -65,6 +65,20 @@ describe("fast kernels = reference, bit for bit", () => {
     })
   }
 
+  it("backprop of a batch given as plain inputs (any numbers, not a dataset's bytes)", () => {
+    const network = Network.make({ sizes: [21, 9, 10] })
+    const [params] = Params.init(network.layout, Rng.make(6))
+    const [draws] = Rng.uniforms(Rng.make(7), 2 * 21 * 11)
+    for (const size of [1, 4, 6, 11]) {
+      // Half the inputs 0, the rest anywhere in [−2, 2): sparse like an image, but not bytes.
+      const inputs = Float64Array.from({ length: size * 21 }, (_, i) => (draws[2 * i]! < 0.5 ? 0 : 4 * draws[2 * i + 1]! - 2))
+      const batch = { size, inputSize: 21, inputs, labels: Array.from({ length: size }, (_, e) => e % 10) }
+      const fast = Backprop.backprop(network, params, batch)
+      const slow = Reference.backprop(network, params, batch)
+      expect(bits(fast.gradient.vector)).toEqual(bits(slow.gradient.vector))
+    }
+  })
+
   it.effect("descend over batches that grow: the steps carry over to larger buffers", () =>
     Effect.gen(function* () {
       const network = Network.make({ sizes: [36, 9, 10] })

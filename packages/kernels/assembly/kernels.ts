@@ -84,59 +84,39 @@ export function forward(
   }
 }
 
-// Markers for `seen` and `seenInBatch`: an input is in the current set when its entry equals the
-// marker, so starting a new set costs nothing.
-let blockMark: i32 = 0
-let batchMark: i32 = 0
-
 /**
  * ∂C/∂w_jk = Σ_e δ_ej·x_ek summed over m examples into gt (transposed like wt, zeros on entry
  * or a running sum), from delta (rows=m, cols=stride, padding lanes 0).
  *
  * The reference's order: examples four at a time, each entry adding its block's terms as
- * (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) — over the inputs nonzero in any of the four, listed in
- * `union` with the help of `seen` (i32 per input) — and the examples left over one at a time.
- * Lists every input whose row changed in `touched` (marking it in `seenInBatch`, i32 per input)
- * and returns how many: a step with no weight decay need visit only those rows.
+ * (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) — over the inputs nonzero in any of the four, listed in `union`
+ * in increasing k — and the examples left over one at a time.
+ *
+ * `masks` (rows=m, cols=⌈nIn/16⌉, i32) marks each example's nonzero inputs, bit k mod 16 of
+ * column k/16. Their union over the batch is written to `touched` (same columns): the rows of
+ * gt that changed, the only ones a step without weight decay needs to visit.
  */
 export function gradient(
   gt: usize, stride: i32, delta: usize, dense: usize, nIn: i32,
-  index: usize, counts: usize, m: i32,
-  seen: usize, union: usize, seenInBatch: usize, touched: usize
-): i32 {
+  index: usize, counts: usize, masks: usize, m: i32, union: usize, touched: usize
+): void {
   const row = <usize>stride << 3
   const line = <usize>nIn << 3
-  if (batchMark == i32.MAX_VALUE) {
-    memory.fill(seenInBatch, 0, <usize>nIn << 2)
-    batchMark = 0
-  }
-  batchMark++
-  let toucheded = 0
+  const chunks = (nIn + 15) >> 4
+  const maskRow = <usize>chunks << 2
+  memory.fill(touched, 0, maskRow)
   let e = 0
   for (; e + 4 <= m; e += 4) {
-    if (blockMark == i32.MAX_VALUE) {
-      memory.fill(seen, 0, <usize>nIn << 2)
-      blockMark = 0
-    }
-    blockMark++
+    const m0 = masks + <usize>e * maskRow, m1 = m0 + maskRow, m2 = m1 + maskRow, m3 = m2 + maskRow
     let count = 0
-    for (let i = e; i < e + 4; i++) {
-      const n = load<i32>(counts + (<usize>i << 2))
-      const idx = index + (<usize>(i * nIn) << 2)
-      for (let c = 0; c < n; c++) {
-        const k = load<i32>(idx + (<usize>c << 2))
-        const s = seen + (<usize>k << 2)
-        if (load<i32>(s) != blockMark) {
-          store<i32>(s, blockMark)
-          store<i32>(union + (<usize>count << 2), k)
-          count++
-          const t = seenInBatch + (<usize>k << 2)
-          if (load<i32>(t) != batchMark) {
-            store<i32>(t, batchMark)
-            store<i32>(touched + (<usize>toucheded << 2), k)
-            toucheded++
-          }
-        }
+    for (let c = 0; c < chunks; c++) {
+      const at = <usize>c << 2
+      let u = load<i32>(m0 + at) | load<i32>(m1 + at) | load<i32>(m2 + at) | load<i32>(m3 + at)
+      store<i32>(touched + at, load<i32>(touched + at) | u)
+      while (u != 0) {
+        store<i32>(union + (<usize>count << 2), (c << 4) + ctz(u))
+        count++
+        u &= u - 1
       }
     }
     const x0 = dense + <usize>e * line, x1 = x0 + line, x2 = x1 + line, x3 = x2 + line
@@ -198,18 +178,17 @@ export function gradient(
   }
   // The examples left over, one at a time: each entry adds δ·x.
   for (; e < m; e++) {
+    const mask = masks + <usize>e * maskRow
+    for (let c = 0; c < chunks; c++) {
+      const at = <usize>c << 2
+      store<i32>(touched + at, load<i32>(touched + at) | load<i32>(mask + at))
+    }
     const n = load<i32>(counts + (<usize>e << 2))
     const idx = index + (<usize>(e * nIn) << 2)
     const x0 = dense + <usize>e * line
     const d0 = delta + <usize>e * row
     for (let c = 0; c < n; c++) {
       const k = load<i32>(idx + (<usize>c << 2))
-      const t = seenInBatch + (<usize>k << 2)
-      if (load<i32>(t) != batchMark) {
-        store<i32>(t, batchMark)
-        store<i32>(touched + (<usize>toucheded << 2), k)
-        toucheded++
-      }
       const x = v128.load64_splat(x0 + (<usize>k << 3))
       const g = gt + <usize>k * row
       for (let o: usize = 0; o < row; o += 16) {
@@ -217,7 +196,6 @@ export function gradient(
       }
     }
   }
-  return toucheded
 }
 
 /** (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) for the neuron pair at byte offset o of four delta rows. */
@@ -229,20 +207,26 @@ export function gradient(
 }
 
 /**
- * One step for the listed inputs' rows: w ← shrink·w − η·(g·mean), then g ← 0 — the reference's
- * operations in its order. Rows not listed have a zero gradient, and with shrink = 1 such a step
- * would leave them as they are (1·w − η·0 is w), so only a decaying step needs `stepAll`.
+ * One step for the rows of the inputs marked in `touched` (⌈nIn/16⌉ masks, as `gradient`
+ * writes them): w ← shrink·w − η·(g·mean), then g ← 0 — the reference's operations in its
+ * order. Rows not marked have a zero gradient, and with shrink = 1 such a step would leave them
+ * as they are (1·w − η·0 is w), so only a decaying step needs `stepAll`.
  */
-export function step(wt: usize, gt: usize, stride: i32, touched: usize, count: i32, shrink: f64, eta: f64, mean: f64): void {
+export function step(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32, shrink: f64, eta: f64, mean: f64): void {
   const row = <usize>stride << 3
   const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
   const zero = f64x2.splat(0)
-  for (let c = 0; c < count; c++) {
-    const at = <usize>load<i32>(touched + (<usize>c << 2)) * row
-    const w = wt + at, g = gt + at
-    for (let o: usize = 0; o < row; o += 16) {
-      v128.store(w + o, f64x2.sub(f64x2.mul(s, v128.load(w + o)), f64x2.mul(h, f64x2.mul(v128.load(g + o), a))))
-      v128.store(g + o, zero)
+  const chunks = (nIn + 15) >> 4
+  for (let c = 0; c < chunks; c++) {
+    let u = load<i32>(touched + (<usize>c << 2))
+    while (u != 0) {
+      const at = <usize>((c << 4) + ctz(u)) * row
+      u &= u - 1
+      const w = wt + at, g = gt + at
+      for (let o: usize = 0; o < row; o += 16) {
+        v128.store(w + o, f64x2.sub(f64x2.mul(s, v128.load(w + o)), f64x2.mul(h, f64x2.mul(v128.load(g + o), a))))
+        v128.store(g + o, zero)
+      }
     }
   }
 }
@@ -429,15 +413,16 @@ export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32)
 
 /**
  * Loads a batch of byte images (raw: rows=m, cols=n) as the forward and gradient loops read
- * them: each example's nonzero inputs x = byte·scale as lists (index, value, counts) and in the
- * dense rows, zero elsewhere. First clears from `dense` what the last batch, of `loaded`
+ * them: each example's nonzero inputs x = byte·scale as lists (index, value, counts), as masks
+ * (see `gradient`) and in the dense rows, zero elsewhere. First clears from `dense` what the last batch, of `loaded`
  * examples, wrote there. Sixteen bytes are tested at a time; the nonzero ones are taken in
  * increasing k.
  */
 export function loadPixels(
   raw: usize, m: i32, n: i32, scale: f64,
-  index: usize, value: usize, counts: usize, dense: usize, loaded: i32
+  index: usize, value: usize, counts: usize, masks: usize, dense: usize, loaded: i32
 ): void {
+  const maskRow = <usize>((n + 15) >> 4) << 2
   const line = <usize>n << 3
   for (let e = 0; e < loaded; e++) {
     const count = load<i32>(counts + (<usize>e << 2))
@@ -451,10 +436,12 @@ export function loadPixels(
     const idx = index + (<usize>(e * n) << 2)
     const val = value + (<usize>(e * n) << 3)
     const row = dense + <usize>e * line
+    const marks = masks + <usize>e * maskRow
     let count = 0
     let k = 0
     for (; k + 16 <= n; k += 16) {
       let mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
+      store<i32>(marks + (<usize>(k >> 4) << 2), mask)
       while (mask != 0) {
         const at = k + ctz(mask)
         mask &= mask - 1
@@ -465,15 +452,20 @@ export function loadPixels(
         count++
       }
     }
-    for (; k < n; k++) {
-      const b = load<u8>(bytes + <usize>k)
-      if (b != 0) {
-        const x = <f64>b * scale
-        store<i32>(idx + (<usize>count << 2), k)
-        store<f64>(val + (<usize>count << 3), x)
-        store<f64>(row + (<usize>k << 3), x)
-        count++
+    if (k < n) {
+      let mask = 0
+      for (; k < n; k++) {
+        const b = load<u8>(bytes + <usize>k)
+        if (b != 0) {
+          const x = <f64>b * scale
+          store<i32>(idx + (<usize>count << 2), k)
+          store<f64>(val + (<usize>count << 3), x)
+          store<f64>(row + (<usize>k << 3), x)
+          mask |= 1 << (k & 15)
+          count++
+        }
       }
+      store<i32>(marks + (<usize>(n >> 4) << 2), mask)
     }
     store<i32>(counts + (<usize>e << 2), count)
   }

@@ -23,10 +23,9 @@ export interface Kernels {
   ) => void
   readonly gradient: (
     gt: number, stride: number, delta: number, dense: number, nIn: number,
-    index: number, counts: number, m: number,
-    seen: number, union: number, touched: number, list: number
-  ) => number
-  readonly step: (wt: number, gt: number, stride: number, list: number, count: number, shrink: number, eta: number, mean: number) => void
+    index: number, counts: number, masks: number, m: number, union: number, touched: number
+  ) => void
+  readonly step: (wt: number, gt: number, stride: number, touched: number, nIn: number, shrink: number, eta: number, mean: number) => void
   readonly stepAll: (wt: number, gt: number, stride: number, nIn: number, shrink: number, eta: number, mean: number) => void
   readonly denseForward: (
     wt: number, stride: number, bias: number, nOut: number, a: number, nIn: number, m: number, z: number
@@ -37,7 +36,7 @@ export interface Kernels {
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
   readonly loadPixels: (
     raw: number, m: number, n: number, scale: number,
-    index: number, value: number, counts: number, dense: number, loaded: number
+    index: number, value: number, counts: number, masks: number, dense: number, loaded: number
   ) => void
 }
 

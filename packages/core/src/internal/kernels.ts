@@ -58,11 +58,10 @@ interface Offsets {
   readonly nonzeroIndex: number
   readonly nonzeroValue: number
   readonly nonzeroCount: number
+  readonly nonzeroMasks: number
   readonly dense: number
   readonly raw: number
-  readonly seen: number
   readonly union: number
-  readonly seenInBatch: number
   readonly touched: number
 }
 
@@ -91,14 +90,14 @@ export class Workspace {
   readonly nonzeroIndex: Int32Array
   readonly nonzeroValue: Float64Array
   readonly nonzeroCount: Int32Array
+  /** The same as bits, (rows=capacity, cols=⌈inputs/16⌉): bit k mod 16 of column k/16. */
+  readonly nonzeroMasks: Int32Array
   /** (rows=capacity, cols=inputs): the batch's inputs, written only where nonzero, else 0. */
   readonly dense: Float64Array
   /** (rows=capacity, cols=inputs): the batch's images, when it comes from a byte dataset. */
   readonly raw: Uint8Array
   /** Examples whose nonzero inputs are written in `dense` (to clear before the next batch). */
   loaded = 0
-  /** How many inputs' gradient rows the last backprop touched (listed at `at.touched`). */
-  touchedCount = 0
   readonly kernels: Wasm.Kernels
   readonly at: Offsets
 
@@ -109,6 +108,7 @@ export class Workspace {
     const outputs = layout.layers.map((slot) => slot.outputs)
     const inputs = layout.sizes[0]!
     const stride = even(outputs[0]!)
+    const chunks = Math.ceil(inputs / 16)
     const arena = new Arena()
     const deltas = outputs.map((n) => arena.take(capacity * n, 8))
     this.at = {
@@ -123,12 +123,11 @@ export class Workspace {
       nonzeroIndex: arena.take(capacity * inputs, 4),
       nonzeroValue: arena.take(capacity * inputs, 8),
       nonzeroCount: arena.take(capacity, 4),
+      nonzeroMasks: arena.take(capacity * chunks, 4),
       dense: arena.take(capacity * inputs, 8),
       raw: arena.take(capacity * inputs, 1),
-      seen: arena.take(inputs, 4),
       union: arena.take(inputs, 4),
-      seenInBatch: arena.take(inputs, 4),
-      touched: arena.take(inputs, 4)
+      touched: arena.take(chunks, 4)
     }
     const { buffer, kernels } = Wasm.make(arena.bytes)
     const f64 = (at: number, count: number) => new Float64Array(buffer, at, count)
@@ -147,6 +146,7 @@ export class Workspace {
     this.nonzeroIndex = i32(at.nonzeroIndex, capacity * inputs)
     this.nonzeroValue = f64(at.nonzeroValue, capacity * inputs)
     this.nonzeroCount = i32(at.nonzeroCount, capacity)
+    this.nonzeroMasks = i32(at.nonzeroMasks, capacity * chunks)
     this.dense = f64(at.dense, capacity * inputs)
     this.raw = new Uint8Array(buffer, at.raw, capacity * inputs)
   }
@@ -233,11 +233,15 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
       }
     }
     const at = ws.at
-    ws.kernels.loadPixels(at.raw, m, n, pixelScale, at.nonzeroIndex, at.nonzeroValue, at.nonzeroCount, at.dense, ws.loaded)
+    ws.kernels.loadPixels(
+      at.raw, m, n, pixelScale, at.nonzeroIndex, at.nonzeroValue, at.nonzeroCount, at.nonzeroMasks, at.dense, ws.loaded
+    )
     ws.loaded = m
     return
   }
-  const { dense, nonzeroCount: counts, nonzeroIndex: index, nonzeroValue: value } = ws
+  const { dense, nonzeroCount: counts, nonzeroIndex: index, nonzeroMasks: masks, nonzeroValue: value } = ws
+  const chunks = Math.ceil(n / 16)
+  masks.fill(0, 0, m * chunks)
   for (let e = 0; e < ws.loaded; e++) {
     const from = e * n
     const to = from + counts[e]!
@@ -253,6 +257,7 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
         index[from + count] = k
         value[from + count] = x
         dense[from + k] = x
+        masks[e * chunks + (k >> 4)]! |= 1 << (k & 15)
         count++
       }
     }
@@ -347,9 +352,9 @@ export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batc
           for (let j = 0; j < nOut; j++) padded[e * stride + j] = delta[e * nOut + j]!
         }
       }
-      ws.touchedCount = kernels.gradient(
-        at.weightGradient, stride, at.paddedDelta, at.dense, nIn, at.nonzeroIndex, at.nonzeroCount, m,
-        at.seen, at.union, at.seenInBatch, at.touched
+      kernels.gradient(
+        at.weightGradient, stride, at.paddedDelta, at.dense, nIn, at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, m,
+        at.union, at.touched
       )
       break
     }
@@ -409,7 +414,7 @@ export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay:
   if (weightDecay === 0) {
     // Only the rows this batch touched have a nonzero gradient; a step leaves the others as
     // they are.
-    kernels.step(at.transposed[0]!, at.weightGradient, ws.stride, at.touched, ws.touchedCount, shrink, eta, mean)
+    kernels.step(at.transposed[0]!, at.weightGradient, ws.stride, at.touched, first.inputs, shrink, eta, mean)
   } else {
     kernels.stepAll(at.transposed[0]!, at.weightGradient, ws.stride, first.inputs, shrink, eta, mean)
   }
