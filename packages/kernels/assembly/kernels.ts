@@ -109,10 +109,23 @@ export function gradient(
   for (; e + 4 <= m; e += 4) {
     const m0 = masks + <usize>e * maskRow, m1 = m0 + maskRow, m2 = m1 + maskRow, m3 = m2 + maskRow
     let count = 0
-    for (let c = 0; c < chunks; c++) {
+    let c = 0
+    // Four columns (64 inputs) per loop over set bits: fewer hard-to-predict loop exits.
+    for (; c + 4 <= chunks; c += 4) {
       const at = <usize>c << 2
-      let u = load<i32>(m0 + at) | load<i32>(m1 + at) | load<i32>(m2 + at) | load<i32>(m3 + at)
-      store<i32>(touched + at, load<i32>(touched + at) | u)
+      const u0 = unionOf(m0, m1, m2, m3, at, touched)
+      const u1 = unionOf(m0, m1, m2, m3, at + 4, touched)
+      const u2 = unionOf(m0, m1, m2, m3, at + 8, touched)
+      const u3 = unionOf(m0, m1, m2, m3, at + 12, touched)
+      let u = <u64>u0 | (<u64>u1 << 16) | (<u64>u2 << 32) | (<u64>u3 << 48)
+      while (u != 0) {
+        store<i32>(union + (<usize>count << 2), (c << 4) + <i32>ctz(u))
+        count++
+        u &= u - 1
+      }
+    }
+    for (; c < chunks; c++) {
+      let u = unionOf(m0, m1, m2, m3, <usize>c << 2, touched)
       while (u != 0) {
         store<i32>(union + (<usize>count << 2), (c << 4) + ctz(u))
         count++
@@ -198,6 +211,14 @@ export function gradient(
   }
 }
 
+/** The union of four examples' masks at byte offset `at`, also added to `touched`. */
+// @ts-ignore: decorator
+@inline function unionOf(m0: usize, m1: usize, m2: usize, m3: usize, at: usize, touched: usize): u32 {
+  const u = load<u32>(m0 + at) | load<u32>(m1 + at) | load<u32>(m2 + at) | load<u32>(m3 + at)
+  store<u32>(touched + at, load<u32>(touched + at) | u)
+  return u
+}
+
 /** (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) for the neuron pair at byte offset o of four delta rows. */
 // @ts-ignore: decorator
 @inline function block(e0: usize, e1: usize, e2: usize, e3: usize, o: usize, v0: v128, v1: v128, v2: v128, v3: v128): v128 {
@@ -217,12 +238,17 @@ export function step(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32
   const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
   const zero = f64x2.splat(0)
   const chunks = (nIn + 15) >> 4
-  for (let c = 0; c < chunks; c++) {
-    let u = load<i32>(touched + (<usize>c << 2))
+  for (let c = 0; c < chunks; c += 4) {
+    // Four columns (64 inputs) per loop over set bits; columns past the end read as empty.
+    const at = touched + (<usize>c << 2)
+    let u = <u64>load<u32>(at)
+    if (c + 1 < chunks) u |= <u64>load<u32>(at, 4) << 16
+    if (c + 2 < chunks) u |= <u64>load<u32>(at, 8) << 32
+    if (c + 3 < chunks) u |= <u64>load<u32>(at, 12) << 48
     while (u != 0) {
-      const at = <usize>((c << 4) + ctz(u)) * row
+      const r = <usize>((c << 4) + <i32>ctz(u)) * row
       u &= u - 1
-      const w = wt + at, g = gt + at
+      const w = wt + r, g = gt + r
       for (let o: usize = 0; o < row; o += 16) {
         v128.store(w + o, f64x2.sub(f64x2.mul(s, v128.load(w + o)), f64x2.mul(h, f64x2.mul(v128.load(g + o), a))))
         v128.store(g + o, zero)
@@ -439,6 +465,29 @@ export function loadPixels(
     const marks = masks + <usize>e * maskRow
     let count = 0
     let k = 0
+    // 64 inputs per pass: one loop over their set bits, so one hard-to-predict loop exit per
+    // 64 inputs rather than per 16.
+    for (; k + 64 <= n; k += 64) {
+      const b0 = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
+      const b1 = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k, 16), zero))
+      const b2 = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k, 32), zero))
+      const b3 = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k, 48), zero))
+      const at4 = marks + (<usize>(k >> 4) << 2)
+      store<i32>(at4, b0)
+      store<i32>(at4, b1, 4)
+      store<i32>(at4, b2, 8)
+      store<i32>(at4, b3, 12)
+      let mask = <u64>b0 | (<u64>b1 << 16) | (<u64>b2 << 32) | (<u64>b3 << 48)
+      while (mask != 0) {
+        const at = k + <i32>ctz(mask)
+        mask &= mask - 1
+        const x = <f64>load<u8>(bytes + <usize>at) * scale
+        store<i32>(idx + (<usize>count << 2), at)
+        store<f64>(val + (<usize>count << 3), x)
+        store<f64>(row + (<usize>at << 3), x)
+        count++
+      }
+    }
     for (; k + 16 <= n; k += 16) {
       let mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
