@@ -477,45 +477,40 @@ export function loadPixels(
       store<i32>(at4, b1, 4)
       store<i32>(at4, b2, 8)
       store<i32>(at4, b3, 12)
-      let mask = <u64>b0 | (<u64>b1 << 16) | (<u64>b2 << 32) | (<u64>b3 << 48)
-      while (mask != 0) {
-        const at = k + <i32>ctz(mask)
-        mask &= mask - 1
-        const x = <f64>load<u8>(bytes + <usize>at) * scale
-        store<i32>(idx + (<usize>count << 2), at)
-        store<f64>(val + (<usize>count << 3), x)
-        store<f64>(row + (<usize>at << 3), x)
-        count++
-      }
+      const mask = <u64>b0 | (<u64>b1 << 16) | (<u64>b2 << 32) | (<u64>b3 << 48)
+      count = listNonzero(mask, k, bytes, scale, idx, val, row, count)
     }
     for (; k + 16 <= n; k += 16) {
-      let mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
+      const mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
-      while (mask != 0) {
-        const at = k + ctz(mask)
-        mask &= mask - 1
-        const x = <f64>load<u8>(bytes + <usize>at) * scale
-        store<i32>(idx + (<usize>count << 2), at)
-        store<f64>(val + (<usize>count << 3), x)
-        store<f64>(row + (<usize>at << 3), x)
-        count++
-      }
+      count = listNonzero(<u64>mask, k, bytes, scale, idx, val, row, count)
     }
     if (k < n) {
       let mask = 0
-      for (; k < n; k++) {
-        const b = load<u8>(bytes + <usize>k)
-        if (b != 0) {
-          const x = <f64>b * scale
-          store<i32>(idx + (<usize>count << 2), k)
-          store<f64>(val + (<usize>count << 3), x)
-          store<f64>(row + (<usize>k << 3), x)
-          mask |= 1 << (k & 15)
-          count++
-        }
-      }
-      store<i32>(marks + (<usize>(n >> 4) << 2), mask)
+      for (let i = k; i < n; i++) if (load<u8>(bytes + <usize>i) != 0) mask |= 1 << (i - k)
+      store<i32>(marks + (<usize>(k >> 4) << 2), mask)
+      count = listNonzero(<u64>mask, k, bytes, scale, idx, val, row, count)
     }
     store<i32>(counts + (<usize>e << 2), count)
   }
+}
+
+/**
+ * Appends the inputs k + b, for each set bit b of `mask` in increasing order, to an example's
+ * lists (from position `count`) and writes them into its dense row; returns the new count.
+ */
+// @ts-ignore: decorator
+@inline function listNonzero(
+  mask: u64, k: i32, bytes: usize, scale: f64, idx: usize, val: usize, row: usize, count: i32
+): i32 {
+  while (mask != 0) {
+    const at = k + <i32>ctz(mask)
+    mask &= mask - 1
+    const x = <f64>load<u8>(bytes + <usize>at) * scale
+    store<i32>(idx + (<usize>count << 2), at)
+    store<f64>(val + (<usize>count << 3), x)
+    store<f64>(row + (<usize>at << 3), x)
+    count++
+  }
+  return count
 }
