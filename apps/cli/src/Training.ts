@@ -119,7 +119,9 @@ export const begin = (
 export const paramsSha256 = (params: Params.Params): string =>
   createHash("sha256").update(Params.toBytes(params)).digest("hex")
 
-const turnEvery = 8
+// Examples trained between two turns of Node's event loop: about a millisecond of work for the
+// chapter's network (a turn costs more than the 8 batches the kernels now take).
+const turnEvery = 256
 const eventLoopTurn = Effect.async<void>((resume) => {
   const handle = setImmediate(() => resume(Effect.void))
   return Effect.sync(() => clearImmediate(handle))
@@ -152,12 +154,13 @@ export const epoch = (
         // A non-finite cost shows divergence at the batch it happens in; a non-finite
         // parameter that has not reached the cost yet is caught at the end of the epoch.
         if (!Number.isFinite(step.cost)) return Effect.fail(new Divergence({ epoch: number, batch: step.index + 1 }))
+        const before = done
         done += step.examples
         costSum += step.cost * step.examples
         observer.onStep(number, done, total, step.cost)
         // An epoch is one long computation: give Node's event loop a turn now and then, so
         // that a Ctrl-C is heard (and a progress bar redrawn) within a few batches.
-        return step.index % turnEvery === turnEvery - 1 ? eventLoopTurn : Effect.void
+        return Math.floor(done / turnEvery) > Math.floor(before / turnEvery) ? eventLoopTurn : Effect.void
       }
     )
     if (stopped) return yield* new Stopped({ epoch: number })

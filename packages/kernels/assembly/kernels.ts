@@ -4,19 +4,19 @@
 // arguments are byte offsets into it. Element-wise functions (activations, costs) stay with the
 // host: they are defined once, in core.
 //
-// Bit for bit the reference's numbers. The two lanes of an f64x2 are two neurons (or two inputs),
-// never two terms of one sum, so every sum adds the same terms in the same order as the plain loops of the
-// reference (packages/core/src/internal/reference.ts); WebAssembly's f64 arithmetic is IEEE 754
-// with round-to-nearest and never fuses a multiply into an add. Terms whose input is 0 are
-// skipped: adding w·0 changes no sum.
+// Bit for bit the reference's numbers. The two lanes of an f64x2 are two neurons (or two
+// inputs), never two terms of one sum, so every sum adds the same terms in the same order as the
+// plain loops of the reference (packages/core/src/internal/reference.ts); WebAssembly's f64
+// arithmetic is IEEE 754 with round-to-nearest and never fuses a multiply into an add. Terms
+// whose input is 0 are skipped: adding w·0 changes no sum.
 //
 // Layouts: as in core, a layer's weights are (rows=outputs, cols=inputs) and a batch's values
 // (rows=examples, cols=neurons). The forward loops read weights transposed, one row per input:
 // wt[k·stride + j] = w_jk, stride being the neuron count rounded up to even (a padding lane, if
 // any, holds 0 and stays 0); layer 1's weights and gradient are kept only that way. Examples'
-// nonzero inputs are lists, (rows=examples, cols=nIn):
-// index (i32) and value (f64), with counts (i32) per example; dense (f64) holds the same values
-// with zeros elsewhere.
+// nonzero inputs come three ways, all (rows=examples): lists of index (i32) and value (f64),
+// cols=nIn, with counts (i32); bit masks (i32), cols=⌈nIn/16⌉, bit k mod 16 of column k/16;
+// and dense rows (f64), cols=nIn, zeros elsewhere.
 
 /**
  * z_j = Σ_k w_jk·x_k + b_j for each of m examples, written to z (rows=m, cols=nOut). The sum runs
@@ -92,9 +92,8 @@ export function forward(
  * (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) — over the inputs nonzero in any of the four, listed in `union`
  * in increasing k — and the examples left over one at a time.
  *
- * `masks` (rows=m, cols=⌈nIn/16⌉, i32) marks each example's nonzero inputs, bit k mod 16 of
- * column k/16. Their union over the batch is written to `touched` (same columns): the rows of
- * gt that changed, the only ones a step without weight decay needs to visit.
+ * The union of the examples' masks is written to `touched` (⌈nIn/16⌉ masks): the rows of gt
+ * that changed, the only ones a step without weight decay needs to visit.
  */
 export function gradient(
   gt: usize, stride: i32, delta: usize, dense: usize, nIn: i32,
