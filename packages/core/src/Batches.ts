@@ -3,7 +3,7 @@
  * Once per epoch the training examples are shuffled with the run's `Rng`, then cut into
  * batches of m (a final, shorter batch keeps the remainder). A batch's pixels are scaled from
  * bytes to [0, 1] only when they are read, so the dataset itself stays bytes (and the fast
- * kernels, which read a dataset's nonzero pixels directly, never need the scaled copy).
+ * kernels, which take the examples' bytes from the dataset, never need the scaled copy).
  *
  * Not for: what a step does with a batch (see `Backprop` and `Descent`).
  *
@@ -46,7 +46,8 @@ export interface Epoch {
 }
 
 // A batch of dataset examples. Its dense inputs are made only if someone reads them: the fast
-// kernels read the examples' nonzero pixels from the dataset directly (see internal/pixels.ts).
+// kernels take the examples' bytes from the dataset and find the nonzero pixels themselves
+// (see internal/pixels.ts).
 class ExamplesBatch implements Batch {
   readonly [pixelSource]: PixelSource
   #inputs: Float64Array | undefined = undefined
