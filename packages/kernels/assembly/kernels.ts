@@ -14,24 +14,24 @@
 // (rows=examples, cols=neurons). The forward loops read weights transposed, one row per input:
 // wt[k·stride + j] = w_jk, stride being the neuron count rounded up to even (a padding lane, if
 // any, holds 0 and stays 0); layer 1's weights and gradient are kept only that way. Examples'
-// nonzero inputs come three ways, all (rows=examples): lists of index (i32) and value (f64),
-// cols=nIn, with counts (i32); bit masks (i32), cols=⌈nIn/16⌉, bit k mod 16 of column k/16;
-// and dense rows (f64), cols=nIn, zeros elsewhere.
+// inputs come three ways, all (rows=examples): lists of the nonzero ones' indices (i32),
+// cols=nIn, with counts (i32); the same as bit masks (i32), cols=⌈nIn/16⌉, bit k mod 16 of
+// column k/16; and dense rows (f64) of all the values, cols=nIn.
 
 /**
  * z_j = Σ_k w_jk·x_k + b_j for each of m examples, written to z (rows=m, cols=nOut). The sum runs
- * over the example's nonzero inputs in increasing k, from 0, then adds the bias — the
- * reference's order.
+ * over the example's nonzero inputs (listed in index, their values in the dense rows) in
+ * increasing k, from 0, then adds the bias — the reference's order.
  */
 export function forward(
   wt: usize, stride: i32, bias: usize, nOut: i32,
-  index: usize, value: usize, counts: usize, nIn: i32, m: i32, z: usize
+  index: usize, counts: usize, dense: usize, nIn: i32, m: i32, z: usize
 ): void {
   const row = <usize>stride << 3
   for (let e = 0; e < m; e++) {
     const count = load<i32>(counts + (<usize>e << 2))
     const idx = index + (<usize>(e * nIn) << 2)
-    const val = value + (<usize>(e * nIn) << 3)
+    const x0 = dense + (<usize>(e * nIn) << 3)
     const out = z + (<usize>(e * nOut) << 3)
     let j = 0
     // Sixteen neurons per pass over the inputs: eight accumulators, each input read once.
@@ -40,8 +40,9 @@ export function forward(
       let s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero
       const base = wt + (<usize>j << 3)
       for (let c = 0; c < count; c++) {
-        const w = base + <usize>load<i32>(idx + (<usize>c << 2)) * row
-        const x = v128.load64_splat(val + (<usize>c << 3))
+        const k = <usize>load<i32>(idx + (<usize>c << 2))
+        const w = base + k * row
+        const x = v128.load64_splat(x0 + (k << 3))
         s0 = f64x2.add(s0, f64x2.mul(v128.load(w), x))
         s1 = f64x2.add(s1, f64x2.mul(v128.load(w, 16), x))
         s2 = f64x2.add(s2, f64x2.mul(v128.load(w, 32), x))
@@ -65,8 +66,8 @@ export function forward(
       let s = f64x2.splat(0)
       const base = wt + (<usize>j << 3)
       for (let c = 0; c < count; c++) {
-        const w = base + <usize>load<i32>(idx + (<usize>c << 2)) * row
-        s = f64x2.add(s, f64x2.mul(v128.load(w), v128.load64_splat(val + (<usize>c << 3))))
+        const k = <usize>load<i32>(idx + (<usize>c << 2))
+        s = f64x2.add(s, f64x2.mul(v128.load(base + k * row), v128.load64_splat(x0 + (k << 3))))
       }
       storeWithBias(out, bias, j, nOut, s)
     }
@@ -230,7 +231,8 @@ export function gradient(
  * One step for the rows of the inputs marked in `touched` (⌈nIn/16⌉ masks, as `gradient`
  * writes them): w ← shrink·w − η·(g·mean), then g ← 0 — the reference's operations in its
  * order. Rows not marked have a zero gradient, and with shrink = 1 such a step would leave them
- * as they are (1·w − η·0 is w), so only a decaying step needs `stepAll`.
+ * as they are (1·w − η·0 is w); a decaying step shrinks every weight, so it takes `stepRange`
+ * over all of them.
  */
 export function step(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32, shrink: f64, eta: f64, mean: f64): void {
   const row = <usize>stride << 3
@@ -252,59 +254,6 @@ export function step(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32
         v128.store(w + o, f64x2.sub(f64x2.mul(s, v128.load(w + o)), f64x2.mul(h, f64x2.mul(v128.load(g + o), a))))
         v128.store(g + o, zero)
       }
-    }
-  }
-}
-
-/** `step` for every row: what weight decay needs, since it shrinks every weight. */
-export function stepAll(wt: usize, gt: usize, stride: i32, nIn: i32, shrink: f64, eta: f64, mean: f64): void {
-  const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
-  const zero = f64x2.splat(0)
-  const end = <usize>nIn * (<usize>stride << 3)
-  for (let o: usize = 0; o < end; o += 16) {
-    v128.store(wt + o, f64x2.sub(f64x2.mul(s, v128.load(wt + o)), f64x2.mul(h, f64x2.mul(v128.load(gt + o), a))))
-    v128.store(gt + o, zero)
-  }
-}
-
-/**
- * The forward sums of a dense layer: z_j = Σ_k w_jk·a_k + b_j for each of m examples, from
- * weights transposed (wt, stride) and activations a (rows=m, cols=nIn), into z (rows=m,
- * cols=nOut). Every k in order, from 0, then the bias.
- */
-export function denseForward(
-  wt: usize, stride: i32, bias: usize, nOut: i32, a: usize, nIn: i32, m: i32, z: usize
-): void {
-  const row = <usize>stride << 3
-  for (let e = 0; e < m; e++) {
-    const x = a + (<usize>(e * nIn) << 3)
-    const out = z + (<usize>(e * nOut) << 3)
-    let j = 0
-    for (; j + 8 <= stride; j += 8) {
-      const zero = f64x2.splat(0)
-      let s0 = zero, s1 = zero, s2 = zero, s3 = zero
-      let w = wt + (<usize>j << 3)
-      for (let k = 0; k < nIn; k++) {
-        const v = v128.load64_splat(x + (<usize>k << 3))
-        s0 = f64x2.add(s0, f64x2.mul(v128.load(w), v))
-        s1 = f64x2.add(s1, f64x2.mul(v128.load(w, 16), v))
-        s2 = f64x2.add(s2, f64x2.mul(v128.load(w, 32), v))
-        s3 = f64x2.add(s3, f64x2.mul(v128.load(w, 48), v))
-        w += row
-      }
-      storeWithBias(out, bias, j, nOut, s0)
-      storeWithBias(out, bias, j + 2, nOut, s1)
-      storeWithBias(out, bias, j + 4, nOut, s2)
-      storeWithBias(out, bias, j + 6, nOut, s3)
-    }
-    for (; j < stride; j += 2) {
-      let s = f64x2.splat(0)
-      let w = wt + (<usize>j << 3)
-      for (let k = 0; k < nIn; k++) {
-        s = f64x2.add(s, f64x2.mul(v128.load(w), v128.load64_splat(x + (<usize>k << 3))))
-        w += row
-      }
-      storeWithBias(out, bias, j, nOut, s)
     }
   }
 }
@@ -357,52 +306,64 @@ export function denseGradient(g: usize, delta: usize, nOut: i32, a: usize, nIn: 
 }
 
 /**
- * Wᵀδ: previous_ek = Σ_j w_jk·δ_ej for each of m examples, from weights w (rows=nOut,
- * cols=nIn) and delta (rows=m, cols=nOut), into previous (rows=m, cols=nIn). Every j in order,
- * from 0. Lanes: two inputs k, k+1.
+ * out_e = Σ_i x_ei·M_i for each of m examples: a combination of the rows of M (rows × cols,
+ * rows rowStride apart) weighted by x (rows=m, cols=rows), into out (rows=m, cols=cols). Every
+ * row in order, from 0. Lanes: two columns.
+ *
+ * A dense layer's forward sums are this with M its transposed weights and x the activations
+ * below (then `addBias`); its Wᵀδ, with M its weights and x the deltas.
  */
-export function backDelta(w: usize, nIn: i32, nOut: i32, delta: usize, m: i32, previous: usize): void {
-  const line = <usize>nIn << 3
+export function combine(matrix: usize, rows: i32, cols: i32, rowStride: i32, x: usize, m: i32, out: usize): void {
+  const step = <usize>rowStride << 3
   for (let e = 0; e < m; e++) {
-    const d = delta + (<usize>(e * nOut) << 3)
-    const p = previous + <usize>e * line
-    let k = 0
-    for (; k + 8 <= nIn; k += 8) {
+    const v = x + (<usize>(e * rows) << 3)
+    const o = out + (<usize>(e * cols) << 3)
+    let j = 0
+    for (; j + 8 <= cols; j += 8) {
       const zero = f64x2.splat(0)
       let s0 = zero, s1 = zero, s2 = zero, s3 = zero
-      let r = w + (<usize>k << 3)
-      for (let j = 0; j < nOut; j++) {
-        const v = v128.load64_splat(d + (<usize>j << 3))
-        s0 = f64x2.add(s0, f64x2.mul(v128.load(r), v))
-        s1 = f64x2.add(s1, f64x2.mul(v128.load(r, 16), v))
-        s2 = f64x2.add(s2, f64x2.mul(v128.load(r, 32), v))
-        s3 = f64x2.add(s3, f64x2.mul(v128.load(r, 48), v))
-        r += line
+      let r = matrix + (<usize>j << 3)
+      for (let i = 0; i < rows; i++) {
+        const a = v128.load64_splat(v + (<usize>i << 3))
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(r), a))
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(r, 16), a))
+        s2 = f64x2.add(s2, f64x2.mul(v128.load(r, 32), a))
+        s3 = f64x2.add(s3, f64x2.mul(v128.load(r, 48), a))
+        r += step
       }
-      const o = <usize>k << 3
-      v128.store(p + o, s0)
-      v128.store(p + o, s1, 16)
-      v128.store(p + o, s2, 32)
-      v128.store(p + o, s3, 48)
+      const at = o + (<usize>j << 3)
+      v128.store(at, s0)
+      v128.store(at, s1, 16)
+      v128.store(at, s2, 32)
+      v128.store(at, s3, 48)
     }
-    for (; k + 2 <= nIn; k += 2) {
+    for (; j + 2 <= cols; j += 2) {
       let s = f64x2.splat(0)
-      let r = w + (<usize>k << 3)
-      for (let j = 0; j < nOut; j++) {
-        s = f64x2.add(s, f64x2.mul(v128.load(r), v128.load64_splat(d + (<usize>j << 3))))
-        r += line
+      let r = matrix + (<usize>j << 3)
+      for (let i = 0; i < rows; i++) {
+        s = f64x2.add(s, f64x2.mul(v128.load(r), v128.load64_splat(v + (<usize>i << 3))))
+        r += step
       }
-      v128.store(p + (<usize>k << 3), s)
+      v128.store(o + (<usize>j << 3), s)
     }
-    if (k < nIn) {
+    if (j < cols) {
       let s: f64 = 0
-      let r = w + (<usize>k << 3)
-      for (let j = 0; j < nOut; j++) {
-        s += load<f64>(r) * load<f64>(d + (<usize>j << 3))
-        r += line
+      let r = matrix + (<usize>j << 3)
+      for (let i = 0; i < rows; i++) {
+        s += load<f64>(r) * load<f64>(v + (<usize>i << 3))
+        r += step
       }
-      store<f64>(p + (<usize>k << 3), s)
+      store<f64>(o + (<usize>j << 3), s)
     }
+  }
+}
+
+/** z_ej ← z_ej + b_j for each of m examples (rows=m, cols=n): the bias, added last. */
+export function addBias(z: usize, bias: usize, n: i32, m: i32): void {
+  const row = <usize>n << 3
+  for (let e = 0; e < m; e++) {
+    const o = z + <usize>e * row
+    for (let j: usize = 0; j < row; j += 8) store<f64>(o + j, load<f64>(o + j) + load<f64>(bias + j))
   }
 }
 
@@ -426,7 +387,7 @@ export function stepRange(params: usize, gradient: usize, from: i32, to: i32, sh
   }
 }
 
-/** wt[k·stride + j] = w[j·nIn + k]: a dense layer's weights, transposed for `denseForward`. */
+/** wt[k·stride + j] = w[j·nIn + k]: a dense layer's weights, transposed for its forward sums. */
 export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32): void {
   for (let j = 0; j < nOut; j++) {
     const r = w + (<usize>(j * nIn) << 3)
@@ -438,14 +399,14 @@ export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32)
 
 /**
  * Loads a batch of byte images (raw: rows=m, cols=n) as the forward and gradient loops read
- * them: each example's nonzero inputs x = byte·scale as lists (index, value, counts), as masks
- * (see `gradient`) and in the dense rows, zero elsewhere. First clears from `dense` what the last batch, of `loaded`
- * examples, wrote there. Sixteen bytes are tested at a time; the nonzero ones are taken in
- * increasing k.
+ * them: each example's nonzero inputs as a list (index, counts), as masks (see `gradient`), and
+ * their values x = byte·scale in the dense rows, zero elsewhere. First clears from `dense` what
+ * the last batch, of `loaded` examples, wrote there. Sixteen bytes are tested at a time; the
+ * nonzero ones are taken in increasing k.
  */
 export function loadPixels(
   raw: usize, m: i32, n: i32, scale: f64,
-  index: usize, value: usize, counts: usize, masks: usize, dense: usize, loaded: i32
+  index: usize, counts: usize, masks: usize, dense: usize, loaded: i32
 ): void {
   const maskRow = <usize>((n + 15) >> 4) << 2
   const line = <usize>n << 3
@@ -459,7 +420,6 @@ export function loadPixels(
   for (let e = 0; e < m; e++) {
     const bytes = raw + <usize>(e * n)
     const idx = index + (<usize>(e * n) << 2)
-    const val = value + (<usize>(e * n) << 3)
     const row = dense + <usize>e * line
     const marks = masks + <usize>e * maskRow
     let count = 0
@@ -477,18 +437,18 @@ export function loadPixels(
       store<i32>(at4, b2, 8)
       store<i32>(at4, b3, 12)
       const mask = <u64>b0 | (<u64>b1 << 16) | (<u64>b2 << 32) | (<u64>b3 << 48)
-      count = listNonzero(mask, k, bytes, scale, idx, val, row, count)
+      count = listNonzero(mask, k, bytes, scale, idx, row, count)
     }
     for (; k + 16 <= n; k += 16) {
       const mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
-      count = listNonzero(<u64>mask, k, bytes, scale, idx, val, row, count)
+      count = listNonzero(<u64>mask, k, bytes, scale, idx, row, count)
     }
     if (k < n) {
       let mask = 0
       for (let i = k; i < n; i++) if (load<u8>(bytes + <usize>i) != 0) mask |= 1 << (i - k)
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
-      count = listNonzero(<u64>mask, k, bytes, scale, idx, val, row, count)
+      count = listNonzero(<u64>mask, k, bytes, scale, idx, row, count)
     }
     store<i32>(counts + (<usize>e << 2), count)
   }
@@ -496,18 +456,18 @@ export function loadPixels(
 
 /**
  * Appends the inputs k + b, for each set bit b of `mask` in increasing order, to an example's
- * lists (from position `count`) and writes them into its dense row; returns the new count.
+ * list (from position `count`) and writes their values into its dense row; returns the new
+ * count.
  */
 // @ts-ignore: decorator
 @inline function listNonzero(
-  mask: u64, k: i32, bytes: usize, scale: f64, idx: usize, val: usize, row: usize, count: i32
+  mask: u64, k: i32, bytes: usize, scale: f64, idx: usize, row: usize, count: i32
 ): i32 {
   while (mask != 0) {
     const at = k + <i32>ctz(mask)
     mask &= mask - 1
     const x = <f64>load<u8>(bytes + <usize>at) * scale
     store<i32>(idx + (<usize>count << 2), at)
-    store<f64>(val + (<usize>count << 3), x)
     store<f64>(row + (<usize>at << 3), x)
     count++
   }

@@ -19,24 +19,21 @@ import { kernelsWasm } from "./kernels.wasm.js"
 export interface Kernels {
   readonly forward: (
     wt: number, stride: number, bias: number, nOut: number,
-    index: number, value: number, counts: number, nIn: number, m: number, z: number
+    index: number, counts: number, dense: number, nIn: number, m: number, z: number
   ) => void
   readonly gradient: (
     gt: number, stride: number, delta: number, dense: number, nIn: number,
     index: number, counts: number, masks: number, m: number, union: number, touched: number
   ) => void
   readonly step: (wt: number, gt: number, stride: number, touched: number, nIn: number, shrink: number, eta: number, mean: number) => void
-  readonly stepAll: (wt: number, gt: number, stride: number, nIn: number, shrink: number, eta: number, mean: number) => void
-  readonly denseForward: (
-    wt: number, stride: number, bias: number, nOut: number, a: number, nIn: number, m: number, z: number
-  ) => void
+  readonly combine: (matrix: number, rows: number, cols: number, rowStride: number, x: number, m: number, out: number) => void
+  readonly addBias: (z: number, bias: number, n: number, m: number) => void
   readonly denseGradient: (g: number, delta: number, nOut: number, a: number, nIn: number, m: number) => void
-  readonly backDelta: (w: number, nIn: number, nOut: number, delta: number, m: number, previous: number) => void
   readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
   readonly loadPixels: (
     raw: number, m: number, n: number, scale: number,
-    index: number, value: number, counts: number, masks: number, dense: number, loaded: number
+    index: number, counts: number, masks: number, dense: number, loaded: number
   ) => void
 }
 
@@ -60,12 +57,8 @@ const wasm = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi })
 
 let compiled: object | undefined
 
-/**
- * WebAssembly memory comes in pages of 64 KiB.
- *
- * @since 0.1.0
- */
-export const pageBytes = 65536
+/** WebAssembly memory comes in pages of 64 KiB. */
+const pageBytes = 65536
 
 /**
  * A fresh memory of at least `bytes` bytes (zero-filled, never grown, so views of `buffer`

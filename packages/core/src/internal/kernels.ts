@@ -56,7 +56,6 @@ interface Offsets {
   /** Layer 1's deltas padded to even(outputs) columns (the padding stays 0). */
   readonly paddedDelta: number
   readonly nonzeroIndex: number
-  readonly nonzeroValue: number
   readonly nonzeroCount: number
   readonly nonzeroMasks: number
   readonly dense: number
@@ -76,8 +75,8 @@ export class Workspace {
   readonly deltas: Array<Float64Array>
   /** The parameters, one entry each — except layer 1's weights, which are in `weights`. */
   readonly params: Float64Array
-  /** The summed or mean gradient of the last backprop, laid out like `params` (layer 1's
-   * weights' part in `weightGradient`). Zeros between steps. */
+  /** The summed gradient of the last backprop, laid out like `params` (layer 1's weights' part
+   * in `weightGradient`). Zeros between steps. */
   readonly gradient: Float64Array
   /** Layer 1's weights transposed, (rows=inputs, cols=stride): weights[k·stride + j] = w_jk. */
   readonly weights: Float64Array
@@ -86,13 +85,13 @@ export class Workspace {
   /** Layer 1's neurons rounded up to even. */
   readonly stride: number
   readonly paddedDelta: Float64Array
-  /** Nonzero input activations per example: (rows=capacity, cols=inputs) indices and values. */
+  /** Where each example's inputs are nonzero: (rows=capacity, cols=inputs) indices, and counts. */
   readonly nonzeroIndex: Int32Array
-  readonly nonzeroValue: Float64Array
   readonly nonzeroCount: Int32Array
   /** The same as bits, (rows=capacity, cols=⌈inputs/16⌉): bit k mod 16 of column k/16. */
   readonly nonzeroMasks: Int32Array
-  /** (rows=capacity, cols=inputs): the batch's inputs, written only where nonzero, else 0. */
+  /** (rows=capacity, cols=inputs): the batch's inputs (written only where nonzero; the rest
+   * stays 0). */
   readonly dense: Float64Array
   /** (rows=capacity, cols=inputs): the batch's images, when it comes from a byte dataset. */
   readonly raw: Uint8Array
@@ -121,7 +120,6 @@ export class Workspace {
       deltas,
       paddedDelta: stride === outputs[0]! ? deltas[0]! : arena.take(capacity * stride, 8),
       nonzeroIndex: arena.take(capacity * inputs, 4),
-      nonzeroValue: arena.take(capacity * inputs, 8),
       nonzeroCount: arena.take(capacity, 4),
       nonzeroMasks: arena.take(capacity * chunks, 4),
       dense: arena.take(capacity * inputs, 8),
@@ -144,7 +142,6 @@ export class Workspace {
     this.weightGradient = f64(at.weightGradient, inputs * stride)
     this.paddedDelta = f64(at.paddedDelta, capacity * stride)
     this.nonzeroIndex = i32(at.nonzeroIndex, capacity * inputs)
-    this.nonzeroValue = f64(at.nonzeroValue, capacity * inputs)
     this.nonzeroCount = i32(at.nonzeroCount, capacity)
     this.nonzeroMasks = i32(at.nonzeroMasks, capacity * chunks)
     this.dense = f64(at.dense, capacity * inputs)
@@ -214,8 +211,8 @@ export const scratchFor = (network: Network.Network, m: number, params: Float64A
 }
 
 /**
- * Loads a batch's inputs into the workspace: each example's nonzero inputs as (index, value)
- * lists, and the same values in the `dense` rows. A batch made by `Batches` from a dataset has
+ * Loads a batch's inputs into the workspace: the `dense` rows, and where each example's inputs
+ * are nonzero as index lists and bit masks. A batch made by `Batches` from a dataset has
  * its images' bytes copied in and scanned in WebAssembly; any other batch is scanned here.
  */
 const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
@@ -234,12 +231,12 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
     }
     const at = ws.at
     ws.kernels.loadPixels(
-      at.raw, m, n, pixelScale, at.nonzeroIndex, at.nonzeroValue, at.nonzeroCount, at.nonzeroMasks, at.dense, ws.loaded
+      at.raw, m, n, pixelScale, at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, ws.loaded
     )
     ws.loaded = m
     return
   }
-  const { dense, nonzeroCount: counts, nonzeroIndex: index, nonzeroMasks: masks, nonzeroValue: value } = ws
+  const { dense, nonzeroCount: counts, nonzeroIndex: index, nonzeroMasks: masks } = ws
   const chunks = Math.ceil(n / 16)
   masks.fill(0, 0, m * chunks)
   for (let e = 0; e < ws.loaded; e++) {
@@ -255,7 +252,6 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
       const x = inputs[from + k]!
       if (x !== 0) {
         index[from + count] = k
-        value[from + count] = x
         dense[from + k] = x
         masks[e * chunks + (k >> 4)]! |= 1 << (k & 15)
         count++
@@ -290,13 +286,14 @@ export const forward = (ws: Workspace, network: Network.Network, batch: Batch): 
   loadInputs(ws, batch, first.inputs)
   kernels.forward(
     at.transposed[0]!, ws.stride, at.params + first.biasesOffset * 8, first.outputs,
-    at.nonzeroIndex, at.nonzeroValue, at.nonzeroCount, first.inputs, m, at.zs[0]!
+    at.nonzeroIndex, at.nonzeroCount, at.dense, first.inputs, m, at.zs[0]!
   )
   activate(network, 0, ws.zs[0]!, ws.activations[0]!, first.outputs, m)
   // Later layers are small and dense.
   for (let l = 1; l < layers.length; l++) {
     const { biasesOffset: bo, inputs: nIn, outputs: nOut } = layers[l]!
-    kernels.denseForward(at.transposed[l]!, even(nOut), at.params + bo * 8, nOut, at.activations[l - 1]!, nIn, m, at.zs[l]!)
+    kernels.combine(at.transposed[l]!, nIn, nOut, even(nOut), at.activations[l - 1]!, m, at.zs[l]!)
+    kernels.addBias(at.zs[l]!, at.params + bo * 8, nOut, m)
     activate(network, l, ws.zs[l]!, ws.activations[l]!, nOut, m)
   }
 }
@@ -361,7 +358,7 @@ export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batc
 
     // ∂C/∂w_jk = Σ_e δ_ej a_ek, then δˡ⁻¹ = Wᵀ δˡ ⊙ f′(zˡ⁻¹).
     kernels.denseGradient(at.gradient + wo * 8, at.deltas[l]!, nOut, at.activations[l - 1]!, nIn, m)
-    kernels.backDelta(at.params + wo * 8, nIn, nOut, at.deltas[l]!, m, at.deltas[l - 1]!)
+    kernels.combine(at.params + wo * 8, nOut, nIn, nIn, at.deltas[l]!, m, at.deltas[l - 1]!)
     const previous = ws.deltas[l - 1]!
     const hidden = Network.activationOf(network, l - 1)
     const fromOutput = hidden.derivativeFromOutput
@@ -416,7 +413,7 @@ export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay:
     // they are.
     kernels.step(at.transposed[0]!, at.weightGradient, ws.stride, at.touched, first.inputs, shrink, eta, mean)
   } else {
-    kernels.stepAll(at.transposed[0]!, at.weightGradient, ws.stride, first.inputs, shrink, eta, mean)
+    kernels.stepRange(at.transposed[0]!, at.weightGradient, 0, first.inputs * ws.stride, shrink, eta, mean)
   }
   kernels.stepRange(at.params, at.gradient, first.biasesOffset, first.biasesOffset + first.outputs, 1, eta, mean)
   for (let l = 1; l < layers.length; l++) {
