@@ -1,4 +1,5 @@
 // The built `descent` command end to end, on a tiny MNIST-shaped dataset written by the test.
+import { Dataset, Evaluate, Network, Params } from "@descent/core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -79,6 +80,18 @@ describe("descent predict", () => {
     expect(answer!.digit).toBe(3)
   })
 
+  it("gives the outputs the library's Evaluate gives for the same image, to the bit", () => {
+    const model = JSON.parse(readFileSync(join(runDir, "model.json"), "utf8"))
+    const network = Network.make({ sizes: model.layers, hidden: model.activation, output: model.output, cost: model.cost })
+    const params = Params.fromArray(network.layout, model.params)
+    const test = Dataset.make({ rows: 28, cols: 28, pixels: data.test.pixels, labels: data.test.labelValues })
+    const outputs = Evaluate.outputs(network, params, test)
+    for (const index of [0, 41]) {
+      const result = descent(["predict", "--model", join(runDir, "model.json"), "--data", data.dir, "--index", String(index), "--json"])
+      expect(jsonLines(result.stdout)[0]!.outputs).toEqual([...outputs.subarray(index * 10, (index + 1) * 10)])
+    }
+  })
+
   it("reads a PNG of any size, and draws the image in the terminal", () => {
     const index = 7
     const file = join(temporary("png"), "seven.png")
@@ -110,6 +123,40 @@ describe("descent replay", () => {
     const result = descent(["replay", tampered])
     expect(result.code).toBe(1)
     expect(result.stderr.trim().split("\n").pop()).toMatch(/^descent: epoch 2 differs: recorded 0{64}, replayed [0-9a-f]{64}$/)
+  })
+})
+
+describe("a run recorded with other numerics", () => {
+  const tamper = (change: (record: Record<string, unknown>) => void) => {
+    const record = JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")) as Record<string, unknown>
+    change(record)
+    const file = join(temporary("numerics"), "run.json")
+    writeFileSync(file, JSON.stringify(record))
+    return file
+  }
+
+  it("is refused by replay in one line that says why and gives the command that re-records it", () => {
+    expect(JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")).numerics).toBe("wasm-libm-1")
+    // descent 0.1 wrote no "numerics": it took exp and log from the engine.
+    const old = tamper((record) => delete record.numerics)
+    const result = descent(["replay", old])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe("")
+    const lines = result.stderr.trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`descent: ${old}: this run was made with engine-dependent numerics`)
+    const command = `descent train --data ${data.dir} --layers 784,16,10 --eta 1 --epochs 3 --seed 7`
+    expect(lines[0]!.endsWith(`re-record the run with: ${command}`), lines[0]).toBe(true)
+    // The command it gives trains the same run: the same hashes as the record.
+    const again = descent([...command.split(" ").slice(1), "--json", "--out", join(temporary("rerecorded"), "run")])
+    expect(again.code, again.stderr).toBe(0)
+    expect(jsonLines(again.stdout).map((e) => e.paramsSha256)).toEqual(jsonLines(train.stdout).map((e) => e.paramsSha256))
+  })
+
+  it("names numerics it does not know", () => {
+    const result = descent(["replay", tamper((record) => (record.numerics = "wasm-libm-0"))])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/made with the numerics "wasm-libm-0", and this descent computes with "wasm-libm-1"/)
   })
 })
 

@@ -1,7 +1,7 @@
 // A run stopped at any moment — SIGKILL mid-epoch, or Ctrl-C — and resumed ends with
 // parameters bit-identical to a run that was never stopped.
 import { describe, expect, it } from "vitest"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { descent, jsonLines, start, temporary, tinyMnist } from "./fixtures.js"
 
@@ -60,6 +60,24 @@ describe("resume", () => {
     const resumed = descent(["train", "--resume", dir, "--json"])
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(jsonLines(resumed.stdout).pop()!.paramsSha256).toBe(finalHash())
+  })
+
+  it("refuses a checkpoint made with other numerics, leaving the run as it was", async () => {
+    const dir = join(temporary("old-numerics"), "run")
+    const { code } = await stopDuring(dir, 1, "SIGINT")
+    expect(code).toBe(130)
+    // As descent 0.1 wrote it: no "numerics" field.
+    const checkpoint = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8"))
+    expect(checkpoint.numerics).toBe("wasm-libm-1")
+    delete checkpoint.numerics
+    writeFileSync(join(dir, "checkpoint.json"), JSON.stringify(checkpoint))
+    const before = readdirSync(dir).map((file) => [file, readFileSync(join(dir, file), "utf8")])
+    const resumed = descent(["train", "--resume", dir])
+    expect(resumed.code).toBe(1)
+    expect(resumed.stderr).toBe(
+      `descent: ${join(dir, "checkpoint.json")}: this checkpoint was made with engine-dependent numerics (descent 0.1 took exp and log from the JavaScript engine, whose last bits differ between engines and versions), and this descent computes with "wasm-libm-1", so it cannot be reproduced bit for bit; re-record the run with: descent train --data ${data.dir} --layers 784,16,10 --eta 1 --epochs 4 --seed 3\n`
+    )
+    expect(readdirSync(dir).map((file) => [file, readFileSync(join(dir, file), "utf8")])).toEqual(before)
   })
 
   it("refuses flags beside --resume, and an --out that already holds a run", () => {

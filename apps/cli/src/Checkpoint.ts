@@ -24,6 +24,7 @@ export const CheckpointFile = Schema.Struct({
   format: Schema.Literal("descent-checkpoint"),
   version: Schema.Literal(1),
   options: TrainingOptions.TrainingOptions,
+  numerics: RunRecord.NumericsField,
   data: RunRecord.DataFingerprints,
   epochs: Schema.Array(RunRecord.EpochMetrics),
   /** float64 little-endian bytes of the parameter vector, base64. */
@@ -39,6 +40,8 @@ export const CheckpointFile = Schema.Struct({
  */
 export interface Checkpoint {
   readonly options: TrainingOptions.TrainingOptions
+  /** The numerics that computed the parameters (`Numerics.version`). */
+  readonly numerics: string
   readonly data: RunRecord.DataFingerprints
   readonly epochs: ReadonlyArray<RunRecord.EpochMetrics>
   readonly params: Params.Params
@@ -60,6 +63,7 @@ export const write = (
       format: "descent-checkpoint",
       version: 1,
       options: checkpoint.options,
+      numerics: checkpoint.numerics,
       data: checkpoint.data,
       epochs: checkpoint.epochs,
       params: Params.toBytes(checkpoint.params),
@@ -89,6 +93,7 @@ export const read = (path: string): Effect.Effect<Checkpoint, FileFormatError | 
     const vector = new Float64Array(bytes.slice().buffer)
     return {
       options: file.options,
+      numerics: file.numerics,
       data: file.data,
       epochs: file.epochs,
       params: Params.unsafeFromArray(network.layout, vector),

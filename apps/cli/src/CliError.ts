@@ -73,6 +73,29 @@ export class Interrupted extends Data.TaggedError("Interrupted")<{ readonly resu
 }
 
 /**
+ * A run record or checkpoint made with other numerics than this descent's (see
+ * `@descent/core`'s `Numerics`): its numbers cannot be reproduced bit for bit here, so it is
+ * neither replayed nor resumed. Exit code 1.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class NumericsMismatch extends Data.TaggedError("NumericsMismatch")<{
+  readonly path: string
+  readonly what: string
+  readonly recorded: string
+  readonly current: string
+  readonly rerecord: string
+}> {
+  override get message(): string {
+    const made = this.recorded === "engine-math"
+      ? "with engine-dependent numerics (descent 0.1 took exp and log from the JavaScript engine, whose last bits differ between engines and versions)"
+      : `with the numerics "${this.recorded}"`
+    return `${this.path}: this ${this.what} was made ${made}, and this descent computes with "${this.current}", so it cannot be reproduced bit for bit; re-record the run with: ${this.rerecord}`
+  }
+}
+
+/**
  * A replay whose parameters differ from the record's.
  *
  * @since 0.1.0

@@ -1,8 +1,9 @@
 /**
  * `run.json`: the record of a training run — every option, the seed, the data's fingerprints,
- * each epoch's metrics and the SHA-256 of the parameters after it, and the versions of Node and
- * the packages. Enough for anyone to re-run it with `descent replay run.json` and check that
- * every epoch comes out bit-identical.
+ * each epoch's metrics and the SHA-256 of the parameters after it, the numerics that computed
+ * them, and the engine and package versions. Enough for anyone to re-run it with
+ * `descent replay run.json`, on any JavaScript engine, and check that every epoch comes out
+ * bit-identical.
  *
  * @since 0.1.0
  */
@@ -67,6 +68,24 @@ export const DataFingerprints = Schema.Struct({
 export type DataFingerprints = Schema.Schema.Type<typeof DataFingerprints>
 
 /**
+ * The numerics of records and checkpoints written before `numerics` was recorded (descent 0.1):
+ * exp and log from the JavaScript engine's `Math`, whose bits differ between engines.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const engineNumerics = "engine-math"
+
+/**
+ * Which elementary functions computed a run (`Numerics.version` of `@descent/core`); absent in
+ * files from before it was recorded, which read as `engineNumerics`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const NumericsField = Schema.optionalWith(Schema.String, { default: () => engineNumerics })
+
+/**
  * @since 0.1.0
  * @category schemas
  */
@@ -75,9 +94,13 @@ export const RunRecordFile = Schema.Struct({
   version: Schema.Literal(1),
   status: Schema.Literal("running", "complete", "interrupted", "diverged"),
   options: TrainingOptions.TrainingOptions,
+  numerics: NumericsField,
   data: DataFingerprints,
   epochs: Schema.Array(EpochMetrics),
   environment: Schema.Struct({
+    /** The engine that recorded the run ("node v20.20.2", "bun 1.4.5", "deno 2.9.6"). */
+    engine: Schema.optional(Schema.String),
+    /** `process.version`: Node's version, or the one Bun or Deno report for compatibility. */
     node: Schema.String,
     platform: Schema.String,
     packages: Schema.Record({ key: Schema.String, value: Schema.String })

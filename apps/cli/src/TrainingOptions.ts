@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Network } from "@descent/core"
+import { Network, Numerics } from "@descent/core"
 import { Schema } from "effect"
 
 /**
@@ -83,13 +83,14 @@ export const defaults: TrainingOptions = {
 }
 
 /**
- * The learning rate of epoch `epoch` (1 for the first): η·decay^(epoch − 1).
+ * The learning rate of epoch `epoch` (1 for the first): η·decay^(epoch − 1), the power from
+ * `Numerics` (the same bits on every engine).
  *
  * @since 0.1.0
  * @category getters
  */
 export const etaOf = (options: TrainingOptions, epoch: number): number =>
-  options.etaDecay === 1 ? options.eta : options.eta * options.etaDecay ** (epoch - 1)
+  options.etaDecay === 1 ? options.eta : options.eta * Numerics.pow(options.etaDecay, epoch - 1)
 
 /**
  * The network these options train: hidden layers use `activation`; the output layer is a
@@ -101,3 +102,35 @@ export const etaOf = (options: TrainingOptions, epoch: number): number =>
  */
 export const network = (options: TrainingOptions): Network.Network =>
   Network.make({ sizes: options.layers, hidden: options.activation, output: options.output, cost: options.cost })
+
+/**
+ * The `descent train` command that starts a run with these options: each option that differs
+ * from `defaults` as its flag, in the order `descent train --help` lists them (the seed and the
+ * epochs always). Shell-quoted where needed, so it can be pasted.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const commandLine = (options: TrainingOptions): string => {
+  const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`)
+  const flags: Array<string> = []
+  const flag = (name: string, value: string | number, differs: boolean) => {
+    if (differs) flags.push(`--${name}`, quote(String(value)))
+  }
+  if (options.data.kind === "directory") flags.push("--data", quote(options.data.path))
+  flag("layers", options.layers.join(","), options.layers.join(",") !== defaults.layers.join(","))
+  flag("activation", options.activation, options.activation !== defaults.activation)
+  flag("output", options.output, options.output !== defaults.output)
+  flag("cost", options.cost, options.cost !== defaults.cost)
+  flag("init", options.init, options.init !== defaults.init)
+  flag("eta", options.eta, options.eta !== defaults.eta)
+  flag("eta-decay", options.etaDecay, options.etaDecay !== defaults.etaDecay)
+  flag("l2", options.l2, options.l2 !== defaults.l2)
+  flag("batch-size", options.batchSize, options.batchSize !== defaults.batchSize)
+  flag("epochs", options.epochs, true)
+  flag("seed", options.seed, true)
+  flag("validation", options.validation, options.validation !== defaults.validation)
+  if (options.subset !== null) flag("subset", options.subset, true)
+  if (options.shuffleLabels) flags.push("--shuffle-labels")
+  return ["descent train", ...flags].join(" ")
+}

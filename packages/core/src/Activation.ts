@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as Numerics from "./Numerics.js"
 
 /**
  * An activation function and its derivative, both taken at the weighted input z.
@@ -41,14 +42,14 @@ export type ActivationName = "sigmoid" | "relu" | "softmax"
 /**
  * σ(z) = 1 / (1 + e^−z), computed so that it never overflows: for z < 0 it uses the equal
  * form e^z / (1 + e^z), whose exponential is at most 1. At z = ±1000 it gives exactly 1 and 0
- * rather than NaN.
+ * rather than NaN. The exponential is `Numerics.exp`: the same bits on every engine.
  *
  * @since 0.1.0
  * @category math
  */
 export const sigmoidOf = (z: number): number => {
-  if (z >= 0) return 1 / (1 + Math.exp(-z))
-  const e = Math.exp(z)
+  if (z >= 0) return 1 / (1 + Numerics.exp(-z))
+  const e = Numerics.exp(z)
   return e / (1 + e)
 }
 
@@ -105,7 +106,7 @@ export const softmax: Activation = {
     for (let j = 0; j < n; j++) max = Math.max(max, z[from + j]!)
     let sum = 0
     for (let j = 0; j < n; j++) {
-      const e = Math.exp(z[from + j]! - max)
+      const e = Numerics.exp(z[from + j]! - max)
       out[from + j] = e
       sum += e
     }

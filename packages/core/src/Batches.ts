@@ -1,8 +1,8 @@
 /**
  * Mini-batches: the handful of examples each step of stochastic gradient descent looks at.
  * Once per epoch the training examples are shuffled with the run's `Rng`, then cut into
- * batches of m (a final, shorter batch keeps the remainder). A batch's pixels are scaled from
- * bytes to [0, 1] only when they are read, so the dataset itself stays bytes (and the fast
+ * batches of m (a final, shorter batch keeps the remainder). A batch's pixels become inputs in
+ * [0, 1] (`Dataset.inputOf`) only when they are read, so the dataset itself stays bytes (and the fast
  * kernels, which take the examples' bytes from the dataset, never need the scaled copy).
  *
  * Not for: what a step does with a batch (see `Backprop` and `Descent`).
@@ -11,7 +11,7 @@
  */
 import { Stream } from "effect"
 import * as Dataset from "./Dataset.js"
-import { type PixelSource, pixelScale, pixelSource } from "./internal/pixels.js"
+import { type PixelSource, pixelSource } from "./internal/pixels.js"
 import * as Rng from "./Rng.js"
 import type { ReadonlyFloat64Array, ReadonlyUint8Array } from "./Vector.js"
 
@@ -66,10 +66,11 @@ class ExamplesBatch implements Batch {
     if (this.#inputs === undefined) {
       const { dataset, indices } = this[pixelSource]
       const inputs = new Float64Array(this.size * this.inputSize)
+      const inputOf = Dataset.inputTable
       for (let e = 0; e < this.size; e++) {
         const from = indices[e]! * this.inputSize
         const to = e * this.inputSize
-        for (let k = 0; k < this.inputSize; k++) inputs[to + k] = dataset.pixels[from + k]! * pixelScale
+        for (let k = 0; k < this.inputSize; k++) inputs[to + k] = inputOf[dataset.pixels[from + k]!]!
       }
       this.#inputs = inputs
     }

@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import type { Activation } from "./Activation.js"
+import * as Numerics from "./Numerics.js"
 
 /**
  * A cost function of the output activations and the wanted outputs.
@@ -69,8 +70,8 @@ export const crossEntropy: Cost = {
   name: "cross-entropy",
   value: (output, a, y) =>
     output.name === "softmax"
-      ? -y * Math.log(Math.max(a, floor))
-      : -(y * Math.log(Math.max(a, floor)) + (1 - y) * Math.log(Math.max(1 - a, floor))),
+      ? -y * Numerics.log(Math.max(a, floor))
+      : -(y * Numerics.log(Math.max(a, floor)) + (1 - y) * Numerics.log(Math.max(1 - a, floor))),
   delta: (output, z, a, y) =>
     output.name === "sigmoid" || output.name === "softmax" ? a - y : ((a - y) / (a * (1 - a))) * output.derivative(z)
 }

@@ -1,14 +1,14 @@
 /**
  * Labelled examples as the network learns from them: images of `rows × cols` byte pixels
  * (0 = background, 255 = ink), each with a label 0–9. The pixels stay bytes — one 47 MB
- * buffer for MNIST's 60,000 training images — and are scaled to [0, 1] only when a batch is
- * made (see `Batches`).
+ * buffer for MNIST's 60,000 training images — and become input activations in [0, 1] only when
+ * a batch is made (see `Batches`), always through `inputOf`.
  *
  * Not for: reading files (the `@descent/data` package builds datasets from IDX files).
  *
  * @since 0.1.0
  */
-import type { ReadonlyUint8Array } from "./Vector.js"
+import type { ReadonlyFloat64Array, ReadonlyUint8Array } from "./Vector.js"
 
 /**
  * @since 0.1.0
@@ -84,3 +84,29 @@ export const slice = (dataset: Dataset, start: number, end: number): Dataset => 
     labels: (dataset.labels as Uint8Array).subarray(from, to)
   }
 }
+
+/**
+ * A pixel's input activation: the byte v (0 background … 255 ink) as v / 255, in [0, 1]. The
+ * one way bytes become inputs — batches, the fast kernels (through `inputTable`), evaluation
+ * and `descent predict` all use it — so an image gives the same numbers wherever it is read.
+ *
+ * @since 0.2.0
+ * @category inputs
+ */
+export const inputOf = (pixel: number): number => pixel / 255
+
+/**
+ * `inputOf` of each byte 0–255: (256) numbers, for loops that look them up.
+ *
+ * @since 0.2.0
+ * @category inputs
+ */
+export const inputTable: ReadonlyFloat64Array = Float64Array.from({ length: 256 }, (_, v) => inputOf(v))
+
+/**
+ * An image's bytes as the network's input activations, `inputOf` each.
+ *
+ * @since 0.2.0
+ * @category inputs
+ */
+export const inputs = (pixels: ArrayLike<number>): Float64Array => Float64Array.from(pixels, inputOf)

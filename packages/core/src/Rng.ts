@@ -14,6 +14,7 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64"
 import { uniformInt } from "pure-rand/distribution/uniformInt"
 import { xoroshiro128plus, xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus"
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator"
+import * as Numerics from "./Numerics.js"
 
 /**
  * A generator's state, as a value.
@@ -73,7 +74,8 @@ export const uniforms = (rng: Rng, n: number): readonly [Float64Array, Rng] => {
 
 /**
  * `n` numbers drawn from the standard normal distribution N(0, 1), by the Box–Muller
- * transform: two uniforms u₁, u₂ give √(−2 ln u₁)·cos(2πu₂) and √(−2 ln u₁)·sin(2πu₂).
+ * transform: two uniforms u₁, u₂ give √(−2 ln u₁)·cos(2πu₂) and √(−2 ln u₁)·sin(2πu₂) — ln,
+ * cos and sin from `Numerics` (the same bits on every engine; √ is exact IEEE 754 everywhere).
  *
  * @since 0.1.0
  * @category drawing
@@ -83,10 +85,10 @@ export const gaussians = (rng: Rng, n: number): readonly [Float64Array, Rng] => 
   const out = new Float64Array(n)
   for (let i = 0; i < n; i += 2) {
     // 1 − u lies in (0, 1], so the logarithm is finite.
-    const radius = Math.sqrt(-2 * Math.log(1 - uniformFloat64(g)))
+    const radius = Math.sqrt(-2 * Numerics.log(1 - uniformFloat64(g)))
     const angle = 2 * Math.PI * uniformFloat64(g)
-    out[i] = radius * Math.cos(angle)
-    if (i + 1 < n) out[i + 1] = radius * Math.sin(angle)
+    out[i] = radius * Numerics.cos(angle)
+    if (i + 1 < n) out[i + 1] = radius * Numerics.sin(angle)
   }
   return [out, fromGenerator(g)]
 }

@@ -27,6 +27,8 @@ export * as Gradient from "./Gradient.js"
 export * as Layout from "./Layout.js"
 /** @since 0.1.0 */
 export * as Network from "./Network.js"
+/** @since 0.2.0 */
+export * as Numerics from "./Numerics.js"
 /** @since 0.1.0 */
 export * as Params from "./Params.js"
 /** @since 0.1.0 */

@@ -1,4 +1,4 @@
-import { Dataset, Evaluate, Feedforward, Network, Params } from "@descent/core"
+import { Dataset, Evaluate, Feedforward, Network, Params, Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 
 // A 2-2 network whose output j is σ(10·x_j − 5): it names the brighter of two pixels.
@@ -39,6 +39,21 @@ describe("Evaluate", () => {
       if (Feedforward.argmax(out) === labels[i]) correct++
     }
     expect(Evaluate.evaluate(network, params, dataset).correct).toBe(correct)
+  })
+
+  it("turns bytes into inputs one way (v / 255): the fast path and a single image agree to the bit", () => {
+    // Every byte value once, in 16 images of 4×4; random weights, so every pixel moves the outputs.
+    const wide = Network.make({ sizes: [16, 3, 10] })
+    const [random] = Params.init(wide.layout, Rng.make(5))
+    const pixels = Uint8Array.from({ length: 256 }, (_, v) => v)
+    const dataset = Dataset.make({ rows: 4, cols: 4, pixels, labels: new Uint8Array(16) })
+    const fast = Evaluate.outputs(wide, random, dataset) // (rows=16 images, cols=10 outputs)
+    for (let i = 0; i < 16; i++) {
+      const one = Feedforward.output(wide, random, Dataset.inputs(pixels.subarray(i * 16, (i + 1) * 16)))
+      expect([...fast.subarray(i * 10, (i + 1) * 10)]).toEqual([...one])
+    }
+    expect([...Dataset.inputTable]).toEqual(Array.from({ length: 256 }, (_, v) => v / 255))
+    expect([...Dataset.inputs([0, 3, 255])]).toEqual([0, 3 / 255, 1])
   })
 
   it("feedforward returns every layer's activations, input first", () => {

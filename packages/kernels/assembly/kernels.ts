@@ -400,12 +400,13 @@ export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32)
 /**
  * Loads a batch of byte images (raw: rows=m, cols=n) as the forward and gradient loops read
  * them: each example's nonzero inputs as a list (index, counts), as masks (see `gradient`), and
- * their values x = byte·scale in the dense rows, zero elsewhere. First clears from `dense` what
+ * their values in the dense rows, zero elsewhere. A byte's value is read from `values` (256 f64,
+ * the host's one byte-to-input function tabulated), so it is the host's number to the bit. First clears from `dense` what
  * the last batch, of `loaded` examples, wrote there. Sixteen bytes are tested at a time; the
  * nonzero ones are taken in increasing k.
  */
 export function loadPixels(
-  raw: usize, m: i32, n: i32, scale: f64,
+  raw: usize, m: i32, n: i32, values: usize,
   index: usize, counts: usize, masks: usize, dense: usize, loaded: i32
 ): void {
   const maskRow = <usize>((n + 15) >> 4) << 2
@@ -437,18 +438,18 @@ export function loadPixels(
       store<i32>(at4, b2, 8)
       store<i32>(at4, b3, 12)
       const mask = <u64>b0 | (<u64>b1 << 16) | (<u64>b2 << 32) | (<u64>b3 << 48)
-      count = listNonzero(mask, k, bytes, scale, idx, row, count)
+      count = listNonzero(mask, k, bytes, values, idx, row, count)
     }
     for (; k + 16 <= n; k += 16) {
       const mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
-      count = listNonzero(<u64>mask, k, bytes, scale, idx, row, count)
+      count = listNonzero(<u64>mask, k, bytes, values, idx, row, count)
     }
     if (k < n) {
       let mask = 0
       for (let i = k; i < n; i++) if (load<u8>(bytes + <usize>i) != 0) mask |= 1 << (i - k)
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
-      count = listNonzero(<u64>mask, k, bytes, scale, idx, row, count)
+      count = listNonzero(<u64>mask, k, bytes, values, idx, row, count)
     }
     store<i32>(counts + (<usize>e << 2), count)
   }
@@ -461,12 +462,12 @@ export function loadPixels(
  */
 // @ts-ignore: decorator
 @inline function listNonzero(
-  mask: u64, k: i32, bytes: usize, scale: f64, idx: usize, row: usize, count: i32
+  mask: u64, k: i32, bytes: usize, values: usize, idx: usize, row: usize, count: i32
 ): i32 {
   while (mask != 0) {
     const at = k + <i32>ctz(mask)
     mask &= mask - 1
-    const x = <f64>load<u8>(bytes + <usize>at) * scale
+    const x = load<f64>(values + (<usize>load<u8>(bytes + <usize>at) << 3))
     store<i32>(idx + (<usize>count << 2), at)
     store<f64>(row + (<usize>at << 3), x)
     count++

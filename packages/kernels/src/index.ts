@@ -1,15 +1,19 @@
 /**
- * The loops of backpropagation and descent in WebAssembly SIMD (source: assembly/kernels.ts,
- * AssemblyScript, compiled by build.mjs at install). The host — core's fast kernels — lays out
- * its buffers in the memory `make` gives it and passes byte offsets; see the source for what
- * each loop computes and why its sums equal the reference's to the bit.
+ * descent's WebAssembly, compiled from AssemblyScript by build.mjs at install:
+ * - `make`: the loops of backpropagation and descent in SIMD (source: assembly/kernels.ts). The
+ *   host — core's fast kernels — lays out its buffers in the memory `make` gives it and passes
+ *   byte offsets; see the source for what each loop computes and why its sums equal the
+ *   reference's to the bit.
+ * - `numerics`: exp, log, sin, cos and pow with the same bits on every engine (source:
+ *   assembly/numerics.ts, which says why and how accurate).
  *
  * Not for direct use: `@descent/core`'s `Descent`, `Backprop`, `Feedforward` and `Evaluate` go
- * through these.
+ * through the loops, and its `Numerics` module through the functions.
  *
  * @since 0.1.0
  */
 import { kernelsWasm } from "./kernels.wasm.js"
+import { numericsWasm } from "./numerics.wasm.js"
 
 /**
  * The compiled module's functions. Pointers are byte offsets into the instance's memory.
@@ -32,7 +36,7 @@ export interface Kernels {
   readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
   readonly loadPixels: (
-    raw: number, m: number, n: number, scale: number,
+    raw: number, m: number, n: number, values: number,
     index: number, counts: number, masks: number, dense: number, loaded: number
   ) => void
 }
@@ -74,3 +78,25 @@ export const make = (bytes: number): { readonly kernels: Kernels; readonly buffe
   const kernels = new wasm.Instance(compiled, { env: { memory } }).exports as Kernels
   return { kernels, buffer: memory.buffer }
 }
+
+/**
+ * Elementary functions computed in WebAssembly from IEEE 754 basic operations only: the same
+ * result on every engine (see assembly/numerics.ts).
+ *
+ * @since 0.2.0
+ */
+export interface Numerics {
+  readonly exp: (x: number) => number
+  readonly log: (x: number) => number
+  readonly sin: (x: number) => number
+  readonly cos: (x: number) => number
+  readonly pow: (x: number, y: number) => number
+}
+
+/**
+ * The one instance of the numerics module (15 KB, compiled when this module is first imported;
+ * its memory holds only its tables).
+ *
+ * @since 0.2.0
+ */
+export const numerics: Numerics = new wasm.Instance(new wasm.Module(decode(numericsWasm)), {}).exports as Numerics

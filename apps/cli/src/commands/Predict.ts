@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Feedforward } from "@descent/core"
+import { Dataset, Feedforward } from "@descent/core"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
@@ -85,7 +85,7 @@ export const run = (flags: Flags) =>
         message: `${modelPath}: the model takes ${model.network.layout.sizes[0]} pixels; a PNG becomes a 28×28 image (784)`
       })
     }
-    const input = Float64Array.from(picture.pixels, (v) => v / 255)
+    const input = Dataset.inputs(picture.pixels)
     const outputs = Array.from(Feedforward.output(model.network, model.params, input))
     const digit = Feedforward.argmax(outputs)
     if (flags.json) {

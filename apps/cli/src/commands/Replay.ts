@@ -1,17 +1,22 @@
 /**
  * `descent replay RUN.json`: re-runs a recorded run from its seed, in memory, and compares the
  * SHA-256 of the parameters after every epoch with the record's. Prints "identical" when all
- * match; otherwise names the first epoch that differs.
+ * match; otherwise names the first epoch that differs. The numbers do not depend on the engine
+ * (Node, Bun, Deno): a record from any of them replays on any other. A record made with other
+ * numerics (see `@descent/core`'s `Numerics`) is refused with the command that re-records it.
  *
  * @since 0.1.0
  */
+import { Numerics } from "@descent/core"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import { ReplayMismatch, UsageError } from "../CliError.js"
+import { NumericsMismatch, ReplayMismatch, UsageError } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
 import * as Output from "../Output.js"
 import * as RunRecord from "../RunRecord.js"
 import * as Training from "../Training.js"
+import * as TrainingOptions from "../TrainingOptions.js"
+import { engine } from "../Versions.js"
 
 /**
  * Runs `descent replay`.
@@ -27,9 +32,14 @@ export const run = (flags: { readonly run: string; readonly json: boolean }) =>
     if (record.epochs.length === 0) {
       return yield* new UsageError({ message: `${file}: the run recorded no completed epoch; there is nothing to replay` })
     }
-    const recordedMajor = record.environment.node.split(".")[0]
-    if (recordedMajor !== process.version.split(".")[0]) {
-      Output.note(`note: the run was recorded on Node ${record.environment.node}, this is ${process.version}; bit-identical results are promised only within one Node major version`)
+    if (record.numerics !== Numerics.version) {
+      return yield* new NumericsMismatch({
+        path: file,
+        what: "run",
+        recorded: record.numerics,
+        current: Numerics.version,
+        rerecord: TrainingOptions.commandLine(record.options)
+      })
     }
     const data = yield* Datasets.load(record.options.data)
     const fingerprints = RunRecord.fingerprints(data.files)
@@ -40,7 +50,10 @@ export const run = (flags: { readonly run: string; readonly json: boolean }) =>
         })
       }
     }
-    if (!flags.json) Output.note(`replaying ${record.epochs.length} epoch(s) of ${file}`)
+    if (!flags.json) {
+      const recordedOn = record.environment.engine ?? `node ${record.environment.node}`
+      Output.note(`replaying ${record.epochs.length} epoch(s) of ${file} (recorded on ${recordedOn}, replayed on ${engine})`)
+    }
     const begun = Training.begin(record.options, data)
     let state = begun.state
     for (const recorded of record.epochs) {

@@ -5,13 +5,13 @@
  *
  * @since 0.1.0
  */
-import { Layout } from "@descent/core"
+import { Layout, Numerics } from "@descent/core"
 import type { IdxError, Mnist, MnistError } from "@descent/data"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
 import * as Checkpoint from "../Checkpoint.js"
-import { Diverged, type FileError, type FileFormatError, Interrupted, UsageError } from "../CliError.js"
+import { Diverged, type FileError, type FileFormatError, Interrupted, NumericsMismatch, UsageError } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
 import * as ModelFile from "../ModelFile.js"
 import * as Output from "../Output.js"
@@ -20,7 +20,7 @@ import * as RunRecord from "../RunRecord.js"
 import * as StopSignal from "../StopSignal.js"
 import * as Training from "../Training.js"
 import * as TrainingOptions from "../TrainingOptions.js"
-import { versions } from "../Versions.js"
+import { engine, versions } from "../Versions.js"
 
 /**
  * The flags as parsed; absent ones take the defaults of `TrainingOptions.defaults`.
@@ -50,7 +50,7 @@ export interface Flags {
   readonly json: boolean
 }
 
-type Failure = UsageError | IdxError | MnistError | FileError | FileFormatError | Diverged | Interrupted
+type Failure = UsageError | IdxError | MnistError | FileError | FileFormatError | Diverged | Interrupted | NumericsMismatch
 
 const files = (dir: string, path: Path.Path) => ({
   checkpoint: path.join(dir, "checkpoint.json"),
@@ -124,7 +124,7 @@ const validate = (flags: Flags): Effect.Effect<Omit<TrainingOptions.TrainingOpti
   })
 }
 
-const isSeed = (seed: number) => Number.isSafeInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 31
+const isSeed = (seed: number) => Number.isSafeInteger(seed) && seed >= -0x80000000 && seed <= 0x7fffffff
 
 /**
  * "1,2,3" as seeds, or why not.
@@ -264,7 +264,7 @@ interface Spread {
 
 const spread = (values: ReadonlyArray<number>): Spread => {
   const mean = values.reduce((a, b) => a + b, 0) / values.length
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)
+  const variance = values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (values.length - 1)
   return { mean, std: Math.sqrt(variance), values }
 }
 
@@ -318,6 +318,15 @@ const resume = (dir: string, flags: Flags) =>
       Output.note(`${runDir}: all ${state.options.epochs} epochs are done; nothing to resume`)
       return
     }
+    if (checkpoint.numerics !== Numerics.version) {
+      return yield* new NumericsMismatch({
+        path: files(runDir, path).checkpoint,
+        what: "checkpoint",
+        recorded: checkpoint.numerics,
+        current: Numerics.version,
+        rerecord: TrainingOptions.commandLine(checkpoint.options)
+      })
+    }
     if (!flags.json) Output.note(`resuming ${runDir} after epoch ${state.epochs.length} of ${state.options.epochs}`)
     yield* train(runDir, state, sets, fingerprints, flags.json, undefined)
   })
@@ -340,13 +349,14 @@ const train = (
         version: 1,
         status,
         options,
+        numerics: Numerics.version,
         data: fingerprints,
         epochs: state.epochs,
-        environment: { node: process.version, platform: `${process.platform}-${process.arch}`, packages: versions }
+        environment: { engine, node: process.version, platform: `${process.platform}-${process.arch}`, packages: versions }
       })
       const save = (state: Training.State, status: RunRecord.RunRecord["status"]) =>
         Effect.all([
-          Checkpoint.write(paths.checkpoint, { options, data: fingerprints, epochs: state.epochs, params: state.params, rng: state.rng }),
+          Checkpoint.write(paths.checkpoint, { options, numerics: Numerics.version, data: fingerprints, epochs: state.epochs, params: state.params, rng: state.rng }),
           ModelFile.write(paths.model, state),
           RunRecord.write(paths.run, record(state, status))
         ], { discard: true })

@@ -26,7 +26,8 @@ import type { Batch } from "../Batches.js"
 import type * as Layout from "../Layout.js"
 import * as Network from "../Network.js"
 import { totalCost } from "./cost.js"
-import { type PixelSource, pixelScale, pixelSource } from "./pixels.js"
+import * as Dataset from "../Dataset.js"
+import { type PixelSource, pixelSource } from "./pixels.js"
 import { asArray } from "./vector.js"
 
 /** Bump allocation of 16-byte-aligned buffers in a WebAssembly memory: byte offsets. */
@@ -60,6 +61,8 @@ interface Offsets {
   readonly nonzeroMasks: number
   readonly dense: number
   readonly raw: number
+  /** (256) Dataset.inputOf of each byte: how the kernels turn pixels into inputs. */
+  readonly inputTable: number
   readonly union: number
   readonly touched: number
 }
@@ -124,6 +127,7 @@ export class Workspace {
       nonzeroMasks: arena.take(capacity * chunks, 4),
       dense: arena.take(capacity * inputs, 8),
       raw: arena.take(capacity * inputs, 1),
+      inputTable: arena.take(256, 8),
       union: arena.take(inputs, 4),
       touched: arena.take(chunks, 4)
     }
@@ -146,6 +150,7 @@ export class Workspace {
     this.nonzeroMasks = i32(at.nonzeroMasks, capacity * chunks)
     this.dense = f64(at.dense, capacity * inputs)
     this.raw = new Uint8Array(buffer, at.raw, capacity * inputs)
+    f64(at.inputTable, 256).set(Dataset.inputTable)
   }
 }
 
@@ -231,7 +236,7 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
     }
     const at = ws.at
     ws.kernels.loadPixels(
-      at.raw, m, n, pixelScale, at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, ws.loaded
+      at.raw, m, n, at.inputTable, at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, ws.loaded
     )
     ws.loaded = m
     return

@@ -1,7 +1,7 @@
 // Where a batch's inputs come from when Batches made it: examples of a byte dataset. The fast
 // kernels copy such a batch's bytes and find the nonzero pixels in them, instead of building
 // and scanning 784 scaled pixels per example. The values are the same numbers the dense inputs
-// hold (byte × 1/255), so results do not change.
+// hold (Dataset.inputOf of each byte), so results do not change.
 import type * as Dataset from "../Dataset.js"
 
 /** The hidden property of a batch made from dataset examples. */
@@ -12,6 +12,3 @@ export interface PixelSource {
   /** The dataset examples in the batch, in batch order. */
   readonly indices: Uint32Array
 }
-
-/** The scale from a byte pixel to an input activation in [0, 1]. */
-export const pixelScale = 1 / 255

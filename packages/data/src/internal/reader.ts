@@ -7,7 +7,7 @@ import { IdxError } from "../IdxError.js"
 
 // Beyond this, one buffer cannot hold the data (and a header that asks for it is almost
 // certainly corrupted).
-const maxBuffer = 2 ** 31 - 1
+const maxBuffer = 0x7fffffff
 // Gathering starts with at most this much and doubles as data really arrives, so a corrupted
 // header that claims terabytes fails as "cut short", not as an allocation failure.
 const firstAllocation = 64 * 1024 * 1024

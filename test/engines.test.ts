@@ -1,0 +1,235 @@
+// The same run, bit for bit, on every JavaScript engine. Node, Bun, Deno and headless Chromium
+// must compute the same Numerics for 5·10⁶ arguments; `descent train` on Node, Bun and Deno —
+// and the library's own chain of calls in Chromium — must report the same numbers (costs,
+// accuracies, the parameters' SHA-256 after every epoch); and each engine must replay the
+// others' run records as identical.
+//
+// Bun, Deno and playwright-core come from test/engines (installed by the test command, see
+// install.mjs); Chromium is Debian's (`apt-get install chromium`, as .ci/run does). Without
+// Chromium the browser checks are skipped with a note, unless DESCENT_REQUIRE_BROWSER=1 (CI)
+// makes its absence a failure.
+import { Mnist } from "@descent/data"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { Effect, Layer } from "effect"
+import { build } from "esbuild"
+import { spawnSync } from "node:child_process"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { cliPath, temporary } from "./fixtures.js"
+
+const engines = resolve(import.meta.dirname, "engines")
+const bin = (name: string) => join(engines, "node_modules", ".bin", name)
+const chromium = process.env.DESCENT_CHROMIUM ?? "/usr/bin/chromium"
+const browserRequired = process.env.DESCENT_REQUIRE_BROWSER === "1"
+const skipBrowser = !existsSync(chromium) && !browserRequired
+if (skipBrowser) {
+  console.warn(`engines.test: no Chromium at ${chromium}; the browser checks are skipped (install Debian's chromium, or set DESCENT_CHROMIUM)`)
+}
+
+interface Engine {
+  readonly name: string
+  readonly command: ReadonlyArray<string>
+}
+
+const node: Engine = { name: "node", command: [process.execPath] }
+const bun: Engine = { name: "bun", command: [bin("bun")] }
+const deno: Engine = { name: "deno", command: [bin("deno"), "run", "--allow-all", "--quiet"] }
+
+const spawn = (engine: Engine, script: string, args: ReadonlyArray<string>) => {
+  const [command, ...before] = engine.command
+  const result = spawnSync(command!, [...before, script, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } })
+  if (result.error !== undefined) throw new Error(`${engine.name}: ${result.error.message} (install it: node test/engines/install.mjs)`)
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** What an epoch reports, but its wall-clock seconds. */
+const numbers = (line: string) => {
+  const { seconds: _, ...rest } = JSON.parse(line) as Record<string, unknown>
+  return rest
+}
+
+const train = (engine: Engine, flags: ReadonlyArray<string>) => {
+  const out = join(temporary(`engines-${engine.name}`), "run")
+  const result = spawn(engine, cliPath, ["train", ...flags, "--json", "--out", out])
+  expect(result.stderr).toBe("")
+  expect(result.code).toBe(0)
+  return { out, epochs: result.stdout.trim().split("\n").map(numbers) }
+}
+
+/** A TypeScript entry bundled into one script: an ES module, or a script defining `globalName`. */
+const bundle = async (entry: string, format: "esm" | "iife", globalName?: string): Promise<string> => {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format,
+    ...(globalName === undefined ? {} : { globalName }),
+    platform: "browser",
+    target: "es2022",
+    conditions: ["@descent/source"],
+    logLevel: "warning"
+  })
+  return result.outputFiles[0]!.text
+}
+
+// Core's Numerics and the engine's Math over the arguments of packages/core/test/Numerics.test.ts.
+const fingerprintEntry = resolve(import.meta.dirname, "../packages/core/test/numericsFingerprint.ts")
+interface Fingerprints {
+  readonly numerics: string
+  readonly math: string
+}
+const fingerprintsOn = async (engine: Engine): Promise<Fingerprints> => {
+  const dir = temporary(`fingerprint-${engine.name}`)
+  writeFileSync(join(dir, "fingerprint.mjs"), await bundle(fingerprintEntry, "esm"))
+  writeFileSync(join(dir, "main.mjs"), 'import { fingerprints } from "./fingerprint.mjs"\nconsole.log(JSON.stringify(await fingerprints()))\n')
+  const result = spawn(engine, join(dir, "main.mjs"), [])
+  expect(result.stderr).toBe("")
+  return JSON.parse(result.stdout) as Fingerprints
+}
+
+// Each configuration reaches a different elementary function: the chapter's network (the
+// sigmoid's exp, and Box–Muller's log, cos and sin for the initial weights); softmax with
+// cross-entropy, ReLU, L2 and a decaying η (exp, log, pow); a sigmoid output with cross-entropy
+// (log a and log(1 − a)).
+const configurations: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+  ["the chapter's network", ["--subset", "2000", "--epochs", "2"]],
+  [
+    "softmax, cross-entropy, ReLU, L2, η decay, batch 7",
+    [
+      "--layers", "784,30,10", "--activation", "relu", "--output", "softmax", "--cost", "cross-entropy", "--init", "scaled",
+      "--eta", "0.5", "--eta-decay", "0.9", "--l2", "1", "--batch-size", "7", "--subset", "2000", "--epochs", "2"
+    ]
+  ],
+  ["sigmoid output with cross-entropy, seed 7", ["--cost", "cross-entropy", "--eta", "0.5", "--eta-decay", "0.8", "--subset", "1500", "--epochs", "2", "--seed", "7"]]
+]
+
+describe("Numerics on every engine", () => {
+  let onNode: Fingerprints
+  beforeAll(async () => {
+    onNode = await fingerprintsOn(node)
+  })
+
+  it.each([bun, deno])("$name computes Node's bits for all 5·10⁶ arguments", async (engine) => {
+    const there = await fingerprintsOn(engine)
+    console.log(`${engine.name}: Numerics ${there.numerics === onNode.numerics ? "same as" : "DIFFERENT from"} Node's; its Math ${there.math === onNode.math ? "same as" : "different from"} Node's`)
+    expect(there.numerics).toBe(onNode.numerics)
+  })
+})
+
+describe.each(configurations)("%s", (_, flags) => {
+  let recorded: ReturnType<typeof train>
+  beforeAll(() => {
+    recorded = train(node, flags)
+  })
+
+  it.each([bun, deno])("$name trains to Node's numbers, bit for bit", (engine) => {
+    const other = train(engine, flags)
+    expect(other.epochs).toEqual(recorded.epochs)
+    // A record names the engine that made it.
+    const record = JSON.parse(readFileSync(join(other.out, "run.json"), "utf8")) as { environment: { engine: string } }
+    expect(record.environment.engine.startsWith(`${engine.name} `)).toBe(true)
+  })
+
+  it.each([bun, deno])("$name replays Node's run as identical, and Node replays $name's", (engine) => {
+    const replayed = spawn(engine, cliPath, ["replay", join(recorded.out, "run.json")])
+    expect(replayed.stdout).toMatch(/identical\n$/)
+    expect(replayed.code).toBe(0)
+    const other = train(engine, flags)
+    const back = spawn(node, cliPath, ["replay", join(other.out, "run.json")])
+    expect(back.stderr).toContain(`recorded on ${engine.name} `)
+    expect(back.stdout).toMatch(/identical\n$/)
+    expect(back.code).toBe(0)
+  })
+})
+
+// The few parts of playwright-core used here (it is installed in test/engines, outside the
+// workspace, so its own types are not at hand).
+interface Route {
+  readonly request: () => { readonly url: () => string }
+  readonly fulfill: (response: { status?: number; body?: string | Buffer; contentType?: string }) => Promise<void>
+}
+interface Page {
+  readonly route: (url: string, handler: (route: Route) => Promise<void>) => Promise<void>
+  readonly goto: (url: string) => Promise<unknown>
+  readonly evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg?: A) => Promise<R>
+}
+interface Browser {
+  readonly newPage: () => Promise<Page>
+  readonly close: () => Promise<void>
+}
+interface Playwright {
+  readonly chromium: { readonly launch: (options: { executablePath: string; args: ReadonlyArray<string> }) => Promise<Browser> }
+}
+
+describe.skipIf(skipBrowser)("in headless Chromium", () => {
+  let browser: Browser
+  let page: Page
+
+  beforeAll(async () => {
+    const { chromium: launcher } = (await import(join(engines, "node_modules", "playwright-core", "index.mjs"))) as Playwright
+    const data = await Effect.runPromise(
+      Effect.map(Mnist.Mnist, ({ test, train }) => ({ test, train })).pipe(
+        Effect.provide(Mnist.bundled.pipe(Layer.provide(NodeContext.layer)))
+      )
+    )
+    const files: Record<string, string | Uint8Array> = {
+      "/": '<!doctype html><title>descent on every engine</title><script src="/train.js"></script><script src="/fingerprint.js"></script>',
+      "/train.js": await bundle(join(engines, "browser.ts"), "iife", "descentTrain"),
+      "/fingerprint.js": await bundle(fingerprintEntry, "iife", "descentNumerics"),
+      "/train-images": data.train.pixels as Uint8Array,
+      "/train-labels": data.train.labels as Uint8Array,
+      "/test-images": data.test.pixels as Uint8Array,
+      "/test-labels": data.test.labels as Uint8Array
+    }
+    browser = await launcher.launch({
+      executablePath: chromium,
+      args: [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"
+      ]
+    })
+    page = await browser.newPage()
+    await page.route("https://descent.test/**", (route) => {
+      const body = files[new URL(route.request().url()).pathname]
+      if (body === undefined) return route.fulfill({ status: 404 })
+      return typeof body === "string"
+        ? route.fulfill({ body, contentType: body.startsWith("<") ? "text/html" : "text/javascript" })
+        : route.fulfill({ body: Buffer.from(body.buffer, body.byteOffset, body.byteLength), contentType: "application/octet-stream" })
+    })
+    await page.goto("https://descent.test/")
+    const userAgent = await page.evaluate(() => (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent)
+    expect(userAgent).toContain("Chrome/")
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  it("computes Node's Numerics for all 5·10⁶ arguments", async () => {
+    const onNode = await fingerprintsOn(node)
+    const inPage = await page.evaluate(() =>
+      (globalThis as unknown as { descentNumerics: { fingerprints: () => Promise<Fingerprints> } }).descentNumerics.fingerprints()
+    )
+    console.log(`chromium: Numerics ${inPage.numerics === onNode.numerics ? "same as" : "DIFFERENT from"} Node's; its Math ${inPage.math === onNode.math ? "same as" : "different from"} Node's`)
+    expect(inPage.numerics).toBe(onNode.numerics)
+  })
+
+  it.each(configurations)("%s: the library's chain in the page gives `descent train`'s numbers, bit for bit", async (_, flags) => {
+    const recorded = train(node, flags)
+    const record = JSON.parse(readFileSync(join(recorded.out, "run.json"), "utf8")) as { options: unknown }
+    const epochs = await page.evaluate(async (options) => {
+      const bytes = async (path: string) => new Uint8Array(await (await fetch(path)).arrayBuffer())
+      const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+        ["/train-images", "/train-labels", "/test-images", "/test-labels"].map(bytes)
+      )
+      const lib = (globalThis as unknown as { descentTrain: typeof import("./engines/browser.js") }).descentTrain
+      return lib.train(
+        options as Parameters<typeof lib.train>[0],
+        { pixels: trainImages!, labels: trainLabels! },
+        { pixels: testImages!, labels: testLabels! }
+      )
+    }, record.options)
+    expect(epochs).toEqual(recorded.epochs)
+  })
+})

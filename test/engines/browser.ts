@@ -1,0 +1,78 @@
+// A training run in a browser page, built from the library's own calls — Params.init, then per
+// epoch Batches.epoch, Descent.descendWatching and Evaluate.evaluate — the chain the CLI's
+// `train` follows, written out independently of it. test/engines.test.ts bundles this file
+// for Chromium and checks that its numbers equal `descent train --json`'s, to the bit.
+import { Batches, Dataset, Descent, Evaluate, Network, Numerics, Params, Rng } from "@descent/core"
+import { Effect } from "effect"
+
+export interface Options {
+  readonly layers: ReadonlyArray<number>
+  readonly activation: "sigmoid" | "relu"
+  readonly output: "sigmoid" | "softmax"
+  readonly cost: "quadratic" | "cross-entropy"
+  readonly init: "normal" | "scaled"
+  readonly eta: number
+  readonly etaDecay: number
+  readonly l2: number
+  readonly batchSize: number
+  readonly epochs: number
+  readonly seed: number
+  readonly subset: number
+}
+
+export interface Images {
+  readonly pixels: Uint8Array
+  readonly labels: Uint8Array
+}
+
+export interface Metrics {
+  readonly epoch: number
+  readonly trainCost: number
+  readonly testAccuracy: number
+  readonly testCost: number
+  readonly paramsSha256: string
+  readonly trainAccuracy: number
+}
+
+const sha256 = async (bytes: Uint8Array): Promise<string> => {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
+}
+
+/** Trains as `descent train` does with these options, and reports each epoch. */
+export const train = async (options: Options, trainSet: Images, testSet: Images): Promise<ReadonlyArray<Metrics>> => {
+  const network = Network.make({ sizes: options.layers, hidden: options.activation, output: options.output, cost: options.cost })
+  const all = Dataset.make({ rows: 28, cols: 28, ...trainSet })
+  const train = Dataset.take(all, options.subset)
+  const test = Dataset.make({ rows: 28, cols: 28, ...testSet })
+  let [params, rng] = Params.init(network.layout, Rng.make(options.seed), options.init)
+  const metrics: Array<Metrics> = []
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const shuffled = Batches.epoch(train, rng, options.batchSize)
+    let costSum = 0
+    params = await Effect.runPromise(
+      Descent.descendWatching(
+        shuffled.batches,
+        {
+          network,
+          params,
+          eta: options.eta * Numerics.pow(options.etaDecay, epoch - 1),
+          weightDecay: options.l2 / train.count
+        },
+        (step) => Effect.sync(() => void (costSum += step.cost * step.examples))
+      )
+    )
+    rng = shuffled.rng
+    const evaluation = Evaluate.evaluate(network, params, test)
+    metrics.push({
+      epoch,
+      trainCost: costSum / train.count,
+      testAccuracy: evaluation.accuracy,
+      testCost: evaluation.cost,
+      paramsSha256: await sha256(Params.toBytes(params)),
+      trainAccuracy: Evaluate.evaluate(network, params, train).accuracy
+    })
+  }
+  return metrics
+}
+
