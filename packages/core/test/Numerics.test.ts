@@ -78,13 +78,13 @@ describe("Numerics", () => {
     same(exp(Infinity), Infinity)
     same(exp(-Infinity), 0)
     same(exp(NaN), NaN)
-    const overflow = 709.782712893384 // the largest x with e^x below the largest double
-    expect(Number.isFinite(exp(overflow))).toBe(true)
-    same(exp(overflow + 2 * Number.EPSILON * 512), Infinity)
+    // The thresholds: the largest x with a finite e^x and the next double; the smallest x whose
+    // e^x rounds to a nonzero double (the smallest subnormal) and the next double below.
+    same(exp(709.782712893384), 1.7976931348622732e308)
+    same(exp(709.7827128933841), Infinity)
     same(exp(1000), Infinity)
-    const underflow = -745.1332191019411 // the smallest x with e^x rounding to a nonzero double
-    same(exp(underflow), 5e-324)
-    same(exp(-745.2), 0)
+    same(exp(-745.1332191019411), 5e-324)
+    same(exp(-745.1332191019412), 0)
     same(exp(-800), 0)
     const subnormal = exp(-720)
     expect(subnormal > 0 && subnormal < 2.2250738585072014e-308).toBe(true)

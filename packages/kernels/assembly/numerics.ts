@@ -2,9 +2,11 @@
 // bits on every JavaScript engine.
 //
 // Why not the engine's Math: ECMAScript leaves Math.exp and its kin "implementation-
-// approximated", and engines differ in the last bit for about one argument in ten (Node 20 and
-// Chromium 156 disagree on 19,684 of 200,000 Math.exp arguments). Gradient descent amplifies one
-// bit into a different run, so a run recorded on one engine could not be replayed on another.
+// approximated", and engines differ in the last bit (measured over packages/core/test's 10⁶
+// arguments per function: Bun 1.4 differs from Node 20 for 7% of Math.exp's, 4% of Math.log's,
+// 2.5% of Math.sin's and Math.cos's and 36% of Math.pow's; Deno 2.9 much the same). Gradient
+// descent amplifies one bit into a different run, so a run recorded on one engine could not be
+// replayed on another.
 //
 // What runs instead, built only from IEEE 754 basic operations (+ − × ÷), table lookups and
 // exact bit manipulation, all of which WebAssembly specifies to the bit (round to nearest, no
