@@ -13,10 +13,10 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Layer } from "effect"
 import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { cliPath, temporary } from "./fixtures.js"
+import { cliPath, temporary as temporaryDir } from "./fixtures.js"
 
 const engines = resolve(import.meta.dirname, "engines")
 const bin = (name: string) => join(engines, "node_modules", ".bin", name)
@@ -26,6 +26,17 @@ const skipBrowser = !existsSync(chromium) && !browserRequired
 if (skipBrowser) {
   console.warn(`engines.test: no Chromium at ${chromium}; the browser checks are skipped (install Debian's chromium, or set DESCENT_CHROMIUM)`)
 }
+
+// Every folder this file makes, removed when it is done.
+const made: Array<string> = []
+const temporary = (prefix: string) => {
+  const dir = temporaryDir(prefix)
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
 
 interface Engine {
   readonly name: string

@@ -156,7 +156,7 @@ const replay = Command.make(
   Replay.run
 ).pipe(
   Command.withDescription(
-    "Re-run a recorded run from its seed and check that every epoch's parameters are bit-identical (exit 0), or name the first epoch that differs (exit 1)."
+    "Re-run a recorded run from its seed and check that every epoch's parameters are bit-identical (exit 0), or name the first epoch that differs (exit 1). A run recorded on Node, Bun or Deno replays on any of them; one made by descent 0.1, whose numbers depended on the engine, is refused with the command that re-records it (exit 1)."
   )
 )
 
