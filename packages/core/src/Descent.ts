@@ -124,9 +124,9 @@ export interface Progress {
   readonly cost: number
 }
 
-// The fold's private state: the buffers backprop reuses, which hold the parameters while the
-// fold steps them in place (see internal/kernels.ts). Callers only ever see a finished, fresh
-// `Params`.
+// The one fold behind `descend`, `descendWatching` and `steps`: the buffers backprop reuses,
+// which hold the parameters while the fold steps them in place (see internal/kernels.ts).
+// Callers only ever see finished, fresh `Params`.
 interface Fold {
   workspace: Kernels.Workspace | undefined
   index: number
@@ -134,19 +134,21 @@ interface Fold {
 
 const startFold = (): Fold => ({ workspace: undefined, index: 0 })
 
-const stepFold = (fold: Fold, options: Options, batch: Batch): number => {
+/** One step on `batch`: its mean cost, and ‖∇C‖ when `norm` asks for it (before the step). */
+const stepFold = (fold: Fold, options: Options, batch: Batch, norm: boolean): { cost: number; gradientNorm: number } => {
   const { network } = options
   Backprop.checkBatch(network, batch)
   fold.workspace = Kernels.workspaceFor(network, batch.size, asArray(options.params.vector), fold.workspace)
   // The workspace's gradient holds zeros here: a new workspace, or one the last step cleared.
   const cost = Kernels.backpropSum(fold.workspace, network, batch)
+  const gradientNorm = norm ? Kernels.gradientNorm(fold.workspace, batch.size) : Number.NaN
   Kernels.stepAndClear(fold.workspace, batch.size, options.eta, options.weightDecay ?? 0)
   fold.index++
-  return cost
+  return { cost, gradientNorm }
 }
 
-// The parameters after the fold: the starting ones if there was no batch.
-const finishFold = (options: Options) => (fold: Fold): Params.Params => {
+// The fold's parameters, fresh: the starting ones if there was no batch.
+const paramsOf = (fold: Fold, options: Options): Params.Params => {
   if (fold.workspace === undefined) return options.params
   const params = new Float64Array(options.params.layout.size)
   Kernels.storeParams(fold.workspace, params)
@@ -154,7 +156,9 @@ const finishFold = (options: Options) => (fold: Fold): Params.Params => {
 }
 
 /**
- * Every step of the descent over `batches`, in order.
+ * Every step of the descent over `batches`, in order: `descend`'s fold, emitting each step's
+ * cost, gradient norm and parameters (a fresh copy per step, so it allocates where `descend`
+ * does not).
  *
  * @since 0.1.0
  * @category learning
@@ -164,41 +168,16 @@ export const steps: {
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R>
 } = dual(
   2,
-  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R> =>
-    Stream.mapAccum(batches, { params: options.params, index: 0 }, (state, batch) => {
-      const { cost, gradient, params } = updateMiniBatch(options.network, state.params, batch, options.eta, options.weightDecay)
-      const step: Step = {
-        index: state.index,
-        examples: batch.size,
-        cost,
-        gradientNorm: Gradient.norm(gradient),
-        params
-      }
-      return [{ params, index: state.index + 1 }, step]
-    })
-)
-
-/**
- * The fold of `step` over `batches`: the parameters after the last one (the starting
- * parameters if the stream is empty). The same numbers as folding `updateMiniBatch`, computed
- * in place on a private copy, with no allocation per batch.
- *
- * @since 0.1.0
- * @category learning
- */
-export const descend: {
-  (options: Options): <E, R>(batches: Stream.Stream<Batch, E, R>) => Effect.Effect<Params.Params, E, R>
-  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R>
-} = dual(
-  2,
-  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> => {
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R> => {
     Backprop.checkParams(options.network, options.params)
-    return Effect.suspend(() =>
-      Stream.runFold(batches, startFold(), (fold, batch) => {
-        stepFold(fold, options, batch)
-        return fold
+    return Stream.suspend(() => {
+      const fold = startFold()
+      return Stream.map(batches, (batch): Step => {
+        const index = fold.index
+        const { cost, gradientNorm } = stepFold(fold, options, batch, true)
+        return { index, examples: batch.size, cost, gradientNorm, params: paramsOf(fold, options) }
       })
-    ).pipe(Effect.map(finishFold(options)))
+    })
   }
 )
 
@@ -215,11 +194,39 @@ export const descendWatching = <E, R, E2, R2>(
   watch: (progress: Progress) => Effect.Effect<void, E2, R2>
 ): Effect.Effect<Params.Params, E | E2, R | R2> => {
   Backprop.checkParams(options.network, options.params)
-  return Effect.suspend(() =>
-    Stream.runFoldEffect(batches, startFold(), (fold, batch) => {
+  return Effect.suspend(() => {
+    const fold = startFold()
+    return Stream.runForEach(batches, (batch) => {
       const index = fold.index
-      const cost = stepFold(fold, options, batch)
-      return Effect.as(watch({ index, examples: batch.size, cost }), fold)
-    })
-  ).pipe(Effect.map(finishFold(options)))
+      const { cost } = stepFold(fold, options, batch, false)
+      return watch({ index, examples: batch.size, cost })
+    }).pipe(Effect.map(() => paramsOf(fold, options)))
+  })
 }
+
+/**
+ * The fold of `step` over `batches`: the parameters after the last one (the starting
+ * parameters if the stream is empty). The same numbers as folding `updateMiniBatch`, computed
+ * in place on a private copy, with no allocation per batch. (`descendWatching` with nobody
+ * watching — and so no Effect per batch.)
+ *
+ * @since 0.1.0
+ * @category learning
+ */
+export const descend: {
+  (options: Options): <E, R>(batches: Stream.Stream<Batch, E, R>) => Effect.Effect<Params.Params, E, R>
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R>
+} = dual(
+  2,
+  <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> => {
+    Backprop.checkParams(options.network, options.params)
+    return Effect.suspend(() => {
+      const fold = startFold()
+      return Stream.runForEachChunk(batches, (chunk) =>
+        Effect.sync(() => {
+          for (const batch of chunk) stepFold(fold, options, batch, false)
+        })
+      ).pipe(Effect.map(() => paramsOf(fold, options)))
+    })
+  }
+)

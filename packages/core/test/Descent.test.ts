@@ -1,4 +1,4 @@
-import { Batches, Descent, Evaluate, Gradient, Network, Params, Rng, Vector } from "@descent/core"
+import { Batches, Descent, Evaluate, Gradient, Network, Params, Reference, Rng, Vector } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { quadrants, snapshot } from "./fixtures.js"
@@ -71,15 +71,21 @@ describe("Descent", () => {
     expect([...Descent.step(params, gradient, 2, 0.1).vector]).toEqual([0.8 * 1 - 1, 0.8 * 2 + 2, 2.5])
   })
 
-  it.effect("weight decay 0 is plain descent, bit for bit", () =>
+  it.effect("weight decay 0 is the chapter's plain step p − η∇C, bit for bit; a positive one shrinks the weights", () =>
     Effect.gen(function* () {
       const [params] = Params.init(network.layout, Rng.make(3))
       const epoch = Batches.epoch(train, Rng.make(3), 10)
-      const plain = yield* Descent.descend(epoch.batches, { network, params, eta: 1 })
       const decayed = yield* Descent.descend(epoch.batches, { network, params, eta: 1, weightDecay: 0 })
+      // The same descent written out with no decay term at all: the reference gradient, and
+      // p − η·g entry by entry.
+      let plain = params
+      for (const batch of Batches.inOrder(train, epoch.order, 10)) {
+        const g = Reference.backprop(network, plain, batch).gradient.vector
+        plain = Params.fromArray(network.layout, Array.from(plain.vector, (p, i) => p - 1 * g[i]!))
+      }
+      expect(Params.equals(decayed, plain)).toBe(true)
       const shrunk = yield* Descent.descend(epoch.batches, { network, params, eta: 1, weightDecay: 0.01 })
-      expect(Params.equals(plain, decayed)).toBe(true)
-      expect(Vector.norm(Params.weights(shrunk, 0))).toBeLessThan(Vector.norm(Params.weights(plain, 0)))
+      expect(Vector.norm(Params.weights(shrunk, 0))).toBeLessThan(Vector.norm(Params.weights(decayed, 0)))
     }))
 
   it("step refuses a gradient of another layout", () => {
@@ -96,8 +102,20 @@ describe("Descent", () => {
       const folded = yield* Descent.descend(epoch.batches, { network, params, eta: 1 })
       expect(all.map((s) => s.index)).toEqual([...Array(10).keys()])
       expect(all.map((s) => s.examples)).toEqual([32, 32, 32, 32, 32, 32, 32, 32, 32, 12])
-      expect(all.every((s) => Number.isFinite(s.cost) && s.gradientNorm > 0)).toBe(true)
       expect(Params.equals(all[all.length - 1]!.params, folded)).toBe(true)
+      // Each step's cost, gradient norm and parameters are those of one updateMiniBatch after
+      // another (backprop's mean gradient, its norm).
+      let at = params
+      let i = 0
+      for (const batch of Batches.inOrder(train, epoch.order, 32)) {
+        const next = Descent.updateMiniBatch(network, at, batch, 1)
+        expect([all[i]!.cost, all[i]!.gradientNorm]).toEqual([next.cost, Gradient.norm(next.gradient)])
+        expect(Params.equals(all[i]!.params, next.params)).toBe(true)
+        at = next.params
+        i++
+      }
+      expect(i).toBe(10)
+      expect(all.every((s) => s.gradientNorm > 0)).toBe(true)
     }))
 
   it.effect("descend over an empty stream returns its starting parameters", () =>

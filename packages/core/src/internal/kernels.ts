@@ -402,6 +402,34 @@ export const backprop = (ws: Workspace, network: Network.Network, batch: Batch):
 }
 
 /**
+ * ‖∇C‖ of the summed gradient in the workspace scaled by 1/m — the norm of the gradient
+ * `backprop` returns, to the bit: the same products, added in the parameter vector's order.
+ */
+export const gradientNorm = (ws: Workspace, m: number): number => {
+  const mean = 1 / m
+  const { gradient, stride, weightGradient } = ws
+  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
+  const layer1End = wo + nOut * nIn
+  let sum = 0
+  for (let i = 0; i < gradient.length; i++) {
+    if (i === wo) {
+      // Layer 1's weights, kept transposed: entry (j, k) is weightGradient[k·stride + j].
+      for (let j = 0; j < nOut; j++) {
+        for (let k = 0; k < nIn; k++) {
+          const g = weightGradient[k * stride + j]! * mean
+          sum += g * g
+        }
+      }
+      i = layer1End - 1
+      continue
+    }
+    const g = gradient[i]! * mean
+    sum += g * g
+  }
+  return Math.sqrt(sum)
+}
+
+/**
  * One step from a summed gradient, in place in the workspace, clearing the gradient for the
  * next batch: ∇C = sum·(1/m), then w ← (1 − η·decay)·w − η·∇C and b ← b − η·∇C — the same
  * operations, in the same order, as scaling the gradient and calling `Descent.step`.

@@ -2,7 +2,7 @@
 // cut anywhere (a test pushes one byte at a time), assembles the header, checks it, then either
 // re-cuts the body into records or gathers it into one buffer. One Reader reads one stream.
 import { Effect, Either } from "effect"
-import * as Idx from "../Idx.js"
+import * as Idx from "../IdxFormat.js"
 import { IdxError } from "../IdxError.js"
 
 // Beyond this, one buffer cannot hold the data (and a header that asks for it is almost
