@@ -11,6 +11,8 @@ export * as Activation from "./Activation.js"
 export * as Backprop from "./Backprop.js"
 /** @since 0.1.0 */
 export * as Batches from "./Batches.js"
+/** @since 0.2.0 */
+export * as Chapter from "./Chapter.js"
 /** @since 0.1.0 */
 export * as Cost from "./Cost.js"
 /** @since 0.1.0 */
