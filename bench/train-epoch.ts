@@ -1,6 +1,6 @@
 /**
  * Stochastic gradient descent on MNIST's 60,000 training images, through the public pipeline
- * (`Mnist.bundled` → `Batches.epoch` → `Descent.descend`), beside the plain reference
+ * (`NodeMnist.bundled` → `Batches.epoch` → `Descent.descend`), beside the plain reference
  * implementation (`Reference.updateMiniBatch`, dense loops, immutable steps) on the same
  * batches. Prints seconds per epoch (median of the epochs after a warm-up one), examples per
  * second, the ratio reference/fast, the test accuracy reached (a check the work was real) and
@@ -12,6 +12,7 @@
  */
 import { Batches, Descent, Evaluate, Network, Params, Reference, Rng } from "@descent/core"
 import { Mnist } from "@descent/data"
+import * as NodeMnist from "@descent/data/NodeMnist"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
 import { performance } from "node:perf_hooks"
@@ -67,7 +68,7 @@ const program = Effect.gen(function* () {
   return { seconds, evalSeconds, accuracy, fastRss, slowSeconds, count: train.count }
 })
 
-const result = await Effect.runPromise(program.pipe(Effect.provide(Mnist.bundled), Effect.provide(NodeContext.layer)))
+const result = await Effect.runPromise(program.pipe(Effect.provide(NodeMnist.bundled), Effect.provide(NodeContext.layer)))
 const fast = median(result.seconds)
 const slow = median(result.slowSeconds)
 

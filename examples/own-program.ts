@@ -5,6 +5,7 @@
  */
 import { Batches, Descent, Evaluate, Network, Params, Rng } from "@descent/core"
 import { Mnist } from "@descent/data"
+import * as NodeMnist from "@descent/data/NodeMnist"
 import { NodeContext } from "@effect/platform-node"
 import { Console, Effect, Stream } from "effect"
 
@@ -22,4 +23,4 @@ const program = Effect.gen(function* () {
   yield* Console.log(`test accuracy: ${(before.accuracy * 100).toFixed(2)}% before, ${(after.accuracy * 100).toFixed(2)}% after 2,000 steps`)
 })
 
-program.pipe(Effect.provide(Mnist.bundled), Effect.provide(NodeContext.layer), Effect.runPromise)
+program.pipe(Effect.provide(NodeMnist.bundled), Effect.provide(NodeContext.layer), Effect.runPromise)

@@ -8,13 +8,12 @@
 // install.mjs); Chromium is Debian's (`apt-get install chromium`, as .ci/run does). Without
 // Chromium the browser checks are skipped with a note, unless DESCENT_REQUIRE_BROWSER=1 (CI)
 // makes its absence a failure.
-import { Mnist } from "@descent/data"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Layer } from "effect"
+import * as NodeMnist from "@descent/data/NodeMnist"
 import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { gzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { cliPath, temporary as temporaryDir } from "./fixtures.js"
 
@@ -179,19 +178,17 @@ describe.skipIf(skipBrowser)("in headless Chromium", () => {
 
   beforeAll(async () => {
     const { chromium: launcher } = (await import(join(engines, "node_modules", "playwright-core", "index.mjs"))) as Playwright
-    const data = await Effect.runPromise(
-      Effect.map(Mnist.Mnist, ({ test, train }) => ({ test, train })).pipe(
-        Effect.provide(Mnist.bundled.pipe(Layer.provide(NodeContext.layer)))
-      )
-    )
+    const mnist = NodeMnist.bundledDirectory()
     const files: Record<string, string | Uint8Array> = {
       "/": '<!doctype html><title>descent on every engine</title><script src="/train.js"></script><script src="/fingerprint.js"></script>',
       "/train.js": await bundle(join(engines, "browser.ts"), "iife", "descentTrain"),
       "/fingerprint.js": await bundle(fingerprintEntry, "iife", "descentNumerics"),
-      "/train-images": data.train.pixels as Uint8Array,
-      "/train-labels": data.train.labels as Uint8Array,
-      "/test-images": data.test.pixels as Uint8Array,
-      "/test-labels": data.test.labels as Uint8Array
+      // MNIST as a web server would publish it, for Mnist.loadUrl in the page.
+      ...Object.fromEntries(
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"].map(
+          (name) => [`/mnist/${name}.gz`, gzipSync(readFileSync(join(mnist, name)))]
+        )
+      )
     }
     browser = await launcher.launch({
       executablePath: chromium,
@@ -226,21 +223,17 @@ describe.skipIf(skipBrowser)("in headless Chromium", () => {
     expect(inPage.numerics).toBe(onNode.numerics)
   })
 
-  it.each(configurations)("%s: the library's chain in the page gives `descent train`'s numbers, bit for bit", async (_, flags) => {
+  it.each(configurations)("%s: the library's chain in the page, on MNIST fetched over HTTP, gives `descent train`'s numbers, bit for bit", async (_, flags) => {
     const recorded = train(node, flags)
-    const record = JSON.parse(readFileSync(join(recorded.out, "run.json"), "utf8")) as { options: unknown }
-    const epochs = await page.evaluate(async (options) => {
-      const bytes = async (path: string) => new Uint8Array(await (await fetch(path)).arrayBuffer())
-      const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
-        ["/train-images", "/train-labels", "/test-images", "/test-labels"].map(bytes)
-      )
+    type Record = { options: unknown; data: { [K in "trainImages" | "trainLabels" | "testImages" | "testLabels"]: { sha256: string } } }
+    const record = JSON.parse(readFileSync(join(recorded.out, "run.json"), "utf8")) as Record
+    const inPage = await page.evaluate(async (options) => {
       const lib = (globalThis as unknown as { descentTrain: typeof import("./engines/browser.js") }).descentTrain
-      return lib.train(
-        options as Parameters<typeof lib.train>[0],
-        { pixels: trainImages!, labels: trainLabels! },
-        { pixels: testImages!, labels: testLabels! }
-      )
+      return lib.train(options as Parameters<typeof lib.train>[0], "/mnist/")
     }, record.options)
-    expect(epochs).toEqual(recorded.epochs)
+    expect(inPage.epochs).toEqual(recorded.epochs)
+    // The page fingerprints the gzipped files it fetched as the CLI did the raw ones on disk.
+    const { testImages, testLabels, trainImages, trainLabels } = record.data
+    expect(inPage.sha256).toEqual([trainImages, trainLabels, testImages, testLabels].map((file) => file.sha256))
   })
 })

@@ -1,8 +1,11 @@
-// A training run in a browser page, built from the library's own calls — Params.init, then per
-// epoch Batches.epoch, Descent.descendWatching and Evaluate.evaluate — the chain the CLI's
-// `train` follows, written out independently of it. test/engines.test.ts bundles this file
-// for Chromium and checks that its numbers equal `descent train --json`'s, to the bit.
+// A training run in a browser page, built from the library's own calls — MNIST fetched with
+// Mnist.loadUrl, then Params.init, and per epoch Batches.epoch, Descent.descendWatching and
+// Evaluate.evaluate — the chain the CLI's `train` follows, written out independently of it.
+// test/engines.test.ts bundles this file for Chromium and checks that its numbers equal
+// `descent train --json`'s, to the bit, and its data fingerprints the run record's.
 import { Batches, Dataset, Descent, Evaluate, Network, Numerics, Params, Rng } from "@descent/core"
+import { Mnist } from "@descent/data"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Effect } from "effect"
 
 export interface Options {
@@ -20,11 +23,6 @@ export interface Options {
   readonly subset: number
 }
 
-export interface Images {
-  readonly pixels: Uint8Array
-  readonly labels: Uint8Array
-}
-
 export interface Metrics {
   readonly epoch: number
   readonly trainCost: number
@@ -39,12 +37,18 @@ const sha256 = async (bytes: Uint8Array): Promise<string> => {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
 }
 
-/** Trains as `descent train` does with these options, and reports each epoch. */
-export const train = async (options: Options, trainSet: Images, testSet: Images): Promise<ReadonlyArray<Metrics>> => {
+/**
+ * Fetches MNIST from `base`, trains on it as `descent train` does with these options, and
+ * reports each epoch and the data's fingerprints.
+ */
+export const train = async (
+  options: Options,
+  base: string
+): Promise<{ readonly epochs: ReadonlyArray<Metrics>; readonly sha256: ReadonlyArray<string> }> => {
   const network = Network.make({ sizes: options.layers, hidden: options.activation, output: options.output, cost: options.cost })
-  const all = Dataset.make({ rows: 28, cols: 28, ...trainSet })
-  const train = Dataset.take(all, options.subset)
-  const test = Dataset.make({ rows: 28, cols: 28, ...testSet })
+  const data = await Effect.runPromise(Mnist.loadUrl(base).pipe(Effect.provide(FetchHttpClient.layer)))
+  const train = Dataset.take(data.train, options.subset)
+  const test = data.test
   let [params, rng] = Params.init(network.layout, Rng.make(options.seed), options.init)
   const metrics: Array<Metrics> = []
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -73,6 +77,7 @@ export const train = async (options: Options, trainSet: Images, testSet: Images)
       trainAccuracy: Evaluate.evaluate(network, params, train).accuracy
     })
   }
-  return metrics
+  const { testImages, testLabels, trainImages, trainLabels } = data.files
+  return { epochs: metrics, sha256: [trainImages, trainLabels, testImages, testLabels].map((file) => file.sha256) }
 }
 

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { type IdxError, Mnist, type MnistError } from "@descent/data"
+import * as NodeMnist from "@descent/data/NodeMnist"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
@@ -31,7 +32,9 @@ export const fromFlag = (data: Option.Option<string>): Effect.Effect<TrainingOpt
 export const load = (
   source: TrainingOptions.DataSource
 ): Effect.Effect<Mnist.MnistData, IdxError | MnistError, FileSystem.FileSystem | Path.Path> =>
-  source.kind === "bundled" ? Mnist.loadDirectory(Mnist.bundledDirectory()) : Mnist.loadDirectory(source.path)
+  source.kind === "bundled"
+    ? NodeMnist.loadBundled
+    : Mnist.loadDirectory(source.path).pipe(Effect.provide(NodeMnist.sha256))
 
 /**
  * How a source is named to a user.

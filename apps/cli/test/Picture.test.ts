@@ -1,4 +1,4 @@
-import { Mnist } from "@descent/data"
+import * as NodeMnist from "@descent/data/NodeMnist"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -21,7 +21,7 @@ const pngOf = (pixels: Uint8Array, rows: number, cols: number, scale: number, da
 describe("Picture", () => {
   it.effect("an MNIST digit, enlarged and drawn dark on white, comes back close to itself", () =>
     Effect.gen(function* () {
-      const { test } = yield* Mnist.loadDirectory(Mnist.bundledDirectory())
+      const { test } = yield* NodeMnist.loadBundled
       for (const index of [0, 1, 2, 3, 4]) {
         const original = (test.pixels as Uint8Array).slice(index * 784, (index + 1) * 784)
         for (const [scale, darkInk] of [[3, true], [5, false]] as const) {

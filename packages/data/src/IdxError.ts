@@ -13,6 +13,7 @@ import { Data } from "effect"
 export type IdxErrorReason =
   | "Missing"
   | "Unreadable"
+  | "Unreachable"
   | "BadMagic"
   | "UnsupportedType"
   | "HeaderTruncated"
@@ -44,6 +45,8 @@ export class IdxError extends Data.TaggedError("IdxError")<{
         return `${where}: file not found${detail}; check the path, or the folder's file names`
       case "Unreadable":
         return `${where}: cannot read the file${detail}; check its permissions`
+      case "Unreachable":
+        return `${where}: cannot fetch it${detail}; check the address, and that the server is up and reachable`
       case "BadMagic":
         return `${where}: not an IDX file: it must start with two zero bytes${detail}; is this the right file, and not HTML or an archive?`
       case "UnsupportedType":

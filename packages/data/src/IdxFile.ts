@@ -10,10 +10,10 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { Scope } from "effect"
 import { Effect, Option, Stream } from "effect"
-import { createHash } from "node:crypto"
 import * as Gzip from "./Gzip.js"
 import * as Idx from "./Idx.js"
 import { IdxError } from "./IdxError.js"
+import { Sha256 } from "./Sha256.js"
 
 /**
  * A decoded file and where it came from.
@@ -87,6 +87,20 @@ export const records = (path: string): Stream.Stream<Idx.Record, IdxError, FileS
   Idx.records(bytes(path), path)
 
 /**
+ * A whole IDX byte stream (already decompressed) decoded, with its fingerprint; `path` names
+ * where it came from in errors and in the result.
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const decode = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, path: string): Effect.Effect<IdxFile, IdxError | E, R> =>
+  Effect.gen(function* () {
+    const hash = (yield* Sha256).make()
+    const tensor = yield* Idx.decode(Stream.tap(bytes, (chunk) => Effect.sync(() => hash.update(chunk))), path)
+    return { path, tensor, sha256: hash.hex() }
+  })
+
+/**
  * The whole file decoded, with its fingerprint.
  *
  * @since 0.1.0
@@ -102,8 +116,6 @@ export const read = (path: string): Effect.Effect<IdxFile, IdxError, FileSystem.
       const source = Gzip.isGzip(magic.subarray(0, Number(got)))
         ? Gzip.gunzipIfCompressed(freshChunks(file, path), path)
         : reusedChunks(file, path)
-      const hash = createHash("sha256")
-      const tensor = yield* Idx.decode(Stream.tap(source, (chunk) => Effect.sync(() => hash.update(chunk))), path)
-      return { path, tensor, sha256: hash.digest("hex") }
+      return yield* decode(source, path)
     })
   )

