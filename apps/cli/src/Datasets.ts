@@ -6,10 +6,10 @@
  */
 import { type IdxError, Mnist, type MnistError } from "@descent/data"
 import * as NodeMnist from "@descent/data/NodeMnist"
+import type { TrainingOptions } from "@descent/files"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
-import type * as TrainingOptions from "./TrainingOptions.js"
 
 /**
  * The data source a `--data` flag names: the bundled copy when it is absent.

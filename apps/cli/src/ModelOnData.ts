@@ -6,11 +6,11 @@
  */
 import { Layout } from "@descent/core"
 import type { Mnist } from "@descent/data"
+import { ModelFile } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect, type Option } from "effect"
 import { UsageError } from "./CliError.js"
 import * as Datasets from "./Datasets.js"
-import * as ModelFile from "./ModelFile.js"
 
 /**
  * A model's input layer must match the images.

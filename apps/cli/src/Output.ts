@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { RunRecord } from "./RunRecord.js"
+import type { RunRecord } from "@descent/files"
 
 /**
  * @since 0.1.0
@@ -44,7 +44,7 @@ export const percent = (fraction: number): string => `${(fraction * 100).toFixed
  * @since 0.1.0
  * @category formatting
  */
-export const epochLine = (metrics: RunRecord["epochs"][number], epochs: number): string =>
+export const epochLine = (metrics: RunRecord.EpochMetrics, epochs: number): string =>
   [
     `epoch ${String(metrics.epoch).padStart(String(epochs).length)}/${epochs}`,
     `train cost ${metrics.trainCost.toFixed(4)}`,

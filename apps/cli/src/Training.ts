@@ -10,10 +10,8 @@
  */
 import { Batches, Dataset, Descent, Evaluate, Network, Params, Rng, Vector } from "@descent/core"
 import type { Mnist } from "@descent/data"
+import { RunRecord, TrainingOptions } from "@descent/files"
 import { Clock, Data, Effect, Stream } from "effect"
-import { createHash } from "node:crypto"
-import type * as RunRecord from "./RunRecord.js"
-import * as TrainingOptions from "./TrainingOptions.js"
 
 /**
  * A run between epochs.
@@ -109,16 +107,6 @@ export const begin = (
   return { sets: { train, validation, test: data.test }, state: { options, network, epochs: [], params, rng } }
 }
 
-/**
- * SHA-256 of the parameter vector's float64 bytes: two runs with equal hashes have
- * bit-identical parameters.
- *
- * @since 0.1.0
- * @category getters
- */
-export const paramsSha256 = (params: Params.Params): string =>
-  createHash("sha256").update(Params.toBytes(params)).digest("hex")
-
 // Examples trained between two turns of Node's event loop: about a millisecond of work for the
 // chapter's network (a turn costs more than the 8 batches the kernels now take).
 const turnEvery = 256
@@ -181,7 +169,7 @@ export const epoch = (
       testAccuracy: test.accuracy,
       testCost: test.cost,
       seconds: (finished - started) / 1000,
-      paramsSha256: paramsSha256(params),
+      paramsSha256: RunRecord.paramsSha256(params),
       ...(trainAccuracy === undefined ? {} : { trainAccuracy }),
       ...(validationAccuracy === undefined ? {} : { validationAccuracy })
     }

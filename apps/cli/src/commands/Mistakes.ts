@@ -7,7 +7,7 @@
 import { Evaluate, Feedforward } from "@descent/core"
 import * as Path from "@effect/platform/Path"
 import { Effect, type Option } from "effect"
-import * as AtomicFile from "../AtomicFile.js"
+import { AtomicFile } from "@descent/files"
 import { UsageError } from "../CliError.js"
 import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"

@@ -8,7 +8,7 @@
 import { Dataset, Evaluate, Feedforward, Rng } from "@descent/core"
 import { Effect, type Option } from "effect"
 import { UsageError } from "../CliError.js"
-import type * as ModelFile from "../ModelFile.js"
+import type { ModelFile } from "@descent/files"
 import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
 

@@ -8,10 +8,10 @@
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import * as AtomicFile from "../AtomicFile.js"
+import { AtomicFile } from "@descent/files"
 import { UsageError } from "../CliError.js"
 import * as Output from "../Output.js"
-import * as RunRecord from "../RunRecord.js"
+import { RunRecord } from "@descent/files"
 
 interface Row {
   readonly run: string

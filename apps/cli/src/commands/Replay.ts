@@ -10,12 +10,13 @@
 import { Numerics } from "@descent/core"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import { NumericsMismatch, ReplayMismatch, UsageError } from "../CliError.js"
+import { ReplayMismatch, UsageError } from "../CliError.js"
+import { NumericsMismatch } from "@descent/files"
 import * as Datasets from "../Datasets.js"
 import * as Output from "../Output.js"
-import * as RunRecord from "../RunRecord.js"
+import { RunRecord } from "@descent/files"
 import * as Training from "../Training.js"
-import * as TrainingOptions from "../TrainingOptions.js"
+import { TrainingOptions } from "@descent/files"
 import { engine } from "../Versions.js"
 
 /**

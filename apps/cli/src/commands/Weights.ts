@@ -8,9 +8,9 @@
 import { Layout, Params } from "@descent/core"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import * as AtomicFile from "../AtomicFile.js"
+import { AtomicFile } from "@descent/files"
 import { UsageError } from "../CliError.js"
-import * as ModelFile from "../ModelFile.js"
+import { ModelFile } from "@descent/files"
 import * as Output from "../Output.js"
 import * as Raster from "../Raster.js"
 

@@ -11,7 +11,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect, Schema } from "effect"
 import * as AtomicFile from "./AtomicFile.js"
-import type { FileError, FileFormatError } from "./CliError.js"
+import type { FileError, FileFormatError } from "./FileError.js"
 import * as JsonFile from "./JsonFile.js"
 
 const Activation = Schema.Literal("sigmoid", "relu")

@@ -7,13 +7,15 @@
  *
  * @since 0.1.0
  */
-import type { Mnist } from "@descent/data"
+import { Params } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import type { Effect } from "effect"
 import { Schema } from "effect"
+import { sha256 } from "@noble/hashes/sha2.js"
+import { bytesToHex } from "@noble/hashes/utils.js"
 import * as AtomicFile from "./AtomicFile.js"
-import type { FileError, FileFormatError } from "./CliError.js"
+import type { FileError, FileFormatError } from "./FileError.js"
 import * as JsonFile from "./JsonFile.js"
 import * as TrainingOptions from "./TrainingOptions.js"
 
@@ -114,14 +116,31 @@ export const RunRecordFile = Schema.Struct({
 export type RunRecord = Schema.Schema.Type<typeof RunRecordFile>
 
 /**
- * The fingerprints of a loaded dataset, with file names rather than full paths (the bundled
- * copy's path differs from machine to machine).
+ * Where a data file came from and its SHA-256: what `@descent/data`'s `Mnist` reports for each
+ * of its four files.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FileInfo {
+  readonly path: string
+  readonly sha256: string
+}
+
+/**
+ * The fingerprints of a loaded dataset (`MnistData.files`), with file names rather than full
+ * paths or URLs (the bundled copy's path differs from machine to machine).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fingerprints = (files: Mnist.MnistData["files"]): DataFingerprints => {
-  const entry = (info: Mnist.FileInfo) => ({ file: info.path.split(/[\\/]/).pop() ?? info.path, sha256: info.sha256 })
+export const fingerprints = (files: {
+  readonly trainImages: FileInfo
+  readonly trainLabels: FileInfo
+  readonly testImages: FileInfo
+  readonly testLabels: FileInfo
+}): DataFingerprints => {
+  const entry = (info: FileInfo) => ({ file: info.path.split(/[\\/]/).pop() ?? info.path, sha256: info.sha256 })
   return {
     trainImages: entry(files.trainImages),
     trainLabels: entry(files.trainLabels),
@@ -129,6 +148,15 @@ export const fingerprints = (files: Mnist.MnistData["files"]): DataFingerprints 
     testLabels: entry(files.testLabels)
   }
 }
+
+/**
+ * SHA-256 of the parameter vector's float64 bytes (little-endian), lowercase hex: what each
+ * epoch records as `paramsSha256`. Two runs with equal hashes have bit-identical parameters.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const paramsSha256 = (params: Params.Params): string => bytesToHex(sha256(Params.toBytes(params)))
 
 /**
  * Writes a run record to `path`, atomically.

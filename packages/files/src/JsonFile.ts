@@ -7,7 +7,7 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, ParseResult, Schema } from "effect"
-import { FileError, FileFormatError } from "./CliError.js"
+import { FileError, FileFormatError } from "./FileError.js"
 
 const describeIssue = (error: ParseResult.ParseError): string => {
   const [first] = ParseResult.ArrayFormatter.formatErrorSync(error)
