@@ -1,0 +1,28 @@
+// A stranger's program, type-checked and run by test/consumer.test.ts against descent's packed
+// tarballs installed with plain npm: it trains the chapter's network for 300 mini-batches,
+// saves the model with @descent/files, loads it back, and prints what it found. The `descent`
+// CLI then reads the saved file.
+import { Batches, Descent, Evaluate, Network, Params, Rng } from "@descent/core"
+import { Mnist } from "@descent/data"
+import * as NodeMnist from "@descent/data/NodeMnist"
+import { ModelFile } from "@descent/files"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { Console, Effect, Stream } from "effect"
+
+const out = process.argv[2] ?? "model.json"
+
+const program = Effect.gen(function* () {
+  const { test, train } = yield* Mnist.Mnist
+  const network = Network.chapter // 784-16-16-10
+  const [initial, rng] = Params.init(network.layout, Rng.make(1))
+  const params = yield* Batches.epoch(train, rng, 10).batches.pipe(
+    Stream.take(300),
+    Descent.descend({ network, params: initial, eta: 3.0 })
+  )
+  yield* ModelFile.write(out, { network, params })
+  const loaded = yield* ModelFile.read(out)
+  const { accuracy } = Evaluate.evaluate(loaded.network, loaded.params, test)
+  yield* Console.log(JSON.stringify({ identical: Params.equals(loaded.params, params), accuracy }))
+})
+
+program.pipe(Effect.provide(NodeMnist.bundled), Effect.provide(NodeContext.layer), Effect.runPromise)
