@@ -1,9 +1,11 @@
 // The built `descent` command end to end, on a tiny MNIST-shaped dataset written by the test.
 import { Dataset, Evaluate, Network, Params } from "@descent/core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { descent, jsonLines, png, temporary, tinyMnist } from "./fixtures.js"
+import { descent, finished, jsonLines, png, start, temporary, tinyMnist } from "./fixtures.js"
 
 const data = tinyMnist(400, 100)
 const runDir = join(temporary("run"), "run")
@@ -126,6 +128,32 @@ describe("descent replay", () => {
   })
 })
 
+describe("descent train --data URL", () => {
+  it("trains on MNIST-layout files a web server hands out, records the URL, and replays from it", async () => {
+    const server = createServer((request, response) => {
+      const name = (request.url ?? "").replace(/^\/mnist\//, "")
+      const path = join(data.dir, name)
+      if (!/^[\w.-]+$/.test(name) || !existsSync(path)) return void response.writeHead(404).end()
+      response.writeHead(200).end(readFileSync(path))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mnist/`
+      const out = join(temporary("url"), "run")
+      const trained = await finished(start(["train", "--data", url, "--layers", "784,16,10", "--epochs", "1", "--json", "--out", out]))
+      expect(trained.code, trained.stderr).toBe(0)
+      const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"))
+      expect(record.options.data).toEqual({ kind: "url", url })
+      expect(record.data.trainImages.file).toBe("train-images-idx3-ubyte")
+      const replayed = await finished(start(["replay", join(out, "run.json")]))
+      expect(replayed.code, replayed.stderr).toBe(0)
+      expect(replayed.stdout).toMatch(/identical\n$/)
+    } finally {
+      server.close()
+    }
+  })
+})
+
 describe("a run recorded with other numerics", () => {
   const tamper = (change: (record: Record<string, unknown>) => void) => {
     const record = JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")) as Record<string, unknown>
@@ -167,9 +195,11 @@ describe("--help", () => {
     for (const flag of ["--data", "--layers", "--activation", "--cost", "--init", "--eta", "--batch-size", "--epochs", "--seed", "--out", "--resume", "--json"]) {
       expect(result.stdout).toContain(flag)
     }
-    for (const fact of ["Default: 784,16,16,10", "Default: 3.0", "Default: 10.", "Default: 30.", "Default: 1."]) {
-      expect(result.stdout).toContain(fact)
-    }
+    // Each default as the code has it (TrainingOptions.defaults), under its own flag.
+    const defaultOf = (flag: string) => result.stdout.split(`\n${flag} `)[1]?.match(/Defaults to: (.*)/)?.[1]
+    expect(["--layers", "--eta", "--batch-size", "--epochs", "--seed", "--activation"].map(defaultOf)).toEqual([
+      "784,16,16,10", "3", "10", "30", "1", "sigmoid"
+    ])
     expect(result.stdout).not.toContain("\x1b[")
   })
 })

@@ -24,6 +24,16 @@ export const descent = (args: ReadonlyArray<string>, cwd?: string): Result => {
 export const start = (args: ReadonlyArray<string>) =>
   spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } })
 
+/** What a command started with `start` printed, once it has exited. */
+export const finished = (child: ReturnType<typeof start>): Promise<Result> =>
+  new Promise((resolve) => {
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
 export const temporary = (prefix: string): string => mkdtempSync(join(tmpdir(), `descent-${prefix}-`))
 
 /**

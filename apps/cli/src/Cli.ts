@@ -12,6 +12,7 @@ import * as Plot from "./commands/Plot.js"
 import * as Predict from "./commands/Predict.js"
 import * as Replay from "./commands/Replay.js"
 import * as Train from "./commands/Train.js"
+import * as TrainFlags from "./TrainFlags.js"
 import * as Weights from "./commands/Weights.js"
 import { versions } from "./Versions.js"
 
@@ -19,9 +20,9 @@ const json = Options.boolean("json").pipe(
   Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
 )
 const data = Options.text("data").pipe(
-  Options.withPseudoName("DIR"),
+  Options.withPseudoName("DIR|URL"),
   Options.withDescription(
-    "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz). Default: the bundled MNIST."
+    "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz), or an http(s):// URL under which those files are served. Default: the bundled MNIST."
   ),
   Options.optional
 )
@@ -32,89 +33,7 @@ const model = Options.text("model").pipe(
 
 const train = Command.make(
   "train",
-  {
-    data,
-    layers: Options.text("layers").pipe(
-      Options.withPseudoName("SIZES"),
-      Options.withDescription("Neurons per layer, input first; the input must match the image's pixels and the output be 10. Default: 784,16,16,10 (the chapter's 13,002 weights and biases)."),
-      Options.optional
-    ),
-    activation: Options.choice("activation", ["sigmoid", "relu"]).pipe(
-      Options.withDescription("Activation of the hidden layers (--output sets the output layer's). Default: sigmoid."),
-      Options.optional
-    ),
-    output: Options.choice("output", ["sigmoid", "softmax"]).pipe(
-      Options.withDescription("The output layer: sigmoid (ten outputs each in (0,1)) or softmax (a probability distribution over the ten digits; needs --cost cross-entropy). Default: sigmoid."),
-      Options.optional
-    ),
-    cost: Options.choice("cost", ["quadratic", "cross-entropy"]).pipe(
-      Options.withDescription("The cost to lower: quadratic ½‖a − y‖² (the chapter's) or cross-entropy. Default: quadratic."),
-      Options.optional
-    ),
-    init: Options.choice("init", ["normal", "scaled"]).pipe(
-      Options.withDescription("Initial weights: normal N(0,1) as network.py, or scaled N(0,1/fan-in). Default: normal."),
-      Options.optional
-    ),
-    eta: Options.float("eta").pipe(
-      Options.withPseudoName("ETA"),
-      Options.withDescription("η, the learning rate: each step is params − η·∇C. Default: 3.0."),
-      Options.optional
-    ),
-    etaDecay: Options.float("eta-decay").pipe(
-      Options.withPseudoName("FACTOR"),
-      Options.withDescription("Multiply the learning rate by FACTOR after every epoch (epoch k uses η·FACTORᵏ⁻¹): big steps first, fine ones later. Default: 1 (constant)."),
-      Options.optional
-    ),
-    l2: Options.float("l2").pipe(
-      Options.withPseudoName("LAMBDA"),
-      Options.withDescription("L2 regularisation λ: each step also shrinks the weights by 1 − ηλ/n (n training images), as Nielsen's network2. Default: 0."),
-      Options.optional
-    ),
-    batchSize: Options.integer("batch-size").pipe(
-      Options.withPseudoName("M"),
-      Options.withDescription("Examples per mini-batch (a final shorter batch is kept). Default: 10."),
-      Options.optional
-    ),
-    epochs: Options.integer("epochs").pipe(
-      Options.withPseudoName("N"),
-      Options.withDescription("Passes over the training set. Default: 30."),
-      Options.optional
-    ),
-    seed: Options.integer("seed").pipe(
-      Options.withPseudoName("SEED"),
-      Options.withDescription("Seed of every random choice (initial weights, shuffles): same seed, same result, bit for bit. Default: 1."),
-      Options.optional
-    ),
-    seeds: Options.text("seeds").pipe(
-      Options.withPseudoName("S1,S2,..."),
-      Options.withDescription("Run the same options once per seed (into OUT/seed-S) and report the final test accuracy as mean ± standard deviation over the seeds."),
-      Options.optional
-    ),
-    validation: Options.integer("validation").pipe(
-      Options.withPseudoName("N"),
-      Options.withDescription("Hold out the last N training images (10000 as Nielsen does) and report accuracy on them each epoch, to choose a recipe without touching the test set. Default: 0."),
-      Options.optional
-    ),
-    subset: Options.integer("subset").pipe(
-      Options.withPseudoName("N"),
-      Options.withDescription("Train on only the first N training images (reports training accuracy each epoch). Default: all."),
-      Options.optional
-    ),
-    shuffleLabels: Options.boolean("shuffle-labels").pipe(
-      Options.withDescription("Permute the training labels with the seed — the memorisation experiment (Zhang et al. 2017): training accuracy rises while test accuracy stays near 10%.")
-    ),
-    out: Options.text("out").pipe(
-      Options.withPseudoName("DIR"),
-      Options.withDescription("Folder for model.json, run.json and checkpoint.json. Default: a new folder under runs/."),
-      Options.optional
-    ),
-    resume: Options.text("resume").pipe(
-      Options.withPseudoName("DIR"),
-      Options.withDescription("Continue the run in this folder from its last checkpoint, with the options recorded there."),
-      Options.optional
-    ),
-    json
-  },
+  TrainFlags.flags,
   Train.run
 ).pipe(
   Command.withDescription(

@@ -1,18 +1,52 @@
 /**
- * The training and test sets a command works on: the bundled MNIST, or a folder given with
- * `--data`.
+ * The training and test sets a command works on — the bundled MNIST, a folder given with
+ * `--data DIR`, or files served under `--data https://…` — through the `Datasets` service, so a
+ * command can be run in-process with other data (a test's); `bin.ts` provides `node`.
  *
  * @since 0.1.0
  */
 import { type IdxError, Mnist, type MnistError } from "@descent/data"
 import * as NodeMnist from "@descent/data/NodeMnist"
 import type { TrainingOptions } from "@descent/files"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Effect, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 
 /**
- * The data source a `--data` flag names: the bundled copy when it is absent.
+ * Where data sets come from.
+ *
+ * @since 0.2.0
+ * @category services
+ */
+export class Datasets extends Context.Tag("@descent/cli/Datasets")<
+  Datasets,
+  { readonly load: (source: TrainingOptions.DataSource) => Effect.Effect<Mnist.MnistData, IdxError | MnistError> }
+>() {}
+
+/**
+ * The data sets of Node's file system and network: files fingerprinted with node:crypto.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const node: Layer.Layer<Datasets, never, FileSystem.FileSystem | Path.Path> = Layer.effect(
+  Datasets,
+  Effect.map(Effect.context<FileSystem.FileSystem | Path.Path>(), (context) => ({
+    load: (source) => {
+      const loaded = source.kind === "bundled"
+        ? NodeMnist.loadBundled
+        : source.kind === "directory"
+        ? Mnist.loadDirectory(source.path)
+        : Mnist.loadUrl(source.url).pipe(Effect.provide(FetchHttpClient.layer))
+      return loaded.pipe(Effect.provide(NodeMnist.sha256), Effect.provide(context))
+    }
+  }))
+)
+
+/**
+ * The data source a `--data` flag names: the bundled copy when it is absent, a URL when it is
+ * one, else a folder.
  *
  * @since 0.1.0
  * @category constructors
@@ -20,7 +54,10 @@ import { Effect, Option } from "effect"
 export const fromFlag = (data: Option.Option<string>): Effect.Effect<TrainingOptions.DataSource, never, Path.Path> =>
   Option.match(data, {
     onNone: () => Effect.succeed({ kind: "bundled" as const }),
-    onSome: (dir) => Effect.map(Path.Path, (path) => ({ kind: "directory" as const, path: path.resolve(dir) }))
+    onSome: (given) =>
+      /^https?:\/\//i.test(given)
+        ? Effect.succeed({ kind: "url" as const, url: given })
+        : Effect.map(Path.Path, (path) => ({ kind: "directory" as const, path: path.resolve(given) }))
   })
 
 /**
@@ -29,12 +66,8 @@ export const fromFlag = (data: Option.Option<string>): Effect.Effect<TrainingOpt
  * @since 0.1.0
  * @category loading
  */
-export const load = (
-  source: TrainingOptions.DataSource
-): Effect.Effect<Mnist.MnistData, IdxError | MnistError, FileSystem.FileSystem | Path.Path> =>
-  source.kind === "bundled"
-    ? NodeMnist.loadBundled
-    : Mnist.loadDirectory(source.path).pipe(Effect.provide(NodeMnist.sha256))
+export const load = (source: TrainingOptions.DataSource): Effect.Effect<Mnist.MnistData, IdxError | MnistError, Datasets> =>
+  Effect.flatMap(Datasets, (datasets) => datasets.load(source))
 
 /**
  * How a source is named to a user.
@@ -43,4 +76,4 @@ export const load = (
  * @category getters
  */
 export const describe = (source: TrainingOptions.DataSource): string =>
-  source.kind === "bundled" ? "the bundled MNIST" : source.path
+  source.kind === "bundled" ? "the bundled MNIST" : source.kind === "directory" ? source.path : source.url

@@ -1,34 +1,74 @@
 /**
  * What commands print: results on stdout, notes and warnings on stderr. With `--json`, stdout
- * carries JSON only.
+ * carries JSON only. Printing goes through the `Output` service, so that a command run
+ * in-process (in a test) prints where the test can read it; `bin.ts` provides the terminal's.
  *
  * @since 0.1.0
  */
 import type { RunRecord } from "@descent/files"
+import { Context, Effect, Layer } from "effect"
 
 /**
- * @since 0.1.0
- * @category printing
+ * Where output goes: `stdout` for results, `stderr` for notes. Each takes a whole line.
+ *
+ * @since 0.2.0
+ * @category services
  */
-export const line = (text: string): void => {
-  process.stdout.write(text + "\n")
+export class Output extends Context.Tag("@descent/cli/Output")<
+  Output,
+  { readonly stdout: (line: string) => void; readonly stderr: (line: string) => void }
+>() {}
+
+/**
+ * The process's own stdout and stderr.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const terminal: Layer.Layer<Output> = Layer.succeed(Output, {
+  stdout: (line) => void process.stdout.write(line + "\n"),
+  stderr: (line) => void process.stderr.write(line + "\n")
+})
+
+/**
+ * Lines kept in memory (for tests): the service, and what it was given.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const capture = (): { readonly layer: Layer.Layer<Output>; readonly stdout: Array<string>; readonly stderr: Array<string> } => {
+  const stdout: Array<string> = []
+  const stderr: Array<string> = []
+  return {
+    layer: Layer.succeed(Output, { stdout: (line) => void stdout.push(line), stderr: (line) => void stderr.push(line) }),
+    stdout,
+    stderr
+  }
 }
 
 /**
+ * A result line on stdout.
+ *
  * @since 0.1.0
  * @category printing
  */
-export const json = (value: unknown): void => {
-  process.stdout.write(JSON.stringify(value) + "\n")
-}
+export const line = (text: string): Effect.Effect<void, never, Output> => Effect.map(Output, (output) => output.stdout(text))
 
 /**
+ * A result as one line of JSON on stdout.
+ *
  * @since 0.1.0
  * @category printing
  */
-export const note = (text: string): void => {
-  process.stderr.write(text + "\n")
-}
+export const json = (value: unknown): Effect.Effect<void, never, Output> => line(JSON.stringify(value))
+
+/**
+ * A note on stderr.
+ *
+ * @since 0.1.0
+ * @category printing
+ */
+export const note = (text: string): Effect.Effect<void, never, Output> => Effect.map(Output, (output) => output.stderr(text))
 
 /**
  * A percentage with two decimals: 0.9412 → "94.12%".

@@ -1,14 +1,17 @@
 /**
- * The `descent` executable: runs the command line with Node's file system and paths, prints an
- * expected failure as one line on stderr, and exits 0 (ok), 1 (failure), 2 (usage error) or
+ * The `descent` executable: runs the command line with Node's file system and paths, the data
+ * sets of Node's disk and network, and the terminal for output; prints an expected failure as
+ * one line on stderr, and exits 0 (ok), 1 (failure), 2 (usage error) or
  * 130 (stopped by Ctrl-C, the shell's convention).
  *
  * @since 0.1.0
  */
 import { ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Cause, Console, Effect, Exit, Option } from "effect"
+import { Cause, Console, Effect, Exit, Layer, Option } from "effect"
 import { cli } from "./Cli.js"
+import * as Datasets from "./Datasets.js"
+import * as Output from "./Output.js"
 
 // @effect/cli colours its help even when it goes to a file or pipe: strip the escape codes
 // unless the output is a terminal that wants them. Its usage errors (the only thing it writes
@@ -52,8 +55,11 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
+// The edge: every service a command uses, for a terminal on Node.
+const layer = Layer.mergeAll(Datasets.node, Output.terminal).pipe(Layer.provideMerge(NodeContext.layer))
+
 const program = Effect.flatMap(Effect.console, (console) =>
-  cli(process.argv).pipe(Effect.provide(NodeContext.layer), Effect.withConsole(console_(console)))
+  cli(process.argv).pipe(Effect.provide(layer), Effect.withConsole(console_(console)))
 )
 
 Effect.runPromiseExit(program).then((exit) => {

@@ -121,3 +121,24 @@ export const softmax: Activation = {
  * @category activations
  */
 export const byName: { readonly [K in ActivationName]: Activation } = { sigmoid, relu, softmax }
+
+/**
+ * Every activation's name: the one table that the CLI's choices, the run records' and model
+ * files' schemas are made from, so an activation added here is usable everywhere.
+ *
+ * @since 0.2.0
+ * @category activations
+ */
+export const names = Object.keys(byName) as unknown as readonly [ActivationName, ...Array<ActivationName>]
+
+/**
+ * The names of the activations a hidden layer can have: those that act neuron by neuron (not
+ * softmax, which acts on a whole output layer).
+ *
+ * @since 0.2.0
+ * @category activations
+ */
+export const hiddenNames = names.filter((name) => byName[name].applyLayer === undefined) as unknown as readonly [
+  ActivationName,
+  ...Array<ActivationName>
+]

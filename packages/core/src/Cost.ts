@@ -83,3 +83,11 @@ export const crossEntropy: Cost = {
  * @category costs
  */
 export const byName: { readonly [K in CostName]: Cost } = { quadratic, "cross-entropy": crossEntropy }
+
+/**
+ * Every cost's name: the one table the CLI's choices and the files' schemas are made from.
+ *
+ * @since 0.2.0
+ * @category costs
+ */
+export const names = Object.keys(byName) as unknown as readonly [CostName, ...Array<CostName>]

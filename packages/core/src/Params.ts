@@ -39,6 +39,14 @@ export interface Params {
 export type Init = "normal" | "scaled"
 
 /**
+ * Every way of drawing initial weights, by name.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const initNames: readonly [Init, ...Array<Init>] = ["normal", "scaled"]
+
+/**
  * Parameters holding a copy of `entries` (which must have `layout.size` of them).
  *
  * @since 0.1.0

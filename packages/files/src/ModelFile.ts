@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Layout, Network, Params } from "@descent/core"
+import { Activation, Cost, Layout, Network, Params } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect, Schema } from "effect"
@@ -14,7 +14,8 @@ import * as AtomicFile from "./AtomicFile.js"
 import type { FileError, FileFormatError } from "./FileError.js"
 import * as JsonFile from "./JsonFile.js"
 
-const Activation = Schema.Literal("sigmoid", "relu")
+// Names from core's tables: a model with an activation or cost added there loads.
+const Hidden = Schema.Literal(...Activation.hiddenNames)
 
 /**
  * @since 0.1.0
@@ -24,9 +25,9 @@ export const ModelFile = Schema.Struct({
   format: Schema.Literal("descent-model"),
   version: Schema.Literal(1),
   layers: Schema.Array(Schema.Int.pipe(Schema.between(1, 1_000_000))).pipe(Schema.minItems(2)),
-  activation: Activation,
-  output: Schema.Literal("sigmoid", "relu", "softmax"),
-  cost: Schema.Literal("quadratic", "cross-entropy"),
+  activation: Hidden,
+  output: Schema.Literal(...Activation.names),
+  cost: Schema.Literal(...Cost.names),
   params: Schema.Array(Schema.Finite)
 }).pipe(
   Schema.filter((model) =>
@@ -62,7 +63,7 @@ export const encode = (model: Model): Schema.Schema.Encoded<typeof ModelFile> =>
   version: 1,
   layers: model.network.layout.sizes,
   // Network.make never puts a softmax in a hidden layer.
-  activation: model.network.hidden.name as "sigmoid" | "relu",
+  activation: model.network.hidden.name,
   output: model.network.output.name,
   cost: model.network.cost.name,
   params: Array.from(model.params.vector)

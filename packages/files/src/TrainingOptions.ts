@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Network, Numerics } from "@descent/core"
+import { Activation, Cost, Network, Numerics, Params } from "@descent/core"
 import { Schema } from "effect"
 
 /**
@@ -16,7 +16,8 @@ import { Schema } from "effect"
  */
 export const DataSource = Schema.Union(
   Schema.Struct({ kind: Schema.Literal("bundled") }),
-  Schema.Struct({ kind: Schema.Literal("directory"), path: Schema.String })
+  Schema.Struct({ kind: Schema.Literal("directory"), path: Schema.String }),
+  Schema.Struct({ kind: Schema.Literal("url"), url: Schema.String })
 )
 
 /**
@@ -31,10 +32,11 @@ export type DataSource = Schema.Schema.Type<typeof DataSource>
  */
 export const TrainingOptions = Schema.Struct({
   layers: Schema.Array(Schema.Int.pipe(Schema.positive())).pipe(Schema.minItems(2)),
-  activation: Schema.Literal("sigmoid", "relu"),
-  output: Schema.optionalWith(Schema.Literal("sigmoid", "softmax"), { default: () => "sigmoid" as const }),
-  cost: Schema.Literal("quadratic", "cross-entropy"),
-  init: Schema.Literal("normal", "scaled"),
+  // Names from core's tables: an activation or cost added there can be trained and recorded.
+  activation: Schema.Literal(...Activation.hiddenNames),
+  output: Schema.optionalWith(Schema.Literal(...Activation.names), { default: () => "sigmoid" as const }),
+  cost: Schema.Literal(...Cost.names),
+  init: Schema.Literal(...Params.initNames),
   eta: Schema.Number.pipe(Schema.positive()),
   /** The learning rate is multiplied by this after every epoch: epoch k uses η·decayᵏ⁻¹. */
   etaDecay: Schema.optionalWith(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1)), { default: () => 1 }),
@@ -118,6 +120,7 @@ export const commandLine = (options: TrainingOptions): string => {
     if (differs) flags.push(`--${name}`, quote(String(value)))
   }
   if (options.data.kind === "directory") flags.push("--data", quote(options.data.path))
+  if (options.data.kind === "url") flags.push("--data", quote(options.data.url))
   flag("layers", options.layers.join(","), options.layers.join(",") !== defaults.layers.join(","))
   flag("activation", options.activation, options.activation !== defaults.activation)
   flag("output", options.output, options.output !== defaults.output)

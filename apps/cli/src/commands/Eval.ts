@@ -20,12 +20,12 @@ export const run = (flags: { readonly model: string; readonly data: Option.Optio
     const { data, model, source } = yield* ModelOnData.load(flags.model, flags.data)
     const result = Evaluate.evaluate(model.network, model.params, data.test)
     if (flags.json) {
-      Output.json({ accuracy: result.accuracy, cost: result.cost, correct: result.correct, count: result.count, confusion: result.confusion })
+      yield* Output.json({ accuracy: result.accuracy, cost: result.cost, correct: result.correct, count: result.count, confusion: result.confusion })
       return
     }
-    Output.line(`${Layout.format(model.network.layout)} on ${result.count} test images of ${source}`)
-    Output.line(`accuracy  ${Output.percent(result.accuracy)} (${result.correct} of ${result.count})`)
-    Output.line(`mean cost ${result.cost.toFixed(4)} (${model.network.cost.name})`)
-    Output.line("")
-    Output.line(Output.confusionTable(result.confusion))
+    yield* Output.line(`${Layout.format(model.network.layout)} on ${result.count} test images of ${source}`)
+    yield* Output.line(`accuracy  ${Output.percent(result.accuracy)} (${result.correct} of ${result.count})`)
+    yield* Output.line(`mean cost ${result.cost.toFixed(4)} (${model.network.cost.name})`)
+    yield* Output.line("")
+    yield* Output.line(Output.confusionTable(result.confusion))
   })

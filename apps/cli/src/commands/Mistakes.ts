@@ -82,12 +82,12 @@ export const run = (flags: {
     })
     yield* AtomicFile.write(out, Raster.toPng(raster))
     if (flags.json) {
-      Output.json({ image: out, wrong: mistakes.length, count: test.count, shown })
+      yield* Output.json({ image: out, wrong: mistakes.length, count: test.count, shown })
       return
     }
-    Output.line(`${mistakes.length} of ${test.count} test images are named wrongly; the ${shown.length} most confident mistakes are in ${out}`)
-    Output.line("(each tile: true label > what the network said, then its confidence)")
+    yield* Output.line(`${mistakes.length} of ${test.count} test images are named wrongly; the ${shown.length} most confident mistakes are in ${out}`)
+    yield* Output.line("(each tile: true label > what the network said, then its confidence)")
     for (const m of shown) {
-      Output.line(`  test image ${String(m.index).padStart(5)}  labelled ${m.label}  said ${m.said}  confidence ${m.confidence.toFixed(4)}`)
+      yield* Output.line(`  test image ${String(m.index).padStart(5)}  labelled ${m.label}  said ${m.said}  confidence ${m.confidence.toFixed(4)}`)
     }
   })

@@ -94,22 +94,22 @@ export const run = (flags: {
     const noise = confidence(model, noiseImages(flags.count, data.test.rows, data.test.cols, flags.seed))
     const real = confidence(model, Dataset.take(data.test, flags.count))
     if (flags.json) {
-      Output.json({ noise, test: real })
+      yield* Output.json({ noise, test: real })
       return
     }
     const bar = (n: number, of: number) => "█".repeat(Math.round((n / of) * 40))
-    Output.line(`top output activation (how sure the network is of its answer), ${flags.count} images each:`)
-    Output.line(`${"".padEnd(11)}${"noise (seed " + flags.seed + ")".padEnd(0)}`.padEnd(60) + "test images")
+    yield* Output.line(`top output activation (how sure the network is of its answer), ${flags.count} images each:`)
+    yield* Output.line(`${"".padEnd(11)}${"noise (seed " + flags.seed + ")".padEnd(0)}`.padEnd(60) + "test images")
     for (let b = 9; b >= 0; b--) {
       const range = `${(b / 10).toFixed(1)}–${((b + 1) / 10).toFixed(1)}`
       const left = `${String(noise.histogram[b]).padStart(6)} ${bar(noise.histogram[b]!, noise.images)}`
       const right = `${String(real.histogram[b]).padStart(6)} ${bar(real.histogram[b]!, real.images)}`
-      Output.line(`  ${range}  ${left.padEnd(49)}${right}`)
+      yield* Output.line(`  ${range}  ${left.padEnd(49)}${right}`)
     }
-    Output.line(`  mean       ${noise.meanTop.toFixed(3).padEnd(49)}${real.meanTop.toFixed(3)}`)
-    Output.line(`  median     ${noise.medianTop.toFixed(3).padEnd(49)}${real.medianTop.toFixed(3)}`)
-    Output.line("")
-    Output.line("digits it names:")
-    Output.line(`  noise  ${noise.digits.map((n, d) => `${d}:${n}`).join("  ")}`)
-    Output.line(`  test   ${real.digits.map((n, d) => `${d}:${n}`).join("  ")}`)
+    yield* Output.line(`  mean       ${noise.meanTop.toFixed(3).padEnd(49)}${real.meanTop.toFixed(3)}`)
+    yield* Output.line(`  median     ${noise.medianTop.toFixed(3).padEnd(49)}${real.medianTop.toFixed(3)}`)
+    yield* Output.line("")
+    yield* Output.line("digits it names:")
+    yield* Output.line(`  noise  ${noise.digits.map((n, d) => `${d}:${n}`).join("  ")}`)
+    yield* Output.line(`  test   ${real.digits.map((n, d) => `${d}:${n}`).join("  ")}`)
   })

@@ -99,5 +99,5 @@ export const run = (flags: { readonly runs: ReadonlyArray<string>; readonly out:
     const svg = yield* Effect.promise(() => toSvg(spec(runs)))
     const bytes = format === ".svg" ? new TextEncoder().encode(svg) : yield* Effect.promise(() => toPng(svg))
     yield* AtomicFile.write(out, bytes)
-    Output.line(`${out}: training cost and test accuracy of ${runs.length} run(s), ${runs.reduce((n, r) => n + r.record.epochs.length, 0)} epochs in all`)
+    yield* Output.line(`${out}: training cost and test accuracy of ${runs.length} run(s), ${runs.reduce((n, r) => n + r.record.epochs.length, 0)} epochs in all`)
   })

@@ -90,14 +90,14 @@ export const run = (flags: Flags) =>
     const outputs = Array.from(Feedforward.output(model.network, model.params, input))
     const digit = Feedforward.argmax(outputs)
     if (flags.json) {
-      Output.json({ digit, outputs, ...(Option.isSome(label) ? { label: label.value } : {}) })
+      yield* Output.json({ digit, outputs, ...(Option.isSome(label) ? { label: label.value } : {}) })
       return
     }
-    Output.line(Picture.draw(picture))
-    Output.line("")
-    Output.line(`the network says: ${digit}` + Option.match(label, { onNone: () => "", onSome: (l) => ` (labelled ${l})` }))
+    yield* Output.line(Picture.draw(picture))
+    yield* Output.line("")
+    yield* Output.line(`the network says: ${digit}` + Option.match(label, { onNone: () => "", onSome: (l) => ` (labelled ${l})` }))
     for (let j = 0; j < outputs.length; j++) {
       const bar = "█".repeat(Math.round(Math.max(0, Math.min(1, outputs[j]!)) * 30))
-      Output.line(`  ${j}  ${outputs[j]!.toFixed(4)}  ${bar}`.trimEnd())
+      yield* Output.line(`  ${j}  ${outputs[j]!.toFixed(4)}  ${bar}`.trimEnd())
     }
   })

@@ -53,7 +53,7 @@ export const run = (flags: { readonly run: string; readonly json: boolean }) =>
     }
     if (!flags.json) {
       const recordedOn = record.environment.engine ?? `node ${record.environment.node}`
-      Output.note(`replaying ${record.epochs.length} epoch(s) of ${file} (recorded on ${recordedOn}, replayed on ${engine})`)
+      yield* Output.note(`replaying ${record.epochs.length} epoch(s) of ${file} (recorded on ${recordedOn}, replayed on ${engine})`)
     }
     const begun = Training.begin(record.options, data)
     let state = begun.state
@@ -65,13 +65,13 @@ export const run = (flags: { readonly run: string; readonly json: boolean }) =>
       )
       const replayed = state.epochs[state.epochs.length - 1]!
       const same = replayed.paramsSha256 === recorded.paramsSha256
-      if (flags.json) Output.json({ epoch: recorded.epoch, identical: same, recorded: recorded.paramsSha256, replayed: replayed.paramsSha256 })
-      else Output.line(`epoch ${recorded.epoch}  ${same ? "identical" : "DIFFERS"}  ${replayed.paramsSha256.slice(0, 16)}…`)
+      if (flags.json) yield* Output.json({ epoch: recorded.epoch, identical: same, recorded: recorded.paramsSha256, replayed: replayed.paramsSha256 })
+      else yield* Output.line(`epoch ${recorded.epoch}  ${same ? "identical" : "DIFFERS"}  ${replayed.paramsSha256.slice(0, 16)}…`)
       if (!same) {
         return yield* new ReplayMismatch({
           message: `epoch ${recorded.epoch} differs: recorded ${recorded.paramsSha256}, replayed ${replayed.paramsSha256}`
         })
       }
     }
-    if (!flags.json) Output.line("identical")
+    if (!flags.json) yield* Output.line("identical")
   })

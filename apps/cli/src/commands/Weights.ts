@@ -66,5 +66,5 @@ export const run = (flags: { readonly model: string; readonly out: string }) =>
     }
     const raster = draw(model, side)
     yield* AtomicFile.write(out, Raster.toPng(raster))
-    Output.line(`${out}: ${model.network.layout.sizes[1]} first-layer neurons, ${side}×${side} weights each (${raster.width}×${raster.height} px; blue positive, red negative, white zero)`)
+    yield* Output.line(`${out}: ${model.network.layout.sizes[1]} first-layer neurons, ${side}×${side} weights each (${raster.width}×${raster.height} px; blue positive, red negative, white zero)`)
   })

@@ -1,0 +1,333 @@
+/**
+ * Every `descent train` flag, once: its name, its text for `--help`, its default (taken from
+ * `TrainingOptions.defaults`, and shown by `--help` as "Defaults to: …"), and its check — a
+ * bad value is refused by the parser, before any work, with a line naming the flag and the fix.
+ * Then how the flags become the `TrainingOptions` a run records.
+ *
+ * Each parsed flag remembers whether the command line gave it, so that `--resume` can refuse
+ * any flag beside it (a resumed run takes its options from its checkpoint).
+ *
+ * @since 0.2.0
+ */
+import { Activation, Cost, Layout, Params } from "@descent/core"
+import { TrainingOptions } from "@descent/files"
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import * as Path from "@effect/platform/Path"
+import { Effect, Option } from "effect"
+import { UsageError } from "./CliError.js"
+import * as Datasets from "./Datasets.js"
+
+/**
+ * A flag's value, and whether the command line gave it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Given<A> {
+  readonly value: A
+  readonly given: boolean
+}
+
+const defaults = TrainingOptions.defaults
+
+const refuse = (message: string) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(message)))
+
+/** The option's values that `problem` finds nothing wrong with. */
+const checked = <A>(option: Options.Options<A>, problem: (value: A) => string | undefined): Options.Options<A> =>
+  Options.mapEffect(option, (value) => {
+    const found = problem(value)
+    return found === undefined ? Effect.succeed(value) : refuse(found)
+  })
+
+/**
+ * `option` or, when it is not given, `fallback` — which `--help` shows as `shown`. (@effect/cli
+ * prints a default when it is an `Option`; the placeholder is swapped for the real value right
+ * after parsing.)
+ */
+const defaulted = <A>(option: Options.Options<A>, fallback: A, shown: string = String(fallback)): Options.Options<Given<A>> =>
+  option.pipe(
+    Options.map((value): Given<A> => ({ value, given: true })),
+    Options.withDefault(Option.some(shown)),
+    Options.map((parsed) => (Option.isOption(parsed) ? { value: fallback, given: false } : parsed))
+  )
+
+const positive = (flag: string, what: string, example: string) => (value: number) =>
+  Number.isFinite(value) && value > 0 ? undefined : `--${flag} ${value}: ${what} must be a number above 0, like ${example}`
+
+const atLeastOne = (flag: string, what: string) => (value: number) => (value >= 1 ? undefined : `--${flag} ${value}: ${what}`)
+
+const isSeed = (seed: number) => Number.isSafeInteger(seed) && seed >= -0x80000000 && seed <= 0x7fffffff
+
+/**
+ * "784,16,16,10" as layer sizes, or why not.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseLayers = (text: string): Effect.Effect<ReadonlyArray<number>, string> => {
+  const parts = text.split(",").map((part) => part.trim())
+  const sizes = parts.map(Number)
+  if (parts.some((part) => !/^\d+$/.test(part))) {
+    return Effect.fail(`--layers ${text}: give whole numbers separated by commas, like 784,16,16,10`)
+  }
+  const invalid = Layout.validate(sizes)
+  if (invalid !== undefined) return Effect.fail(`--layers ${text}: ${invalid.message.replace(/^layers [^:]*: /, "")}`)
+  if (sizes[sizes.length - 1] !== 10) return Effect.fail(`--layers ${text}: the last layer must have 10 neurons, one per digit`)
+  return Effect.succeed(sizes)
+}
+
+/**
+ * "1,2,3" as seeds, or why not.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseSeeds = (text: string): Effect.Effect<ReadonlyArray<number>, string> => {
+  const parts = text.split(",").map((part) => part.trim())
+  const seeds = parts.map(Number)
+  if (parts.some((part) => !/^-?\d+$/.test(part)) || !seeds.every(isSeed)) {
+    return Effect.fail(`--seeds ${text}: give 32-bit integers separated by commas, like 1,2,3`)
+  }
+  if (new Set(seeds).size !== seeds.length) return Effect.fail(`--seeds ${text}: each seed once`)
+  if (seeds.length < 2) return Effect.fail(`--seeds ${text}: give at least two seeds (for one, use --seed)`)
+  return Effect.succeed(seeds)
+}
+
+const parsed = <A>(option: Options.Options<string>, parse: (text: string) => Effect.Effect<A, string>) =>
+  Options.mapEffect(option, (text) => Effect.mapError(parse(text), (message) => ValidationError.invalidValue(HelpDoc.p(message))))
+
+/**
+ * The flags of `descent train`, for `Command.make`.
+ *
+ * @since 0.2.0
+ * @category flags
+ */
+export const flags = {
+  data: defaulted(
+    Options.text("data").pipe(
+      Options.withPseudoName("DIR|URL"),
+      Options.withDescription(
+        "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz), or an http(s):// URL under which those files are served."
+      ),
+      Options.map((text): string | undefined => text)
+    ),
+    undefined,
+    "the bundled MNIST"
+  ),
+  layers: defaulted(
+    parsed(
+      Options.text("layers").pipe(
+        Options.withPseudoName("SIZES"),
+        Options.withDescription(
+          "Neurons per layer, input first; the input must match the image's pixels and the output be 10. The default is the chapter's network: 13,002 weights and biases."
+        )
+      ),
+      parseLayers
+    ),
+    defaults.layers,
+    defaults.layers.join(",")
+  ),
+  activation: defaulted(
+    Options.choice("activation", Activation.hiddenNames).pipe(
+      Options.withDescription("Activation of the hidden layers (--output sets the output layer's).")
+    ),
+    defaults.activation
+  ),
+  output: defaulted(
+    Options.choice("output", Activation.names).pipe(
+      Options.withDescription(
+        "The output layer's activation: sigmoid (ten outputs each in (0,1)) or softmax (a probability distribution over the ten digits; needs --cost cross-entropy)."
+      )
+    ),
+    defaults.output
+  ),
+  cost: defaulted(
+    Options.choice("cost", Cost.names).pipe(
+      Options.withDescription("The cost to lower: quadratic ½‖a − y‖² (the chapter's) or cross-entropy.")
+    ),
+    defaults.cost
+  ),
+  init: defaulted(
+    Options.choice("init", Params.initNames).pipe(
+      Options.withDescription("Initial weights: normal N(0,1) as network.py, or scaled N(0,1/fan-in).")
+    ),
+    defaults.init
+  ),
+  eta: defaulted(
+    checked(
+      Options.float("eta").pipe(
+        Options.withPseudoName("ETA"),
+        Options.withDescription("η, the learning rate: each step is params − η·∇C.")
+      ),
+      positive("eta", "the learning rate", "3.0")
+    ),
+    defaults.eta
+  ),
+  etaDecay: defaulted(
+    checked(
+      Options.float("eta-decay").pipe(
+        Options.withPseudoName("FACTOR"),
+        Options.withDescription(
+          "Multiply the learning rate by FACTOR after every epoch (epoch k uses η·FACTORᵏ⁻¹): big steps first, fine ones later. 1 keeps it constant."
+        )
+      ),
+      (f) => (f > 0 && f <= 1 ? undefined : `--eta-decay ${f}: the factor must be above 0 and at most 1, like 0.95`)
+    ),
+    defaults.etaDecay
+  ),
+  l2: defaulted(
+    checked(
+      Options.float("l2").pipe(
+        Options.withPseudoName("LAMBDA"),
+        Options.withDescription(
+          "L2 regularisation λ: each step also shrinks the weights by 1 − ηλ/n (n training images), as Nielsen's network2."
+        )
+      ),
+      (l2) => (Number.isFinite(l2) && l2 >= 0 ? undefined : `--l2 ${l2}: the regularisation strength λ must be 0 or more, like 5.0`)
+    ),
+    defaults.l2
+  ),
+  batchSize: defaulted(
+    checked(
+      Options.integer("batch-size").pipe(
+        Options.withPseudoName("M"),
+        Options.withDescription("Examples per mini-batch (a final shorter batch is kept).")
+      ),
+      atLeastOne("batch-size", "a mini-batch needs at least 1 example")
+    ),
+    defaults.batchSize
+  ),
+  epochs: defaulted(
+    checked(
+      Options.integer("epochs").pipe(Options.withPseudoName("N"), Options.withDescription("Passes over the training set.")),
+      atLeastOne("epochs", "train for at least 1 epoch")
+    ),
+    defaults.epochs
+  ),
+  seed: defaulted(
+    checked(
+      Options.integer("seed").pipe(
+        Options.withPseudoName("SEED"),
+        Options.withDescription("Seed of every random choice (initial weights, shuffles): same seed, same result, bit for bit.")
+      ),
+      (seed) => (isSeed(seed) ? undefined : `--seed ${seed}: give a 32-bit integer`)
+    ),
+    defaults.seed
+  ),
+  seeds: defaulted(
+    parsed(
+      Options.text("seeds").pipe(
+        Options.withPseudoName("S1,S2,..."),
+        Options.withDescription(
+          "Run the same options once per seed (into OUT/seed-S) and report the final test accuracy as mean ± standard deviation over the seeds."
+        )
+      ),
+      parseSeeds
+    ).pipe(Options.map((seeds): ReadonlyArray<number> | undefined => seeds)),
+    undefined,
+    "one run, of --seed"
+  ),
+  validation: defaulted(
+    checked(
+      Options.integer("validation").pipe(
+        Options.withPseudoName("N"),
+        Options.withDescription(
+          "Hold out the last N training images (10000 as Nielsen does) and report accuracy on them each epoch, to choose a recipe without touching the test set."
+        )
+      ),
+      (n) => (n >= 0 ? undefined : `--validation ${n}: give a number of training images to hold out (0 for none)`)
+    ),
+    defaults.validation
+  ),
+  subset: defaulted(
+    checked(
+      Options.integer("subset").pipe(
+        Options.withPseudoName("N"),
+        Options.withDescription("Train on only the first N training images (reports training accuracy each epoch).")
+      ),
+      atLeastOne("subset", "train on at least 1 image")
+    ).pipe(Options.map((n): number | null => n)),
+    defaults.subset,
+    "all"
+  ),
+  shuffleLabels: Options.boolean("shuffle-labels").pipe(
+    Options.withDescription(
+      "Permute the training labels with the seed — the memorisation experiment (Zhang et al. 2017): training accuracy rises while test accuracy stays near 10%."
+    ),
+    Options.map((value): Given<boolean> => ({ value, given: value }))
+  ),
+  out: defaulted(
+    Options.text("out").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription("Folder for model.json, run.json and checkpoint.json."),
+      Options.map((text): string | undefined => text)
+    ),
+    undefined,
+    "a new folder under runs/"
+  ),
+  resume: Options.text("resume").pipe(
+    Options.withPseudoName("DIR"),
+    Options.withDescription("Continue the run in this folder from its last checkpoint, with the options recorded there."),
+    Options.optional
+  ),
+  json: Options.boolean("json").pipe(
+    Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
+  )
+}
+
+/**
+ * The flags as parsed.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Flags = Command.Command.ParseConfig<typeof flags>
+
+// Flags that shape a run (everything but how to run and print it), in --help's order.
+const shaping = [
+  "data", "layers", "activation", "output", "cost", "init", "eta", "etaDecay", "l2", "batchSize", "epochs", "seed", "seeds",
+  "validation", "subset", "shuffleLabels", "out"
+] as const
+
+/**
+ * The flags the command line gave, as written there ("--eta-decay"): `--resume` refuses them.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const given = (parsed: Flags): ReadonlyArray<string> =>
+  shaping.filter((name) => parsed[name].given).map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+
+/**
+ * The options of a run from the flags (its seed as given; `--seeds` runs substitute theirs),
+ * with the checks that involve more than one flag.
+ *
+ * @since 0.2.0
+ * @category resolving
+ */
+export const toOptions = (parsed: Flags): Effect.Effect<TrainingOptions.TrainingOptions, UsageError, Path.Path> =>
+  Effect.gen(function* () {
+    if (parsed.output.value === "softmax" && parsed.cost.value !== "cross-entropy") {
+      return yield* new UsageError({ message: "--output softmax: a softmax output layer is trained with --cost cross-entropy" })
+    }
+    if (parsed.seed.given && parsed.seeds.given) {
+      return yield* new UsageError({ message: "--seed and --seeds: give one or the other" })
+    }
+    return {
+      layers: parsed.layers.value,
+      activation: parsed.activation.value,
+      output: parsed.output.value,
+      cost: parsed.cost.value,
+      init: parsed.init.value,
+      eta: parsed.eta.value,
+      etaDecay: parsed.etaDecay.value,
+      l2: parsed.l2.value,
+      batchSize: parsed.batchSize.value,
+      epochs: parsed.epochs.value,
+      seed: parsed.seed.value,
+      data: yield* Datasets.fromFlag(Option.fromNullable(parsed.data.value)),
+      validation: parsed.validation.value,
+      subset: parsed.subset.value,
+      shuffleLabels: parsed.shuffleLabels.value
+    }
+  })
