@@ -12,8 +12,8 @@ import * as Plot from "./commands/Plot.js"
 import * as Predict from "./commands/Predict.js"
 import * as Replay from "./commands/Replay.js"
 import * as Train from "./commands/Train.js"
-import * as TrainFlags from "./TrainFlags.js"
 import * as Weights from "./commands/Weights.js"
+import * as TrainFlags from "./TrainFlags.js"
 import { versions } from "./Versions.js"
 
 const json = Options.boolean("json").pipe(

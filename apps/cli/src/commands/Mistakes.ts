@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import { Evaluate, Feedforward } from "@descent/core"
+import { AtomicFile } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect, type Option } from "effect"
-import { AtomicFile } from "@descent/files"
 import { UsageError } from "../CliError.js"
 import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"

@@ -6,9 +6,9 @@
  * @since 0.1.0
  */
 import { Dataset, Evaluate, Feedforward, Rng } from "@descent/core"
+import type { ModelFile } from "@descent/files"
 import { Effect, type Option } from "effect"
 import { UsageError } from "../CliError.js"
-import type { ModelFile } from "@descent/files"
 import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
 

@@ -5,13 +5,12 @@
  *
  * @since 0.1.0
  */
+import { AtomicFile, RunRecord } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import { AtomicFile } from "@descent/files"
 import { UsageError } from "../CliError.js"
 import * as Output from "../Output.js"
-import { RunRecord } from "@descent/files"
 
 interface Row {
   readonly run: string

@@ -6,12 +6,11 @@
  * @since 0.1.0
  */
 import { Dataset, Feedforward } from "@descent/core"
+import { FileError, ModelFile } from "@descent/files"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
 import { UsageError } from "../CliError.js"
-import { FileError } from "@descent/files"
-import { ModelFile } from "@descent/files"
 import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
 import * as Picture from "../Picture.js"

@@ -8,15 +8,13 @@
  * @since 0.1.0
  */
 import { Numerics } from "@descent/core"
+import { NumericsMismatch, RunRecord, TrainingOptions } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import { ReplayMismatch, UsageError } from "../CliError.js"
-import { NumericsMismatch } from "@descent/files"
 import * as Datasets from "../Datasets.js"
 import * as Output from "../Output.js"
-import { RunRecord } from "@descent/files"
 import * as Training from "../Training.js"
-import { TrainingOptions } from "@descent/files"
 import { engine } from "../Versions.js"
 
 /**

@@ -6,11 +6,10 @@
  * @since 0.1.0
  */
 import { Layout, Params } from "@descent/core"
+import { AtomicFile, ModelFile } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import { AtomicFile } from "@descent/files"
 import { UsageError } from "../CliError.js"
-import { ModelFile } from "@descent/files"
 import * as Output from "../Output.js"
 import * as Raster from "../Raster.js"
 
