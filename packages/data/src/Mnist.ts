@@ -241,18 +241,12 @@ export const fromDirectory = (
 ): Layer.Layer<Mnist, IdxError | MnistError, FileSystem.FileSystem | Path.Path> =>
   Layer.effect(Mnist, loadDirectory(directory))
 
-// One of the four files from `base`, under the first of its names the server has; each is
+// One of the four files in `folder`, under the first of its names the server has; it is
 // decompressed when its bytes say gzip, decoded and fingerprinted as it arrives.
-const fetchFile = (base: string, file: keyof Paths): Effect.Effect<IdxFile.IdxFile, IdxError, HttpClient.HttpClient> =>
+const fetchFile = (folder: URL, file: keyof Paths): Effect.Effect<IdxFile.IdxFile, IdxError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     const names = fileNames(file)
-    // A relative base ("/mnist/") is relative to the page, where there is one.
-    const page = (globalThis as { readonly location?: { readonly href: string } }).location?.href
-    const folder = yield* Effect.try({
-      try: () => new URL(base.endsWith("/") ? base : `${base}/`, page),
-      catch: () => new IdxError({ reason: "Unreachable", path: base, detail: "not a URL" })
-    })
     for (const name of names) {
       const url = new URL(name, folder).href
       const unreachable = (error: { readonly message: string }) => new IdxError({ reason: "Unreachable", path: url, detail: error.message })
@@ -279,7 +273,14 @@ const fetchFile = (base: string, file: keyof Paths): Effect.Effect<IdxFile.IdxFi
  * @category constructors
  */
 export const loadUrl = (base: string): Effect.Effect<MnistData, IdxError | MnistError, HttpClient.HttpClient> =>
-  assemble((file) => fetchFile(base, file))
+  Effect.flatMap(
+    // A relative base ("/mnist/") is relative to the page, where there is one.
+    Effect.try({
+      try: () => new URL(base.endsWith("/") ? base : `${base}/`, (globalThis as { readonly location?: { readonly href: string } }).location?.href),
+      catch: () => new IdxError({ reason: "Unreachable", path: base, detail: "not a URL" })
+    }),
+    (folder) => assemble((file) => fetchFile(folder, file))
+  )
 
 /**
  * MNIST from a web server (or any URL an `HttpClient` can fetch): the same files, checks and

@@ -408,21 +408,17 @@ export const backprop = (ws: Workspace, network: Network.Network, batch: Batch):
 export const gradientNorm = (ws: Workspace, m: number): number => {
   const mean = 1 / m
   const { gradient, stride, weightGradient } = ws
-  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
-  const layer1End = wo + nOut * nIn
+  const { biasesOffset, inputs: nIn, outputs: nOut } = ws.layout.layers[0]!
   let sum = 0
-  for (let i = 0; i < gradient.length; i++) {
-    if (i === wo) {
-      // Layer 1's weights, kept transposed: entry (j, k) is weightGradient[k·stride + j].
-      for (let j = 0; j < nOut; j++) {
-        for (let k = 0; k < nIn; k++) {
-          const g = weightGradient[k * stride + j]! * mean
-          sum += g * g
-        }
-      }
-      i = layer1End - 1
-      continue
+  // Layer 1's weights come first in the vector; the workspace keeps them transposed: entry
+  // (j, k) is weightGradient[k·stride + j].
+  for (let j = 0; j < nOut; j++) {
+    for (let k = 0; k < nIn; k++) {
+      const g = weightGradient[k * stride + j]! * mean
+      sum += g * g
     }
+  }
+  for (let i = biasesOffset; i < gradient.length; i++) {
     const g = gradient[i]! * mean
     sum += g * g
   }
