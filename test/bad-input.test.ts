@@ -1,8 +1,9 @@
 // Bad input never crashes and never writes a partial file: one line on stderr naming what is
 // wrong and what to do, and exit 2 for a usage error, 1 for any other failure.
 import { describe, expect, it } from "vitest"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { gzipSync } from "node:zlib"
 import { descent, temporary, tinyMnist } from "./fixtures.js"
 
 const data = tinyMnist(50, 20)
@@ -43,7 +44,7 @@ describe("data errors reach the user as one line", () => {
   it("a missing folder", () => {
     const result = descent(["train", "--data", "/no/such/folder", "--out", join(temporary("x"), "run")])
     expect(result.code).toBe(1)
-    expectOneLine(result.stderr, /\/no\/such\/folder\/train-images-idx3-ubyte: file not found/)
+    expectOneLine(result.stderr, /\/no\/such\/folder: no such folder; check the path/)
   })
 
   it("a truncated images file, naming the file and the byte", () => {
@@ -109,5 +110,192 @@ describe("a diverging run", () => {
     const checkpoint = JSON.parse(readFileSync(join(out, "checkpoint.json"), "utf8"))
     expect(checkpoint.epochs).toEqual([])
     expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).status).toBe("diverged")
+  })
+})
+
+// The reproductions of issue 12: each used to crash, echo its input, mislead or be accepted.
+describe("inputs that used to crash", () => {
+  const dir = temporary("crash")
+  const trained = join(dir, "run")
+  descent(["train", "--data", data.dir, "--layers", "784,10", "--epochs", "1", "--out", trained])
+  const model = join(trained, "model.json")
+
+  it("a model file of deeply nested arrays or objects, in every command that reads a model", () => {
+    const deep: ReadonlyArray<readonly [string, string]> = [
+      ["arrays", "[".repeat(100_000) + "]".repeat(100_000)],
+      ["objects", '{"a":'.repeat(50_000) + "1" + "}".repeat(50_000)]
+    ]
+    for (const [name, text] of deep) {
+      const file = join(dir, `deep-${name}.json`)
+      writeFileSync(file, text)
+      for (const command of [
+        ["eval", "--model", file, "--data", data.dir],
+        ["predict", "--model", file, "--index", "0", "--data", data.dir],
+        ["noise", "--model", file, "--data", data.dir],
+        ["mistakes", "--model", file, "--out", join(dir, "m.png"), "--data", data.dir],
+        ["weights", "--model", file, "--out", join(dir, "w.png")]
+      ]) {
+        const result = descent(command)
+        expect(result.code, command.join(" ")).toBe(1)
+        expectOneLine(result.stderr, /deep-\w+\.json: its JSON nests more than 64 levels deep/)
+      }
+    }
+    expect(existsSync(join(dir, "m.png")) || existsSync(join(dir, "w.png"))).toBe(false)
+  })
+
+  it("noise and eval on an empty test set", () => {
+    const empty = tinyMnist(50, 0)
+    for (const command of [["noise", "--model", model, "--data", empty.dir], ["eval", "--model", model, "--data", empty.dir]]) {
+      const result = descent(command)
+      expect(result.code).toBe(1)
+      expectOneLine(result.stderr, /t10k-images-idx3-ubyte: holds no test images/)
+      expect(result.stdout).toBe("")
+    }
+  })
+
+  it("train on an empty training set names the file, not a flag never given", () => {
+    const empty = tinyMnist(0, 20)
+    const result = descent(["train", "--data", empty.dir, "--out", join(temporary("x"), "run")])
+    expect(result.code).toBe(1)
+    expectOneLine(result.stderr, /train-images-idx3-ubyte: holds no training images/)
+    expect(result.stderr).not.toMatch(/--validation/)
+  })
+
+  it("networks too large to keep or to train are refused before any work", () => {
+    for (const [layers, pattern] of [
+      ["784,100000,10", /784-100000-10 has 79,500,010 weights and biases; a model file holds at most 20,000,000/],
+      ["784,1000000,10", /784-1000000-10 has 795,000,010 weights and biases/],
+      ["784,25000,10", /training 784-25000-10 in batches of 10 would need about 2\.\d GiB of memory, more than the limit of 2\.0 GiB; raise it with --max-memory/]
+    ] as const) {
+      const out = join(temporary("large"), "run")
+      const result = descent(["train", "--data", data.dir, "--layers", layers, "--out", out])
+      expect(result.code, layers).toBe(2)
+      expectOneLine(result.stderr, pattern)
+      expect(existsSync(out)).toBe(false)
+      expect(result.peakRssMb!).toBeLessThan(250)
+    }
+    const batch = descent(["train", "--data", data.dir, "--layers", "784,3000,10", "--batch-size", "60000", "--max-memory", "64G", "--out", join(temporary("x"), "run")])
+    expect(batch.code).toBe(2)
+    expectOneLine(batch.stderr, /one batch of this network needs [\d.]+ GiB of WebAssembly memory, which holds at most 4\.0 GiB; use a smaller --batch-size/)
+  })
+
+  it("--max-memory raises and lowers the limit, and is checked itself", () => {
+    const low = descent(["train", "--data", data.dir, "--layers", "784,3000,10", "--max-memory", "300M", "--out", join(temporary("x"), "run")])
+    expect(low.code).toBe(2)
+    expectOneLine(low.stderr, /more than the limit of 300\.0 MiB; raise it with --max-memory/)
+    const bad = descent(["train", "--data", data.dir, "--max-memory", "lots"])
+    expect(bad.code).toBe(2)
+    expectOneLine(bad.stderr, /--max-memory lots: give a size like 512M, 2G or 8G/)
+    const evaluated = descent(["eval", "--model", model, "--data", data.dir, "--max-memory", "100M"])
+    expect(evaluated.code).toBe(1)
+    expectOneLine(evaluated.stderr, /more than the limit of/)
+  })
+})
+
+describe("memory that followed a header's word", () => {
+  it("a 2^31−1-label header in a small gzip is refused from the headers, without inflating it", () => {
+    const bomb = tinyMnist(50, 20)
+    const header = new Uint8Array([0, 0, 8, 1, 0x7f, 0xff, 0xff, 0xff])
+    writeFileSync(join(bomb.dir, "train-labels-idx1-ubyte"), gzipSync(Buffer.concat([header, Buffer.alloc(64 * 1024 * 1024)])))
+    const result = descent(["train", "--data", bomb.dir, "--out", join(temporary("x"), "run")])
+    expect(result.code).toBe(1)
+    expectOneLine(result.stderr, /train-labels-idx1-ubyte: images and labels disagree in count \(50 images in .*, 2147483647 labels\)/)
+    expect(result.peakRssMb!).toBeLessThan(250)
+  })
+
+  it("a model file too large to be one is refused from its size, in a short line", () => {
+    const dir = temporary("large-model")
+    const huge = join(dir, "model.json")
+    writeFileSync(huge, "")
+    truncateSync(huge, 600 * 1000 * 1000) // sparse: no 600 MB written
+    const result = descent(["eval", "--model", huge, "--data", data.dir])
+    expect(result.code).toBe(1)
+    expectOneLine(result.stderr, /model\.json: is 600 MB, more than the 500 MB a model file can be/)
+    expect(result.peakRssMb!).toBeLessThan(250)
+  })
+
+  it("a 30 MB model whose fields are wrong makes a short error line, not one that echoes it", () => {
+    const dir = temporary("echo")
+    const file = join(dir, "model.json")
+    const filler = "x".repeat(30 * 1024 * 1024)
+    for (const [name, value] of [
+      ["layers", { format: "descent-model", version: 1, layers: filler, activation: "sigmoid", output: "sigmoid", cost: "quadratic", params: [] }],
+      ["top", [filler]],
+      ["params", { format: "descent-model", version: 1, layers: [784, 10], activation: "sigmoid", output: "sigmoid", cost: "quadratic", params: [filler] }]
+    ] as const) {
+      writeFileSync(file, JSON.stringify(value))
+      const result = descent(["eval", "--model", file, "--data", data.dir])
+      expect(result.code, name).toBe(1)
+      expectOneLine(result.stderr, /model\.json: /)
+      expect(result.stderr.length, name).toBeLessThan(400)
+    }
+  })
+})
+
+describe("accepted nonsense", () => {
+  const dir = temporary("nonsense")
+  const trained = join(dir, "run")
+  descent(["train", "--data", data.dir, "--layers", "784,10", "--epochs", "1", "--out", trained])
+  const model = JSON.parse(readFileSync(join(trained, "model.json"), "utf8"))
+
+  it("a model with 1, 5 or 11 outputs is not evaluated on digits", () => {
+    for (const outputs of [1, 5, 11]) {
+      const file = join(dir, `outputs-${outputs}.json`)
+      writeFileSync(file, JSON.stringify({ ...model, layers: [784, outputs], params: new Array(785 * outputs).fill(0) }))
+      for (const command of [["eval", "--model", file, "--data", data.dir], ["predict", "--model", file, "--index", "1", "--data", data.dir]]) {
+        const result = descent(command)
+        expect(result.code).toBe(1)
+        expectOneLine(result.stderr, new RegExp(`the model has ${outputs} output neurons?, but the data's labels are the 10 digits`))
+        expect(result.stdout).toBe("")
+      }
+    }
+  })
+
+  for (const [what, flags] of [
+    ["η 1e6", ["--eta", "1e6"]],
+    ["ReLU with η 30", ["--activation", "relu", "--cost", "cross-entropy", "--eta", "30"]]
+  ] as const) {
+    it(`${what}: a saturated run is reported, and --stop-when-stalled stops it`, () => {
+      const common = ["train", "--data", data.dir, "--layers", "784,16,10", ...flags, "--epochs", "3"]
+      const warned = descent([...common, "--out", join(temporary("stall"), "run")])
+      expect(warned.code).toBe(0)
+      const warnings = warned.stderr.split("\n").filter((line) => line.startsWith("warning:"))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/^warning: learning has stalled in epoch 1: test accuracy [\d.]+% is chance; .*(pinned|dead).*η = \d+ is probably too large; try a smaller --eta/)
+      const out = join(temporary("stall"), "run")
+      const stopped = descent([...common, "--stop-when-stalled", "--out", out])
+      expect(stopped.code).toBe(1)
+      expectOneLine(stopped.stderr.split("\n").filter((line) => line.startsWith("descent:")).join("\n"), /training stalled in epoch 1 and was stopped \(--stop-when-stalled\): .*try a smaller --eta/)
+      const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"))
+      expect(record.status).toBe("stalled")
+      expect(record.epochs).toHaveLength(1)
+    })
+  }
+
+  it("a run that learns is not reported as stalled (nor is a memorisation run, at chance by design)", () => {
+    const learning = descent(["train", "--data", data.dir, "--layers", "784,16,10", "--epochs", "2", "--out", join(temporary("ok"), "run")])
+    expect(learning.code).toBe(0)
+    expect(learning.stderr).not.toMatch(/stalled/)
+    const noise = tinyMnist(200, 50, true)
+    const memorising = descent(["train", "--data", noise.dir, "--layers", "784,30,10", "--epochs", "3", "--shuffle-labels", "--subset", "100", "--out", join(temporary("ok"), "run")])
+    expect(memorising.code).toBe(0)
+    expect(memorising.stderr).not.toMatch(/stalled/)
+  })
+})
+
+describe("messages that misled", () => {
+  it("a folder where the model file should be says so", () => {
+    const dir = temporary("folder-model")
+    const result = descent(["eval", "--model", dir])
+    expect(result.code).toBe(1)
+    expectOneLine(result.stderr, /: is a folder, not a file; give the path of a model file/)
+  })
+
+  it("a JSON error is one line, however the text around it is laid out", () => {
+    const file = join(temporary("json"), "model.json")
+    writeFileSync(file, '{\n  "format": "descent-model",\n\n  "layers": [784,\n 10,,\n]\n}')
+    const result = descent(["eval", "--model", file])
+    expect(result.code).toBe(1)
+    expectOneLine(result.stderr, /model\.json: not valid JSON/)
   })
 })

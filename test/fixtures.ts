@@ -1,9 +1,10 @@
 // A tiny MNIST-shaped dataset written by the tests, and a way to run the built CLI.
 import { Idx } from "@descent/data"
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
 import { PNG } from "pngjs"
 
 export const cliPath = resolve(import.meta.dirname, "../apps/cli/dist/descent.mjs")
@@ -12,12 +13,25 @@ export interface Result {
   readonly code: number | null
   readonly stdout: string
   readonly stderr: string
+  /** The process's peak resident set size, in MB (undefined when it did not exit normally). */
+  readonly peakRssMb?: number | undefined
 }
 
-/** Runs the built `descent` command and waits for it. */
+const rssPreload = pathToFileURL(resolve(import.meta.dirname, "rss-preload.mjs")).href
+let measured = 0
+
+/** Runs the built `descent` command and waits for it; measures its peak RSS. */
 export const descent = (args: ReadonlyArray<string>, cwd?: string): Result => {
-  const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1" } })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+  const rssFile = join(tmpdir(), `descent-rss-${process.pid}-${measured++}`)
+  const result = spawnSync(process.execPath, ["--import", rssPreload, cliPath, ...args], {
+    encoding: "utf8",
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", DESCENT_RSS_FILE: rssFile },
+    maxBuffer: 64 * 1024 * 1024
+  })
+  const peakRssMb = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : undefined
+  rmSync(rssFile, { force: true })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, peakRssMb }
 }
 
 /** Starts the built `descent` command without waiting. */

@@ -13,6 +13,7 @@ import * as Predict from "./commands/Predict.js"
 import * as Replay from "./commands/Replay.js"
 import * as Train from "./commands/Train.js"
 import * as Weights from "./commands/Weights.js"
+import * as MemoryFlag from "./MemoryFlag.js"
 import * as TrainFlags from "./TrainFlags.js"
 import { versions } from "./Versions.js"
 
@@ -41,7 +42,9 @@ const train = Command.make(
   )
 )
 
-const evaluate = Command.make("eval", { model, data, json }, Eval.run).pipe(
+const maxMemory = MemoryFlag.option
+
+const evaluate = Command.make("eval", { model, data, maxMemory, json }, Eval.run).pipe(
   Command.withDescription("Evaluate a model on the test images: accuracy, mean cost, confusion matrix.")
 )
 
@@ -64,6 +67,7 @@ const predict = Command.make(
       Options.optional
     ),
     data,
+    maxMemory,
     json
   },
   Predict.run
@@ -71,7 +75,7 @@ const predict = Command.make(
 
 const replay = Command.make(
   "replay",
-  { run: Args.text({ name: "RUN.json" }).pipe(Args.withDescription("A run record written by descent train.")), json },
+  { run: Args.text({ name: "RUN.json" }).pipe(Args.withDescription("A run record written by descent train.")), maxMemory, json },
   Replay.run
 ).pipe(
   Command.withDescription(
@@ -82,7 +86,7 @@ const replay = Command.make(
 const png = (what: string) =>
   Options.text("out").pipe(Options.withPseudoName("FILE.png"), Options.withDescription(`Where to write ${what} (a PNG).`))
 
-const weights = Command.make("weights", { model, out: png("the grid of weight images") }, Weights.run).pipe(
+const weights = Command.make("weights", { model, out: png("the grid of weight images"), maxMemory }, Weights.run).pipe(
   Command.withDescription(
     "Draw each first-layer neuron's weights as an image, in a grid: blue where ink excites the neuron, red where it inhibits it, white for zero (each tile scaled to its own largest weight)."
   )
@@ -98,7 +102,8 @@ const plot = Command.make(
     out: Options.text("out").pipe(
       Options.withPseudoName("FILE.svg|FILE.png"),
       Options.withDescription("Where to write the chart: .svg or .png.")
-    )
+    ),
+    maxMemory
   },
   Plot.run
 ).pipe(Command.withDescription("Chart training cost and test accuracy per epoch for one or more runs, side by side."))
@@ -118,6 +123,7 @@ const noise = Command.make(
       Options.withDefault(1)
     ),
     data,
+    maxMemory,
     json
   },
   Noise.run
@@ -138,6 +144,7 @@ const mistakes = Command.make(
       Options.withDefault(30)
     ),
     data,
+    maxMemory,
     json
   },
   Mistakes.run

@@ -16,6 +16,15 @@ import { Data } from "effect"
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 /**
+ * A model and a data set that do not fit each other (pixels, classes), or a data set with
+ * nothing in it to work on: exit code 1.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class Unfit extends Data.TaggedError("Unfit")<{ readonly message: string }> {}
+
+/**
  * Training produced a non-finite cost or parameter.
  *
  * @since 0.1.0
@@ -29,6 +38,23 @@ export class Diverged extends Data.TaggedError("Diverged")<{
 }> {
   override get message(): string {
     return `training diverged in epoch ${this.epoch}, batch ${this.batch}: the cost or a parameter is no longer a finite number; try a smaller --eta than ${this.eta} (${this.kept})`
+  }
+}
+
+/**
+ * Training stopped by `--stop-when-stalled`: saturated neurons, accuracy at chance.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class Stalled extends Data.TaggedError("Stalled")<{
+  readonly epoch: number
+  readonly reason: string
+  readonly eta: number
+  readonly kept: string
+}> {
+  override get message(): string {
+    return `training stalled in epoch ${this.epoch} and was stopped (--stop-when-stalled): ${this.reason}; try a smaller --eta than ${this.eta} (${this.kept})`
   }
 }
 

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { Memory } from "@descent/core"
 import { type IdxError, Mnist, type MnistError } from "@descent/data"
 import * as NodeMnist from "@descent/data/NodeMnist"
 import type { TrainingOptions } from "@descent/files"
@@ -21,7 +22,13 @@ import { Context, Effect, Layer, Option } from "effect"
  */
 export class Datasets extends Context.Tag("@descent/cli/Datasets")<
   Datasets,
-  { readonly load: (source: TrainingOptions.DataSource) => Effect.Effect<Mnist.MnistData, IdxError | MnistError> }
+  {
+    /** Both sets from `source`, refused before the images are read when they would need more than `limit`. */
+    readonly load: (
+      source: TrainingOptions.DataSource,
+      limit: Memory.Limit
+    ) => Effect.Effect<Mnist.MnistData, IdxError | MnistError | Memory.MemoryLimitError>
+  }
 >() {}
 
 /**
@@ -33,12 +40,12 @@ export class Datasets extends Context.Tag("@descent/cli/Datasets")<
 export const node: Layer.Layer<Datasets, never, FileSystem.FileSystem | Path.Path> = Layer.effect(
   Datasets,
   Effect.map(Effect.context<FileSystem.FileSystem | Path.Path>(), (context) => ({
-    load: (source) => {
+    load: (source, limit) => {
       const loaded = source.kind === "bundled"
-        ? NodeMnist.loadBundled
+        ? NodeMnist.loadBundledWithin(limit)
         : source.kind === "directory"
-        ? Mnist.loadDirectory(source.path)
-        : Mnist.loadUrl(source.url).pipe(Effect.provide(FetchHttpClient.layer))
+        ? Mnist.loadDirectory(source.path, limit)
+        : Mnist.loadUrl(source.url, limit).pipe(Effect.provide(FetchHttpClient.layer))
       return loaded.pipe(Effect.provide(NodeMnist.sha256), Effect.provide(context))
     }
   }))
@@ -66,8 +73,11 @@ export const fromFlag = (data: Option.Option<string>): Effect.Effect<TrainingOpt
  * @since 0.1.0
  * @category loading
  */
-export const load = (source: TrainingOptions.DataSource): Effect.Effect<Mnist.MnistData, IdxError | MnistError, Datasets> =>
-  Effect.flatMap(Datasets, (datasets) => datasets.load(source))
+export const load = (
+  source: TrainingOptions.DataSource,
+  limit: Memory.Limit
+): Effect.Effect<Mnist.MnistData, IdxError | MnistError | Memory.MemoryLimitError, Datasets> =>
+  Effect.flatMap(Datasets, (datasets) => datasets.load(source, limit))
 
 /**
  * How a source is named to a user.

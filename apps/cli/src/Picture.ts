@@ -1,15 +1,21 @@
 /**
- * Pictures of digits: a PNG of any size turned into a 28×28 MNIST-style image, and any image
- * drawn in the terminal.
+ * Pictures of digits: a PNG of any size the memory allowed can decode turned into a 28×28
+ * MNIST-style image, and any image drawn in the terminal.
  *
  * The conversion follows the way MNIST's digits were made (LeCun et al.): grey levels, ink
  * bright on a dark background, the digit's bounding box scaled to fit 20×20 keeping its aspect
  * ratio (with area averaging, which anti-aliases), then placed in a 28×28 field so that its
  * centre of mass sits at the centre.
  *
+ * Not for: checking the PNG file itself (see `Png`), which happens before any pixel is decoded.
+ *
  * @since 0.1.0
  */
+import { Memory } from "@descent/core"
+import { Effect } from "effect"
 import { PNG } from "pngjs"
+import * as Png from "./Png.js"
+import { PngError } from "./PngError.js"
 
 /**
  * @since 0.1.0
@@ -26,22 +32,41 @@ export interface Picture {
  * Decodes a PNG into grey ink levels (0 background … 255 ink). Transparent pixels count as
  * paper; dark ink on light paper is inverted so that ink is always bright, as in MNIST.
  *
+ * The file is checked whole first (`Png.check`): a PNG that is cut short or damaged, or whose
+ * decoding would need more memory than `limit`, is an error before pngjs sees it. `path` names
+ * the file in the errors. (Since 0.3.0 an Effect, with `path` and `limit`; before, it threw.)
+ *
  * @since 0.1.0
  * @category decoding
  */
-export const inkOfPng = (bytes: Uint8Array): Picture => {
-  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-  const { data, height, width } = png
-  const grey = new Float64Array(width * height)
-  let sum = 0
-  for (let i = 0; i < grey.length; i++) {
-    const [r, g, b, a] = [data[4 * i]!, data[4 * i + 1]!, data[4 * i + 2]!, data[4 * i + 3]! / 255]
-    const value = a * (0.299 * r + 0.587 * g + 0.114 * b) + (1 - a) * 255
-    grey[i] = value
-    sum += value
+export const inkOfPng = (
+  bytes: Uint8Array,
+  path: string,
+  limit: Memory.Limit
+): Effect.Effect<Picture, PngError | Memory.MemoryLimitError> =>
+  Effect.flatMap(Png.check(bytes, path, limit), ({ end }) =>
+    Effect.try({
+      try: () => {
+        const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, end))
+        return inkOfRgba(png.data, png.width, png.height)
+      },
+      // Whatever the checks could not foresee (a palette index past the palette's end, say).
+      catch: (error) => new PngError({ reason: "Undecodable", path, detail: `pngjs: ${error instanceof Error ? error.message : String(error)}` })
+    }))
+
+// Grey ink from (height, width, 4) RGBA bytes, in two passes (the mean, then the ink) so that
+// nothing but the result is allocated: one byte a pixel.
+const inkOfRgba = (data: Uint8Array, width: number, height: number): Picture => {
+  const count = width * height
+  const grey = (i: number) => {
+    const a = data[4 * i + 3]! / 255
+    return a * (0.299 * data[4 * i]! + 0.587 * data[4 * i + 1]! + 0.114 * data[4 * i + 2]!) + (1 - a) * 255
   }
-  const lightPaper = sum / grey.length > 127.5
-  const pixels = Uint8Array.from(grey, (v) => Math.round(lightPaper ? 255 - v : v))
+  let sum = 0
+  for (let i = 0; i < count; i++) sum += grey(i)
+  const lightPaper = sum / count > 127.5
+  const pixels = new Uint8Array(count)
+  for (let i = 0; i < count; i++) pixels[i] = Math.round(lightPaper ? 255 - grey(i) : grey(i))
   return { rows: height, cols: width, pixels }
 }
 

@@ -25,6 +25,15 @@ export interface Raster {
 export type Rgb = readonly [number, number, number]
 
 /**
+ * Bytes of memory a canvas of `width` × `height` takes until its PNG is written: its RGBA
+ * pixels, pngjs's filtered copy of them, and the compressed bytes (at most as many again).
+ *
+ * @since 0.3.0
+ * @category memory
+ */
+export const memory = (width: number, height: number): number => 3 * 4 * width * height + 4096
+
+/**
  * A canvas filled with one colour.
  *
  * @since 0.1.0

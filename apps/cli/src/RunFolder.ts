@@ -1,9 +1,18 @@
 /**
  * A run's folder: where its three files live, a fresh folder under `runs/` when `--out` is not
- * given, and the checks that keep two runs from sharing one.
+ * given, the checks that keep two runs from sharing one — and how its files change together.
+ *
+ * The checkpoint is the run's one commit point. After every epoch it is written first (each
+ * file is replaced atomically and durably, see `AtomicFile`), then `model.json`, then
+ * `run.json`; both of these follow from the checkpoint, so whatever instant the process dies
+ * at, the checkpoint holds a consistent state and `--resume` rewrites the other two from it.
+ * A new folder comes into being whole: its first three files are written into a temporary
+ * folder beside it, which is then renamed into place, so a run folder never exists without its
+ * checkpoint.
  *
  * @since 0.2.0
  */
+import { AtomicFile, Checkpoint, FileError, ModelFile, RunRecord } from "@descent/files"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
@@ -39,7 +48,7 @@ export const fresh = (name: string): Effect.Effect<string, never, FileSystem.Fil
   })
 
 /**
- * Fails when `dir` already holds a run: a new run never overwrites one.
+ * Fails when `dir` already holds a run (a new run never overwrites one), or is a file.
  *
  * @since 0.2.0
  * @category checks
@@ -48,6 +57,10 @@ export const refuseIfTaken = (dir: string): Effect.Effect<void, UsageError, File
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    const info = yield* fs.stat(dir).pipe(Effect.option)
+    if (info._tag === "Some" && info.value.type !== "Directory") {
+      return yield* new UsageError({ message: `--out ${dir}: this is a file, not a folder; choose a folder for the run` })
+    }
     if (yield* fs.exists(files(dir, path).checkpoint).pipe(Effect.orElseSucceed(() => false))) {
       return yield* new UsageError({
         message: `--out ${dir}: this folder already holds a run; continue it with --resume ${dir}, or choose another --out`
@@ -55,13 +68,111 @@ export const refuseIfTaken = (dir: string): Effect.Effect<void, UsageError, File
     }
   })
 
+const hex = (): string => {
+  const bytes = new Uint8Array(6)
+  crypto.getRandomValues(bytes)
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+}
+
+const cannotCreate = (dir: string) => (error: { readonly message: string }) =>
+  new UsageError({ message: `--out ${dir}: cannot create the folder (${error.message.replace(/\s+/g, " ")})` })
+
 /**
- * Creates `dir` (and its parents).
+ * Creates the run folder `dir` with its first files, written by `save` into the folder it is
+ * given. A folder that does not exist yet appears whole (written as a temporary folder beside
+ * it, then renamed); an existing, empty one is filled in place, checkpoint first.
  *
- * @since 0.2.0
+ * @since 0.3.0
  * @category writing
  */
-export const make = (dir: string): Effect.Effect<void, UsageError, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeDirectory(dir, { recursive: true })).pipe(
-    Effect.mapError((error) => new UsageError({ message: `--out ${dir}: cannot create the folder (${error.message})` }))
-  )
+export const create = <E, R>(
+  dir: string,
+  save: (folder: string) => Effect.Effect<void, E, R>
+): Effect.Effect<void, E | UsageError, R | FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    if (yield* fs.exists(dir).pipe(Effect.orElseSucceed(() => false))) return yield* save(dir)
+    const parent = path.dirname(dir)
+    yield* fs.makeDirectory(parent, { recursive: true }).pipe(Effect.mapError(cannotCreate(dir)))
+    // What an earlier attempt at this folder left when it was killed before the folder appeared.
+    for (const name of yield* fs.readDirectory(parent).pipe(Effect.orElseSucceed(() => []))) {
+      if (AtomicFile.isTemporaryOf(path.basename(dir), name)) yield* fs.remove(path.join(parent, name), { recursive: true }).pipe(Effect.ignore)
+    }
+    const temporary = path.join(parent, `.${path.basename(dir)}.${hex()}.tmp`)
+    yield* fs.makeDirectory(temporary).pipe(Effect.mapError(cannotCreate(dir)))
+    yield* save(temporary).pipe(
+      Effect.zipRight(fs.rename(temporary, dir).pipe(Effect.mapError(cannotCreate(dir)))),
+      Effect.tapError(() => fs.remove(temporary, { recursive: true }).pipe(Effect.ignore))
+    )
+    // The rename is durable once the parent folder's entry is.
+    yield* Effect.scoped(Effect.flatMap(fs.open(parent, { flag: "r" }), (handle) => handle.sync)).pipe(Effect.ignore)
+  })
+
+/**
+ * Removes what a write killed halfway left in `dir`: temporary files beside the run's files.
+ *
+ * @since 0.3.0
+ * @category writing
+ */
+export const clearTemporaries = (dir: string): Effect.Effect<void, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const names = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => []))
+    for (const name of names) {
+      if (["checkpoint.json", "model.json", "run.json"].some((file) => AtomicFile.isTemporaryOf(file, name))) {
+        yield* fs.remove(path.join(dir, name)).pipe(Effect.ignore)
+      }
+    }
+  })
+
+/**
+ * The checkpoint of the run in `dir`, for `--resume`: a folder without one is not a run (or
+ * was never saved), and the message says so.
+ *
+ * @since 0.3.0
+ * @category reading
+ */
+export const readCheckpoint = (dir: string, limit: Parameters<typeof Checkpoint.read>[1]) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const file = files(dir, path).checkpoint
+    const folder = yield* fs.stat(dir).pipe(Effect.option)
+    if (folder._tag === "None") {
+      return yield* new FileError({ path: dir, problem: "no such folder; give the folder of a run (it holds checkpoint.json)" })
+    }
+    if (folder.value.type !== "Directory") {
+      return yield* new FileError({ path: dir, problem: "is a file, not a folder; give the folder of a run (it holds checkpoint.json)" })
+    }
+    if (!(yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false)))) {
+      return yield* new FileError({
+        path: dir,
+        problem: "holds no checkpoint.json, so there is no run to resume here; start one with descent train --out"
+      })
+    }
+    return yield* Checkpoint.read(file, limit)
+  })
+
+/**
+ * Whether `model.json` and `run.json` in `dir` are those of the checkpoint's last epoch: a
+ * record that is `complete`, with the same epochs, and a model whose parameters hash to the
+ * last epoch's. Any file missing, unreadable or behind means no.
+ *
+ * @since 0.3.0
+ * @category checks
+ */
+export const isFinished = (dir: string, checkpoint: Checkpoint.Checkpoint) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const paths = files(dir, path)
+    const last = checkpoint.epochs[checkpoint.epochs.length - 1]
+    if (last === undefined) return false
+    const record = yield* RunRecord.read(paths.run).pipe(Effect.option)
+    if (record._tag === "None" || record.value.status !== "complete") return false
+    const epochs = record.value.epochs
+    if (epochs.length !== checkpoint.epochs.length || epochs[epochs.length - 1]!.paramsSha256 !== last.paramsSha256) return false
+    const model = yield* ModelFile.read(paths.model).pipe(Effect.option)
+    return model._tag === "Some" && RunRecord.paramsSha256(model.value.params) === last.paramsSha256
+  })

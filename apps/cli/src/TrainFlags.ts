@@ -10,12 +10,13 @@
  * @since 0.2.0
  */
 import { Activation, Cost, Layout, Params } from "@descent/core"
-import { TrainingOptions } from "@descent/files"
+import { ModelFile, TrainingOptions } from "@descent/files"
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
 import { UsageError } from "./CliError.js"
 import * as Datasets from "./Datasets.js"
+import * as MemoryFlag from "./MemoryFlag.js"
 
 /**
  * A flag's value, and whether the command line gave it.
@@ -73,6 +74,9 @@ export const parseLayers = (text: string): Effect.Effect<ReadonlyArray<number>, 
   const invalid = Layout.validate(sizes)
   if (invalid !== undefined) return Effect.fail(`--layers ${text}: ${invalid.message.replace(/^layers [^:]*: /, "")}`)
   if (sizes[sizes.length - 1] !== 10) return Effect.fail(`--layers ${text}: the last layer must have 10 neurons, one per digit`)
+  if (sizes.length > 1000) return Effect.fail(`--layers ${text}: at most 1000 layers`)
+  const large = ModelFile.tooLarge(Layout.make(sizes))
+  if (large !== undefined) return Effect.fail(`--layers ${text}: ${large}; use fewer neurons`)
   return Effect.succeed(sizes)
 }
 
@@ -270,6 +274,12 @@ export const flags = {
     Options.withDescription("Continue the run in this folder from its last checkpoint, with the options recorded there."),
     Options.optional
   ),
+  stopWhenStalled: Options.boolean("stop-when-stalled").pipe(
+    Options.withDescription(
+      "Stop (exit 1) when learning has stalled: after an epoch whose test accuracy is at chance with the neurons saturated (sigmoids pinned at 0 or 1, ReLUs dead), usually from too large an --eta. Without it a warning is printed and training goes on."
+    )
+  ),
+  maxMemory: MemoryFlag.option,
   json: Options.boolean("json").pipe(
     Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
   )

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Batches, Dataset, Descent, Evaluate, Network, Params, Rng, Vector } from "@descent/core"
+import { Batches, Dataset, Descent, Evaluate, Layout, Network, Params, Rng, Saturation, Vector } from "@descent/core"
 import type { Mnist } from "@descent/data"
 import { RunRecord, TrainingOptions } from "@descent/files"
 import { Clock, Data, Effect, Stream } from "effect"
@@ -175,3 +175,37 @@ export const epoch = (
     }
     return { ...state, epochs: [...state.epochs, metrics], params, rng: shuffled.rng }
   })
+
+/**
+ * Whether learning has stalled after the state's last epoch (see `@descent/core`'s
+ * `Saturation`): measured only when test accuracy is at chance, so a run that learns pays
+ * nothing for the check.
+ *
+ * @since 0.3.0
+ * @category diagnosing
+ */
+export const stall = (state: State, sets: Sets): Saturation.Stall | undefined => {
+  const last = state.epochs[state.epochs.length - 1]
+  if (last === undefined) return undefined
+  const chance = Saturation.chanceOf(sets.test.labels)
+  if (last.testAccuracy > chance + 0.05) return undefined
+  return Saturation.diagnose(state.network, Saturation.measure(state.network, state.params, sets.test), last.testAccuracy, chance)
+}
+
+/**
+ * Bytes a run with these options takes beside its data, estimated from the layer sizes and
+ * the batch size before anything is allocated: the fold's workspace, evaluation of the largest
+ * set it judges each epoch, the parameters between epochs, and the bytes hashed and saved
+ * after each (the files themselves are written a piece at a time) — with a quarter more for
+ * the garbage collector's lag.
+ *
+ * @since 0.3.0
+ * @category memory
+ */
+export const memory = (options: TrainingOptions.TrainingOptions, largestEvaluated: number): number => {
+  const layout = Layout.make(options.layers)
+  const fold = Descent.memory(layout, options.batchSize)
+  const evaluate = Evaluate.memory(layout, largestEvaluated)
+  const kept = 8 * layout.size * 3 // the parameters between epochs, their bytes hashed, and saved
+  return Math.ceil(1.25 * (fold + evaluate + kept))
+}

@@ -19,8 +19,16 @@ import * as Output from "./Output.js"
 const plain = !process.stdout.isTTY || process.env.NO_COLOR !== undefined
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "")
 const show = (args: ReadonlyArray<unknown>) => args.map((arg) => (typeof arg === "string" && plain ? stripAnsi(arg) : arg))
+// Every error is one line of bounded length: newlines and control characters become spaces,
+// and a message that quotes too much of its input is cut (messages never need 600 characters).
+const maxMessage = 600
+const oneLineOf = (message: string): string => {
+  const flat = message.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/ {2,}/g, " ").trim()
+  return flat.length <= maxMessage ? flat : `${flat.slice(0, maxMessage - 1)}…`
+}
+
 const oneLine = (args: ReadonlyArray<unknown>) =>
-  `descent: ${stripAnsi(args.map(String).join(" ")).trim().replace(/\s*\n\s*/g, "; ")} (see descent --help)`
+  `descent: ${oneLineOf(stripAnsi(args.map(String).join(" ")).replace(/\s*\n\s*/g, "; "))} (see descent --help)`
 
 const console_ = (console: Console.Console): Console.Console => ({
   ...console,
@@ -37,7 +45,12 @@ const exitCode = (cause: Cause.Cause<unknown>): number => {
   const failure = Cause.failureOption(cause)
   if (Option.isNone(failure)) {
     if (Cause.isInterruptedOnly(cause)) return 130
-    process.stderr.write(`descent: internal error: ${Cause.pretty(cause)}\n`)
+    // A defect is a bug of descent's, never the user's input: one line, and where it happened
+    // only when asked for.
+    const [defect] = Cause.defects(cause)
+    const what = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect ?? "unknown")
+    if (process.env.DESCENT_DEBUG !== undefined) process.stderr.write(`${Cause.pretty(cause)}\n`)
+    process.stderr.write(`descent: internal error: ${oneLineOf(what)} (a bug in descent, not in your input: please report it with the command you ran; DESCENT_DEBUG=1 shows where it happened)\n`)
     return 1
   }
   const error = failure.value
@@ -45,7 +58,7 @@ const exitCode = (cause: Cause.Cause<unknown>): number => {
   if (ValidationError.isValidationError(error)) return 2
   const tag = (error as { _tag?: string })._tag
   const message = error instanceof Error ? error.message : String(error)
-  process.stderr.write(`descent: ${message}\n`)
+  process.stderr.write(`descent: ${oneLineOf(message)}\n`)
   return tag === "UsageError" ? 2 : tag === "Interrupted" ? 130 : 1
 }
 

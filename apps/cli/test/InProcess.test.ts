@@ -2,7 +2,6 @@
 // a test's own Datasets service (four tiny in-memory sets), output into memory — with Node's
 // file system for the files they write.
 import { Dataset } from "@descent/core"
-import type { Mnist } from "@descent/data"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
@@ -10,8 +9,8 @@ import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cli } from "../src/Cli.js"
-import * as Datasets from "../src/Datasets.js"
 import * as Output from "../src/Output.js"
+import { inMemory } from "./fixtures.js"
 
 // 4×4 images whose label is the brightest quadrant (0–3), plus the digits 4–9 that never occur.
 const quadrants = (count: number, salt: number): Dataset.Dataset => {
@@ -27,18 +26,12 @@ const quadrants = (count: number, salt: number): Dataset.Dataset => {
   }
   return Dataset.make({ rows: 4, cols: 4, pixels, labels })
 }
-const file = { path: "memory", sha256: "0".repeat(64) }
-const data: Mnist.MnistData = {
-  train: quadrants(400, 1),
-  test: quadrants(100, 2),
-  files: { trainImages: file, trainLabels: file, testImages: file, testLabels: file }
-}
-const inMemory = Layer.succeed(Datasets.Datasets, { load: () => Effect.succeed(data) })
+const data = inMemory(quadrants(400, 1), quadrants(100, 2))
 
 const descent = (args: ReadonlyArray<string>) => {
   const output = Output.capture()
   return cli(["node", "descent", ...args]).pipe(
-    Effect.provide(Layer.mergeAll(inMemory, output.layer, NodeContext.layer)),
+    Effect.provide(Layer.mergeAll(data, output.layer, NodeContext.layer)),
     Effect.as(output)
   )
 }

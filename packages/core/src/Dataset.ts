@@ -26,6 +26,15 @@ export interface Dataset {
 }
 
 /**
+ * How many labels there are: the ten digits 0–9. A network that reads digits has this many
+ * output neurons.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const classes = 10
+
+/**
  * A dataset over these arrays (not copied: the caller must not write to them afterwards).
  * Throws `RangeError` when the array lengths do not agree with `count`, `rows` and `cols`,
  * or a label is not a digit 0–9.

@@ -41,6 +41,35 @@ export interface Options {
 }
 
 /**
+ * Bytes of memory a descent of a network of `layout`, in mini-batches of up to `batchSize`,
+ * takes — estimated from the sizes, not allocated: its workspace (the parameters, their
+ * gradient, layer 1's weights transposed with their gradient, every layer's values for one
+ * batch, the batch's pixels) and the fresh parameters it hands back.
+ *
+ * @since 0.3.0
+ * @category memory
+ */
+export const memory = (layout: Layout.Layout, batchSize: number): number =>
+  Kernels.workspaceBytes(layout, batchSize) + 8 * layout.size
+
+/**
+ * The most memory a descent's workspace can have, whatever memory the machine has: one
+ * WebAssembly memory, 4 GiB.
+ *
+ * @since 0.3.0
+ * @category memory
+ */
+export const maxWorkspaceBytes = Kernels.maxWorkspaceBytes
+
+/**
+ * Bytes of the workspace alone (see `memory`), to compare with `maxWorkspaceBytes`.
+ *
+ * @since 0.3.0
+ * @category memory
+ */
+export const workspaceBytes = (layout: Layout.Layout, batchSize: number): number => Kernels.workspaceBytes(layout, batchSize)
+
+/**
  * One step of stochastic gradient descent, as the fold emits it.
  *
  * @since 0.1.0

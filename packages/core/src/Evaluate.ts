@@ -42,6 +42,16 @@ export interface Evaluation {
 const chunk = 100
 
 /**
+ * Bytes of memory evaluating `count` examples with a network of `layout` takes — estimated,
+ * not allocated: a workspace for a chunk of examples and every example's outputs.
+ *
+ * @since 0.3.0
+ * @category memory
+ */
+export const memory = (layout: Layout.Layout, count: number): number =>
+  Kernels.workspaceBytes(layout, chunk) + 8 * count * Layout.outputSize(layout)
+
+/**
  * The output layer's activations for every example of `dataset`: (rows=count, cols=outputs).
  *
  * @since 0.1.0

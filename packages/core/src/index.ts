@@ -27,6 +27,8 @@ export * as Feedforward from "./Feedforward.js"
 export * as Gradient from "./Gradient.js"
 /** @since 0.1.0 */
 export * as Layout from "./Layout.js"
+/** @since 0.3.0 */
+export * as Memory from "./Memory.js"
 /** @since 0.1.0 */
 export * as Network from "./Network.js"
 /** @since 0.2.0 */
@@ -37,5 +39,7 @@ export * as Params from "./Params.js"
 export * as Reference from "./Reference.js"
 /** @since 0.1.0 */
 export * as Rng from "./Rng.js"
+/** @since 0.3.0 */
+export * as Saturation from "./Saturation.js"
 /** @since 0.1.0 */
 export * as Vector from "./Vector.js"

@@ -1,18 +1,24 @@
 /**
- * What can be wrong with an IDX file, as a value: a reason, the file, and (where it applies)
- * the byte offset — with a message that says what is wrong and what to do about it.
+ * What can be wrong with an IDX file, as a value: a reason, the file (or the folder that should
+ * hold it), and (where it applies) the byte offset — with a message that says what is wrong and
+ * what to do about it.
  *
  * @since 0.1.0
  */
 import { Data } from "effect"
 
 /**
+ * Why a file could not be read. (`NotAFile` and `NotAFolder` since 0.3.0.)
+ *
  * @since 0.1.0
  * @category models
  */
 export type IdxErrorReason =
   | "Missing"
+  | "FolderMissing"
   | "Unreadable"
+  | "NotAFile"
+  | "NotAFolder"
   | "Unreachable"
   | "BadMagic"
   | "UnsupportedType"
@@ -43,8 +49,14 @@ export class IdxError extends Data.TaggedError("IdxError")<{
     switch (this.reason) {
       case "Missing":
         return `${where}: file not found${detail}; check the path, or the folder's file names`
+      case "FolderMissing":
+        return `${where}: no such folder${detail}; check the path of the folder that holds the four files`
       case "Unreadable":
-        return `${where}: cannot read the file${detail}; check its permissions`
+        return `${where}: cannot be read${detail}; check its permissions`
+      case "NotAFile":
+        return `${where}: is a folder, not a file${detail}; put the IDX file itself at this path (an archive tool may have unpacked it into a folder of that name)`
+      case "NotAFolder":
+        return `${where}: is a file, not a folder${detail}; give the folder that holds the four files`
       case "Unreachable":
         return `${where}: cannot fetch it${detail}; check the address, and that the server is up and reachable`
       case "BadMagic":

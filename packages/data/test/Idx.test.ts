@@ -1,7 +1,7 @@
 import { Idx, IdxError } from "@descent/data"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, FastCheck as fc, Stream } from "effect"
-import { chunked, images } from "./fixtures.js"
+import { chunked, counted, images } from "./fixtures.js"
 
 const decode = (bytes: Uint8Array, chunk = bytes.length || 1) => Idx.decode(chunked(bytes, chunk), "test.idx")
 const failure = (bytes: Uint8Array, chunk?: number) =>
@@ -149,5 +149,75 @@ describe("Idx.records", () => {
     const exit = Effect.runSyncExit(Stream.runDrain(Idx.records(chunked(images(3).subarray(0, 30), 7), "r.idx")))
     expect(exit._tag).toBe("Failure")
     expect(JSON.stringify(exit)).toContain("BodyTruncated")
+  })
+})
+
+describe("Idx.open", () => {
+  // One chunk per pull, so that the count of bytes pulled says how far the stream was read.
+  const stream = (bytes: Uint8Array, chunk: number) => counted(Stream.rechunk(chunked(bytes, chunk), 1))
+
+  it.effect("pulls chunks only until the header is complete, then decodes the body from the same pull", () =>
+    Effect.gen(function* () {
+      const bytes = images(5) // 16 header bytes + 60 pixels
+      const { pulled, stream: source } = stream(bytes, 4)
+      const opened = yield* Idx.open(source, "o.idx")
+      expect(opened.header).toEqual({ type: "u8", dims: [5, 4, 3] })
+      expect(pulled.bytes).toBe(16)
+      const tensor = yield* opened.decode
+      expect(pulled.bytes).toBe(bytes.length)
+      expect([...tensor.values]).toEqual([...(yield* decode(bytes)).values])
+      // The body is read once: running decode again gives the same tensor.
+      expect(yield* opened.decode).toBe(tensor)
+    }).pipe(Effect.scoped))
+
+  it.effect("keeps the start of the body pulled with the header's last bytes, across any chunking", () =>
+    Effect.gen(function* () {
+      const bytes = images(5)
+      for (const size of [1, 3, 7, 17, 100]) {
+        const { pulled, stream: source } = stream(bytes, size)
+        const opened = yield* Idx.open(source, "o.idx")
+        expect(pulled.bytes).toBe(Math.min(bytes.length, Math.ceil(16 / size) * size))
+        expect([...(yield* opened.decode).values]).toEqual([...(yield* decode(bytes)).values])
+      }
+    }).pipe(Effect.scoped))
+
+  it.effect("fails on a bad header without pulling further, and on a bad body only when it is read", () =>
+    Effect.gen(function* () {
+      const html = counted(Stream.rechunk(chunked(new TextEncoder().encode("<html>not idx at all</html>"), 4), 1))
+      const bad = yield* Effect.flip(Idx.open(html.stream, "h.idx"))
+      expect(bad.reason).toBe("BadMagic")
+      expect(html.pulled.bytes).toBe(4)
+      const empty = yield* Effect.flip(Idx.open(Stream.empty, "e.idx"))
+      expect(empty.reason).toBe("HeaderTruncated")
+      const cut = yield* Idx.open(chunked(images(5).subarray(0, 40), 8), "c.idx")
+      expect((yield* Effect.flip(cut.decode)).reason).toBe("BodyTruncated")
+    }).pipe(Effect.scoped))
+
+  it.effect("an IDX file of zero records decodes to an empty tensor", () =>
+    Effect.gen(function* () {
+      const tensor = yield* decode(images(0, 28, 28))
+      expect(tensor.dims).toEqual([0, 28, 28])
+      expect(tensor.values.length).toBe(0)
+    }))
+})
+
+describe("Idx.bodyMemory", () => {
+  const u8 = (count: number) => Idx.bodyMemory({ type: "u8", dims: [count] })
+  const MiB = 1024 * 1024
+
+  it("is the body itself when it fits the first allocation, as MNIST's training images do", () => {
+    expect(Idx.bodyMemory({ type: "u8", dims: [60_000, 28, 28] })).toEqual({ held: 47_040_000, peak: 47_040_000 })
+    expect(u8(0)).toEqual({ held: 0, peak: 0 })
+  })
+
+  it("adds the buffer being copied from when a larger body makes the buffer double", () => {
+    expect(u8(100 * MiB)).toEqual({ held: 100 * MiB, peak: 164 * MiB })
+    expect(u8(128 * MiB)).toEqual({ held: 128 * MiB, peak: 192 * MiB })
+    expect(u8(128 * MiB + 1)).toEqual({ held: 128 * MiB + 1, peak: 256 * MiB + 1 })
+  })
+
+  it("counts values wider than a byte beside the bytes they are made from", () => {
+    expect(Idx.bodyMemory({ type: "f32", dims: [1000] })).toEqual({ held: 4000, peak: 8000 })
+    expect(Idx.bodyMemory({ type: "i8", dims: [1000] })).toEqual({ held: 1000, peak: 1000 })
   })
 })

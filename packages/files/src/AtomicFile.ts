@@ -5,14 +5,18 @@
  * A kill at any instant leaves the old file or the new one, never half of either, and no
  * temporary file (it is removed when the write fails).
  *
- * Not for: several files that must change together (see how `descent train` orders its writes).
+ * Content may come in pieces (`Iterable` of strings or bytes), each written as it is made, so a
+ * large file (a model of millions of parameters) never has to exist whole in memory.
+ *
+ * Not for: several files that must change together (a run's files have one commit point: its
+ * checkpoint, written first; see `descent train`).
  *
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import { FileError } from "./FileError.js"
+import { FileError, systemProblem } from "./FileError.js"
 
 // A random suffix, so that two writers of the same file never share a temporary file.
 const suffix = (): string => {
@@ -22,6 +26,29 @@ const suffix = (): string => {
 }
 
 /**
+ * What a file is written from: text, bytes, or a sequence of either, written in order.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Content = string | Uint8Array | Iterable<string | Uint8Array>
+
+const encoder = new TextEncoder()
+const bytesOf = (piece: string | Uint8Array): Uint8Array => (typeof piece === "string" ? encoder.encode(piece) : piece)
+const piecesOf = (content: Content): Iterable<string | Uint8Array> =>
+  typeof content === "string" || content instanceof Uint8Array ? [content] : content
+
+/**
+ * The temporary files `write` makes beside `name` ("model.json"): `.model.json.<12 hex>.tmp`.
+ * One is left behind only when the process was killed during a write; it may be removed.
+ *
+ * @since 0.3.0
+ * @category paths
+ */
+export const isTemporaryOf = (name: string, candidate: string): boolean =>
+  candidate.startsWith(`.${name}.`) && /^\.[^/\\]+\.[0-9a-f]{12}\.tmp$/.test(candidate)
+
+/**
  * Writes `content` to `path` atomically and durably.
  *
  * @since 0.1.0
@@ -29,25 +56,24 @@ const suffix = (): string => {
  */
 export const write = (
   path: string,
-  content: string | Uint8Array
+  content: Content
 ): Effect.Effect<void, FileError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
     const folder = paths.dirname(path)
     const temporary = paths.join(folder, `.${paths.basename(path)}.${suffix()}.tmp`)
-    const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content
     const written = Effect.scoped(
       Effect.gen(function* () {
         const file = yield* fs.open(temporary, { flag: "wx" })
-        yield* file.writeAll(bytes)
+        for (const piece of piecesOf(content)) yield* file.writeAll(bytesOf(piece))
         yield* file.sync
       })
     )
     yield* written.pipe(
       Effect.zipRight(fs.rename(temporary, path)),
       Effect.tapError(() => fs.remove(temporary).pipe(Effect.ignore)),
-      Effect.mapError((error) => new FileError({ path, problem: `cannot write: ${error.message}` }))
+      Effect.mapError((error) => new FileError({ path, problem: `cannot write: ${systemProblem(error, "a file", "write")}` }))
     )
     // The rename is durable once the folder's entry is; some systems cannot open a folder to
     // flush it (Windows), and there nothing more can be done.

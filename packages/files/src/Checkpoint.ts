@@ -6,13 +6,14 @@
  *
  * @since 0.1.0
  */
-import { Params, Rng } from "@descent/core"
+import { type Memory, Params, Rng } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect, Schema } from "effect"
 import * as AtomicFile from "./AtomicFile.js"
 import { type FileError, FileFormatError } from "./FileError.js"
 import * as JsonFile from "./JsonFile.js"
+import * as ModelFile from "./ModelFile.js"
 import * as RunRecord from "./RunRecord.js"
 import * as TrainingOptions from "./TrainingOptions.js"
 
@@ -49,7 +50,30 @@ export interface Checkpoint {
 }
 
 /**
- * Writes a checkpoint to `path`, atomically.
+ * The longest checkpoint: the base64 of `ModelFile.maxParams` float64 numbers, and room for
+ * the metrics of many epochs.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxBytes = Math.ceil((ModelFile.maxParams * 8) / 3) * 4 + 64 * 1024 * 1024
+
+// base64 of `bytes`, a piece at a time (48 KiB of bytes each, a multiple of 3 so that the
+// pieces join into one valid base64 text).
+function* base64Pieces(bytes: Uint8Array): Generator<string> {
+  const step = 3 * 16384
+  for (let from = 0; from < bytes.length; from += step) {
+    const piece = bytes.subarray(from, Math.min(bytes.length, from + step))
+    yield btoa(String.fromCharCode.apply(null, piece as unknown as Array<number>))
+  }
+}
+
+// A placeholder for the parameters in the encoded JSON, replaced by their base64 as it is
+// written: the same text as JSON.stringify of the whole, without holding all of it at once.
+const placeholder = "@descent/params@"
+
+/**
+ * Writes a checkpoint to `path`, atomically; the parameters are encoded a piece at a time.
  *
  * @since 0.1.0
  * @category writing
@@ -66,10 +90,19 @@ export const write = (
       numerics: checkpoint.numerics,
       data: checkpoint.data,
       epochs: checkpoint.epochs,
-      params: Params.toBytes(checkpoint.params),
+      params: new Uint8Array(0),
       rng: checkpoint.rng.state
     }).pipe(Effect.orDie),
-    (encoded) => AtomicFile.writeJson(path, encoded)
+    (encoded) => {
+      const text = JSON.stringify({ ...encoded, params: placeholder }, null, 2) + "\n"
+      const at = text.indexOf(`"${placeholder}"`)
+      const bytes = Params.toBytes(checkpoint.params)
+      return AtomicFile.write(path, [
+        text.slice(0, at + 1),
+        ...base64Pieces(bytes),
+        text.slice(at + placeholder.length + 1)
+      ])
+    }
   )
 
 /**
@@ -78,9 +111,12 @@ export const write = (
  * @since 0.1.0
  * @category reading
  */
-export const read = (path: string): Effect.Effect<Checkpoint, FileFormatError | FileError, FileSystem.FileSystem> =>
+export const read = (
+  path: string,
+  limit?: Memory.Limit
+): Effect.Effect<Checkpoint, FileFormatError | FileError | Memory.MemoryLimitError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
-    const file = yield* JsonFile.read(path, CheckpointFile, "checkpoint")
+    const file = yield* JsonFile.read(path, CheckpointFile, "checkpoint", { maxBytes, limit })
     const network = TrainingOptions.network(file.options)
     const bytes = file.params
     if (bytes.length !== network.layout.size * 8) {

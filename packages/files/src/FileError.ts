@@ -6,7 +6,54 @@
  *
  * @since 0.2.0
  */
+import type { PlatformError } from "@effect/platform/Error"
 import { Data } from "effect"
+
+// The system's own code for an error ("EISDIR"), where the platform kept it.
+const codeOf = (error: PlatformError): string | undefined => {
+  if (error._tag !== "SystemError") return undefined
+  const cause = error.cause as { readonly code?: unknown } | undefined
+  if (typeof cause?.code === "string") return cause.code
+  return /^([A-Z][A-Z0-9]+):/.exec(error.description ?? "")?.[1]
+}
+
+/**
+ * Why the file system refused, in words that say what to do: the true cause (missing,
+ * permission, a folder where a file should be, a full disk), never a bare "BadResource".
+ * `thing` names what was expected at the path ("a model file"); `action` what was being done.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export const systemProblem = (error: PlatformError, thing: string, action: "read" | "write" = "read"): string => {
+  const code = codeOf(error)
+  switch (code) {
+    case "ENOENT":
+      return action === "read" ? `no such file; give the path of ${thing}` : "its folder does not exist; create it, or choose another path"
+    case "EACCES":
+    case "EPERM":
+      return "permission denied; check the permissions of the file and its folders (ls -l)"
+    case "EISDIR":
+      return `is a folder, not a file; give the path of ${thing}`
+    case "ENOTDIR":
+      return "a part of the path is a file, not a folder; check the path"
+    case "ENOSPC":
+      return "the disk is full; free some space and try again"
+    case "EROFS":
+      return "the file system is read-only; choose a place you can write to"
+    case "ENAMETOOLONG":
+      return "the path is too long; choose a shorter one"
+    case "EMFILE":
+    case "ENFILE":
+      return "too many files are open; close some programs and try again"
+  }
+  if (error._tag === "SystemError" && error.reason === "NotFound") return `no such file; give the path of ${thing}`
+  if (error._tag === "SystemError" && error.reason === "PermissionDenied") {
+    return "permission denied; check the permissions of the file and its folders (ls -l)"
+  }
+  const detail = (error._tag === "SystemError" ? error.description ?? error.reason : error.message).replace(/\s+/g, " ")
+  return `the system refused (${detail.length > 120 ? `${detail.slice(0, 119)}…` : detail})`
+}
 
 /**
  * A file that could not be written or read for a reason of the file system.

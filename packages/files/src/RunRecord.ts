@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Params } from "@descent/core"
+import { type Memory, Params } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import type { Effect } from "effect"
@@ -94,7 +94,8 @@ export const NumericsField = Schema.optionalWith(Schema.String, { default: () =>
 export const RunRecordFile = Schema.Struct({
   format: Schema.Literal("descent-run"),
   version: Schema.Literal(1),
-  status: Schema.Literal("running", "complete", "interrupted", "diverged"),
+  /** "stalled": stopped by `--stop-when-stalled` (see `@descent/core`'s `Saturation`). */
+  status: Schema.Literal("running", "complete", "interrupted", "diverged", "stalled"),
   options: TrainingOptions.TrainingOptions,
   numerics: NumericsField,
   data: DataFingerprints,
@@ -173,5 +174,16 @@ export const write = (path: string, record: RunRecord): Effect.Effect<void, File
  * @since 0.1.0
  * @category reading
  */
-export const read = (path: string): Effect.Effect<RunRecord, FileFormatError | FileError, FileSystem.FileSystem> =>
-  JsonFile.read(path, RunRecordFile, "run record")
+export const read = (
+  path: string,
+  limit?: Memory.Limit
+): Effect.Effect<RunRecord, FileFormatError | FileError | Memory.MemoryLimitError, FileSystem.FileSystem> =>
+  JsonFile.read(path, RunRecordFile, "run record", { maxBytes, limit })
+
+/**
+ * The longest run record: 64 MB, the metrics of a hundred thousand epochs.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxBytes = 64 * 1024 * 1024

@@ -1,7 +1,7 @@
 // A model written by the library reads back bit for bit, through the same Schema the CLI uses;
 // damaged files fail with the field at fault; writes are atomic.
 import { Network, Params, Rng } from "@descent/core"
-import { AtomicFile, ModelFile, RunRecord } from "@descent/files"
+import { AtomicFile, Checkpoint, ModelFile, RunRecord, TrainingOptions } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -64,4 +64,54 @@ describe("RunRecord.paramsSha256", () => {
     const bytes = Buffer.from(Params.toBytes(params))
     expect(RunRecord.paramsSha256(params)).toBe(createHash("sha256").update(bytes).digest("hex"))
   })
+})
+
+describe("files written a piece at a time", () => {
+  // 784-100-10: 79,510 parameters, more than one piece of model.json and of the checkpoint.
+  const wide = Network.make({ sizes: [784, 100, 10] })
+  const [wideParams, rng] = Params.init(wide.layout, Rng.make(9), "normal")
+
+  it.effect("model.json holds exactly the text JSON.stringify would make of the whole", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      yield* ModelFile.write(path, { network: wide, params: wideParams })
+      expect(readFileSync(path, "utf8") === JSON.stringify(ModelFile.encode({ network: wide, params: wideParams })) + "\n").toBe(true)
+      expect(Params.equals((yield* ModelFile.read(path)).params, wideParams)).toBe(true)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a checkpoint's parameters come back bit for bit, as one base64 text", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "checkpoint.json")
+      const fingerprint = { file: "f", sha256: "0".repeat(64) }
+      const options = { ...TrainingOptions.defaults, layers: [784, 100, 10] }
+      yield* Checkpoint.write(path, {
+        options,
+        numerics: "wasm-libm-1",
+        data: { trainImages: fingerprint, trainLabels: fingerprint, testImages: fingerprint, testLabels: fingerprint },
+        epochs: [],
+        params: wideParams,
+        rng
+      })
+      const text = JSON.parse(readFileSync(path, "utf8")) as { params: string }
+      expect(text.params === Buffer.from(Params.toBytes(wideParams)).toString("base64")).toBe(true)
+      const back = yield* Checkpoint.read(path)
+      expect(Params.equals(back.params, wideParams)).toBe(true)
+      expect(back.rng.state).toEqual(rng.state)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it("a network too large for a model file is named, with the limit", () => {
+    expect(ModelFile.tooLarge(Network.make({ sizes: [784, 25000, 10] }).layout)).toBeUndefined()
+    expect(ModelFile.tooLarge(Network.make({ sizes: [784, 30000, 10] }).layout)).toBe(
+      "784-30000-10 has 23,850,010 weights and biases; a model file holds at most 20,000,000 (it is read back as one JavaScript string)"
+    )
+  })
+
+  it.effect("a parameter that is not a finite number is named by its index", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      const encoded = ModelFile.encode({ network, params })
+      writeFileSync(path, JSON.stringify({ ...encoded, params: encoded.params.map((p, i) => (i === 1234 ? "NaN" : p)) }))
+      const error = yield* Effect.flip(ModelFile.read(path))
+      expect(error.message).toBe(`${path}: field "params.1234": expected a finite number, found a string; is it a model file written by descent?`)
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Evaluate, Layout } from "@descent/core"
+import { Evaluate, Layout, type Memory } from "@descent/core"
 import { Effect, type Option } from "effect"
 import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
@@ -15,9 +15,14 @@ import * as Output from "../Output.js"
  * @since 0.1.0
  * @category commands
  */
-export const run = (flags: { readonly model: string; readonly data: Option.Option<string>; readonly json: boolean }) =>
+export const run = (flags: {
+  readonly model: string
+  readonly data: Option.Option<string>
+  readonly maxMemory: Memory.Limit
+  readonly json: boolean
+}) =>
   Effect.gen(function* () {
-    const { data, model, source } = yield* ModelOnData.load(flags.model, flags.data)
+    const { data, model, source } = yield* ModelOnData.load(flags.model, flags.data, flags.maxMemory)
     const result = Evaluate.evaluate(model.network, model.params, data.test)
     if (flags.json) {
       yield* Output.json({ accuracy: result.accuracy, cost: result.cost, correct: result.correct, count: result.count, confusion: result.confusion })

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Evaluate, Feedforward } from "@descent/core"
+import { Evaluate, Feedforward, Memory } from "@descent/core"
 import { AtomicFile } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect, type Option } from "effect"
@@ -30,6 +30,16 @@ export interface Mistake {
 const scale = 3
 const labelHeight = 5 * 2 + 6
 
+// The grid of `count` tiles of images `rows` high: tile sizes, columns, and the picture's size.
+const grid = (rows: number, count: number) => {
+  const size = rows * scale
+  const cellW = Math.max(size, 4 * 2 * 9) + 8
+  const cellH = size + labelHeight + 8
+  const columns = Math.min(count, 10) || 1
+  const lines = Math.ceil(count / columns) || 1
+  return { cellW, cellH, columns, width: columns * cellW + 8, height: lines * cellH + 8 }
+}
+
 /**
  * Runs `descent mistakes`.
  *
@@ -41,6 +51,7 @@ export const run = (flags: {
   readonly out: string
   readonly count: number
   readonly data: Option.Option<string>
+  readonly maxMemory: Memory.Limit
   readonly json: boolean
 }) =>
   Effect.gen(function* () {
@@ -52,8 +63,12 @@ export const run = (flags: {
     if (!(flags.count >= 1 && flags.count <= 400)) {
       return yield* new UsageError({ message: `--count ${flags.count}: show between 1 and 400 images` })
     }
-    const { data, model } = yield* ModelOnData.load(flags.model, flags.data)
+    const { data, left, model } = yield* ModelOnData.load(flags.model, flags.data, flags.maxMemory)
     const test = data.test
+    const shownAtMost = Math.min(flags.count, test.count)
+    const picture = grid(test.rows, shownAtMost)
+    const over = Memory.check(left, Raster.memory(picture.width, picture.height), `--count ${flags.count}`, `drawing ${shownAtMost} test images of ${test.rows}×${test.cols}`)
+    if (over !== undefined) return yield* over
     const classes = model.network.layout.sizes[model.network.layout.sizes.length - 1]!
     const outputs = Evaluate.outputs(model.network, model.params, test)
     const mistakes: Array<Mistake> = []
@@ -67,11 +82,8 @@ export const run = (flags: {
     const shown = mistakes.slice(0, flags.count)
 
     const size = test.rows * scale
-    const cellW = Math.max(size, 4 * 2 * 9) + 8
-    const cellH = size + labelHeight + 8
-    const columns = Math.min(shown.length, 10) || 1
-    const rows = Math.ceil(shown.length / columns) || 1
-    const raster = Raster.make(columns * cellW + 8, rows * cellH + 8)
+    const { cellH, cellW, columns, height, width } = grid(test.rows, shown.length)
+    const raster = Raster.make(width, height)
     const pixelsPer = test.rows * test.cols
     shown.forEach((m, n) => {
       const left = 8 + (n % columns) * cellW

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Dataset, Evaluate, Feedforward, Rng } from "@descent/core"
+import { Dataset, Evaluate, Feedforward, Memory, Rng } from "@descent/core"
 import type { ModelFile } from "@descent/files"
 import { Effect, type Option } from "effect"
 import { UsageError } from "../CliError.js"
@@ -84,13 +84,19 @@ export const run = (flags: {
   readonly count: number
   readonly seed: number
   readonly data: Option.Option<string>
+  readonly maxMemory: Memory.Limit
   readonly json: boolean
 }) =>
   Effect.gen(function* () {
     if (!(flags.count >= 1 && flags.count <= 100_000)) {
       return yield* new UsageError({ message: `--count ${flags.count}: use between 1 and 100000 noise images` })
     }
-    const { data, model } = yield* ModelOnData.load(flags.model, flags.data)
+    const { data, left, model } = yield* ModelOnData.load(flags.model, flags.data, flags.maxMemory)
+    // Each noise pixel is drawn as a float64, then kept as a byte; then their outputs.
+    const pixels = data.test.rows * data.test.cols
+    const needed = flags.count * pixels * 9 + Evaluate.memory(model.network.layout, flags.count)
+    const over = Memory.check(left, needed, `--count ${flags.count}`, `${flags.count} noise images of ${data.test.rows}×${data.test.cols}`)
+    if (over !== undefined) return yield* over
     const noise = confidence(model, noiseImages(flags.count, data.test.rows, data.test.cols, flags.seed))
     const real = confidence(model, Dataset.take(data.test, flags.count))
     if (flags.json) {

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { Memory } from "@descent/core"
 import { AtomicFile, RunRecord } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
@@ -80,7 +81,7 @@ const toPng = async (svg: string): Promise<Uint8Array> => {
  * @since 0.1.0
  * @category commands
  */
-export const run = (flags: { readonly runs: ReadonlyArray<string>; readonly out: string }) =>
+export const run = (flags: { readonly runs: ReadonlyArray<string>; readonly out: string; readonly maxMemory: Memory.Limit }) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
     const out = path.resolve(flags.out)
@@ -90,7 +91,7 @@ export const run = (flags: { readonly runs: ReadonlyArray<string>; readonly out:
     }
     const runs: Array<{ name: string; record: RunRecord.RunRecord }> = []
     for (const file of flags.runs) {
-      const record = yield* RunRecord.read(path.resolve(file))
+      const record = yield* RunRecord.read(path.resolve(file), flags.maxMemory)
       const folder = path.basename(path.dirname(path.resolve(file)))
       const taken = runs.filter((r) => r.name === folder || r.name.startsWith(`${folder} (`)).length
       runs.push({ name: taken === 0 ? folder : `${folder} (${taken + 1})`, record })

@@ -5,12 +5,14 @@
  *
  * @since 0.1.0
  */
-import { Dataset, Feedforward } from "@descent/core"
+import { Dataset, Feedforward, Memory } from "@descent/core"
 import { FileError, ModelFile } from "@descent/files"
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
-import { UsageError } from "../CliError.js"
+import { Unfit, UsageError } from "../CliError.js"
+import * as MemoryFlag from "../MemoryFlag.js"
 import * as ModelOnData from "../ModelOnData.js"
 import * as Output from "../Output.js"
 import * as Picture from "../Picture.js"
@@ -25,12 +27,13 @@ export interface Flags {
   readonly set: "test" | "train"
   readonly image: Option.Option<string>
   readonly data: Option.Option<string>
+  readonly maxMemory: Memory.Limit
   readonly json: boolean
 }
 
 const fromDataset = (flags: Flags, index: number) =>
   Effect.gen(function* () {
-    const { data, model } = yield* ModelOnData.load(flags.model, flags.data)
+    const { data, model } = yield* ModelOnData.load(flags.model, flags.data, flags.maxMemory)
     const set = flags.set === "test" ? data.test : data.train
     if (!(index >= 0 && index < set.count)) {
       return yield* new UsageError({
@@ -42,23 +45,29 @@ const fromDataset = (flags: Flags, index: number) =>
     return { model, picture: { rows: set.rows, cols: set.cols, pixels }, label: Option.some(set.labels[index]!) }
   })
 
-const fromPng = (modelPath: string, file: string) =>
+const cannotRead = (file: string) => (error: PlatformError) =>
+  new FileError({
+    path: file,
+    problem: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : `cannot read: ${error.message}`
+  })
+
+// A PNG of the user's, read only when it is a file whose bytes fit in `limit`, and decoded only
+// when it is whole and its decoding fits too (see `Png.check`).
+const fromPng = (modelPath: string, file: string, limit: Memory.Limit) =>
   Effect.gen(function* () {
-    const model = yield* ModelFile.read(modelPath)
+    const model = yield* ModelFile.read(modelPath, limit)
+    yield* ModelOnData.checkClasses(model, modelPath)
+    const rest = MemoryFlag.remaining(limit, MemoryFlag.baseline + 8 * model.network.layout.size, "the model")
     const fs = yield* FileSystem.FileSystem
-    const bytes = yield* fs.readFile(file).pipe(
-      Effect.mapError((error) =>
-        new FileError({
-          path: file,
-          problem: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : `cannot read: ${error.message}`
-        })
-      )
-    )
-    const ink = yield* Effect.try({
-      try: () => Picture.inkOfPng(bytes),
-      catch: (error) =>
-        new FileError({ path: file, problem: `not a PNG image (${error instanceof Error ? error.message : error}); give a .png file` })
-    })
+    const info = yield* fs.stat(file).pipe(Effect.mapError(cannotRead(file)))
+    if (info.type === "Directory") return yield* new FileError({ path: file, problem: "is a folder; give a .png file" })
+    // Reading a pipe or a device has no size to check first, and may not end (/dev/zero).
+    if (info.type !== "File") return yield* new FileError({ path: file, problem: "is not a regular file; give a .png file" })
+    const size = Number(info.size)
+    const tooBig = Memory.check(rest, size, file, `reading this ${Memory.format(size)} file`)
+    if (tooBig !== undefined) return yield* tooBig
+    const bytes = yield* fs.readFile(file).pipe(Effect.mapError(cannotRead(file)))
+    const ink = yield* Picture.inkOfPng(bytes, file, rest)
     const picture = Picture.toMnist(ink)
     if (picture === undefined) return yield* new FileError({ path: file, problem: "the image is blank: no digit to read" })
     return { model, picture, label: Option.none<number>() }
@@ -79,9 +88,9 @@ export const run = (flags: Flags) =>
     const modelPath = path.resolve(flags.model)
     const { label, model, picture } = Option.isSome(flags.index)
       ? yield* fromDataset(flags, flags.index.value)
-      : yield* fromPng(modelPath, path.resolve(Option.getOrThrow(flags.image)))
+      : yield* fromPng(modelPath, path.resolve(Option.getOrThrow(flags.image)), flags.maxMemory)
     if (picture.pixels.length !== model.network.layout.sizes[0]) {
-      return yield* new UsageError({
+      return yield* new Unfit({
         message: `${modelPath}: the model takes ${model.network.layout.sizes[0]} pixels; a PNG becomes a 28×28 image (784)`
       })
     }

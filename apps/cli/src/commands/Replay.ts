@@ -7,13 +7,14 @@
  *
  * @since 0.1.0
  */
-import { Numerics } from "@descent/core"
+import { type Memory, Numerics } from "@descent/core"
 import { NumericsMismatch, RunRecord, TrainingOptions } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import { ReplayMismatch, UsageError } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
 import * as Output from "../Output.js"
+import * as Train from "./Train.js"
 import * as Training from "../Training.js"
 import { engine } from "../Versions.js"
 
@@ -23,11 +24,11 @@ import { engine } from "../Versions.js"
  * @since 0.1.0
  * @category commands
  */
-export const run = (flags: { readonly run: string; readonly json: boolean }) =>
+export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Limit; readonly json: boolean }) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
     const file = path.resolve(flags.run)
-    const record = yield* RunRecord.read(file)
+    const record = yield* RunRecord.read(file, flags.maxMemory)
     if (record.epochs.length === 0) {
       return yield* new UsageError({ message: `${file}: the run recorded no completed epoch; there is nothing to replay` })
     }
@@ -40,7 +41,8 @@ export const run = (flags: { readonly run: string; readonly json: boolean }) =>
         rerecord: TrainingOptions.commandLine(record.options)
       })
     }
-    const data = yield* Datasets.load(record.options.data)
+    const forData = yield* Train.checkMemory(record.options, flags.maxMemory)
+    const data = yield* Datasets.load(record.options.data, forData)
     const fingerprints = RunRecord.fingerprints(data.files)
     for (const key of Object.keys(fingerprints) as Array<keyof RunRecord.DataFingerprints>) {
       if (fingerprints[key].sha256 !== record.data[key].sha256) {

@@ -35,7 +35,8 @@ class Arena {
   bytes = 16
   take(count: number, size: 1 | 4 | 8): number {
     const at = this.bytes
-    this.bytes = (at + count * size + 15) & ~15
+    // Rounded up to 16 by arithmetic, not `& ~15`, which would wrap past 2³¹ bytes.
+    this.bytes = Math.ceil((at + count * size) / 16) * 16
     return at
   }
 }
@@ -66,6 +67,44 @@ interface Offsets {
   readonly union: number
   readonly touched: number
 }
+
+/** Where each buffer of a workspace for `layout` and batches of `capacity` sits, and its size. */
+const plan = (layout: Layout.Layout, capacity: number): { readonly at: Offsets; readonly bytes: number } => {
+  const outputs = layout.layers.map((slot) => slot.outputs)
+  const inputs = layout.sizes[0]!
+  const stride = even(outputs[0]!)
+  const chunks = Math.ceil(inputs / 16)
+  const arena = new Arena()
+  const deltas = outputs.map((n) => arena.take(capacity * n, 8))
+  const at: Offsets = {
+    params: arena.take(layout.size, 8),
+    gradient: arena.take(layout.size, 8),
+    transposed: layout.layers.map((slot) => arena.take(slot.inputs * even(slot.outputs), 8)),
+    weightGradient: arena.take(inputs * stride, 8),
+    zs: outputs.map((n) => arena.take(capacity * n, 8)),
+    activations: outputs.map((n) => arena.take(capacity * n, 8)),
+    deltas,
+    paddedDelta: stride === outputs[0]! ? deltas[0]! : arena.take(capacity * stride, 8),
+    nonzeroIndex: arena.take(capacity * inputs, 4),
+    nonzeroCount: arena.take(capacity, 4),
+    nonzeroMasks: arena.take(capacity * chunks, 4),
+    dense: arena.take(capacity * inputs, 8),
+    raw: arena.take(capacity * inputs, 1),
+    inputTable: arena.take(256, 8),
+    union: arena.take(inputs, 4),
+    touched: arena.take(chunks, 4)
+  }
+  return { at, bytes: arena.bytes }
+}
+
+/**
+ * Bytes of WebAssembly memory a workspace for `layout` and batches of up to `capacity` takes
+ * (computed, not allocated).
+ */
+export const workspaceBytes = (layout: Layout.Layout, capacity: number): number => plan(layout, Math.max(capacity, 1)).bytes
+
+/** The most memory one WebAssembly instance can have: 65,536 pages of 64 KiB (4 GiB). */
+export const maxWorkspaceBytes = 65536 * 65536
 
 /**
  * Buffers for one layout and batches of up to `capacity` examples, in WebAssembly memory,
@@ -111,27 +150,9 @@ export class Workspace {
     const inputs = layout.sizes[0]!
     const stride = even(outputs[0]!)
     const chunks = Math.ceil(inputs / 16)
-    const arena = new Arena()
-    const deltas = outputs.map((n) => arena.take(capacity * n, 8))
-    this.at = {
-      params: arena.take(layout.size, 8),
-      gradient: arena.take(layout.size, 8),
-      transposed: layout.layers.map((slot) => arena.take(slot.inputs * even(slot.outputs), 8)),
-      weightGradient: arena.take(inputs * stride, 8),
-      zs: outputs.map((n) => arena.take(capacity * n, 8)),
-      activations: outputs.map((n) => arena.take(capacity * n, 8)),
-      deltas,
-      paddedDelta: stride === outputs[0]! ? deltas[0]! : arena.take(capacity * stride, 8),
-      nonzeroIndex: arena.take(capacity * inputs, 4),
-      nonzeroCount: arena.take(capacity, 4),
-      nonzeroMasks: arena.take(capacity * chunks, 4),
-      dense: arena.take(capacity * inputs, 8),
-      raw: arena.take(capacity * inputs, 1),
-      inputTable: arena.take(256, 8),
-      union: arena.take(inputs, 4),
-      touched: arena.take(chunks, 4)
-    }
-    const { buffer, kernels } = Wasm.make(arena.bytes)
+    const planned = plan(layout, capacity)
+    this.at = planned.at
+    const { buffer, kernels } = Wasm.make(planned.bytes)
     const f64 = (at: number, count: number) => new Float64Array(buffer, at, count)
     const i32 = (at: number, count: number) => new Int32Array(buffer, at, count)
     const at = this.at

@@ -1,6 +1,7 @@
-// The incremental IDX parser behind `Idx.records` and `Idx.decode`: it is pushed byte chunks
-// cut anywhere (a test pushes one byte at a time), assembles the header, checks it, then either
-// re-cuts the body into records or gathers it into one buffer. One Reader reads one stream.
+// The incremental IDX parser behind `Idx.open`, `Idx.records` and `Idx.decode`: it is pushed
+// byte chunks cut anywhere (a test pushes one byte at a time). First the header phase assembles
+// the header and checks it, allocating nothing for the body; then the body phase either re-cuts
+// the body into records or gathers it into one buffer. One Reader reads one stream.
 import { Effect, Either } from "effect"
 import * as Idx from "../IdxFormat.js"
 import { IdxError } from "../IdxError.js"
@@ -11,6 +12,31 @@ const maxBuffer = 0x7fffffff
 // Gathering starts with at most this much and doubles as data really arrives, so a corrupted
 // header that claims terabytes fails as "cut short", not as an allocation failure.
 const firstAllocation = 64 * 1024 * 1024
+
+// What gathering a body of `length` bytes takes. `held`: the values, once decoded (the body
+// itself for bytes; for wider types, a typed array of the same size made from it). `peak`: the
+// most at any moment — while the buffer doubles, the old one is copied into the new, so the
+// last doubling holds the largest capacity below `length` beside `length`; and a wider type's
+// values are made while the body still exists.
+export const bodyMemory = (header: Idx.Header): { readonly held: number; readonly peak: number } => {
+  const length = Idx.valueCount(header) * Idx.types[header.type].bytes
+  let previous = 0
+  for (let capacity = firstAllocation; capacity < length; capacity *= 2) previous = capacity
+  const gathering = length + previous
+  const converting = Idx.types[header.type].bytes === 1 ? 0 : 2 * length
+  return { held: length, peak: Math.max(gathering, converting) }
+}
+
+// `buffer` with room for `needed` bytes, its first `filled` kept: the first allocation is at most
+// `firstAllocation`, then the capacity doubles, never past `limit` (the bytes the header promises).
+const grow = (buffer: Uint8Array, filled: number, needed: number, limit: number): Uint8Array => {
+  if (needed <= buffer.length) return buffer
+  let capacity = Math.max(buffer.length, Math.min(limit, firstAllocation), 1)
+  while (capacity < needed) capacity *= 2
+  const grown = new Uint8Array(Math.min(capacity, limit))
+  grown.set(buffer.subarray(0, filled))
+  return grown
+}
 
 export class Reader {
   private readonly head = new Uint8Array(4 + 4 * 255)
@@ -23,9 +49,10 @@ export class Reader {
   private recordLength = 0
   private recordCount = 0
   private recordIndex = 0
+  // A record cut by a chunk edge; allocated when the first one is, grown like the body.
   private partial: Uint8Array = new Uint8Array(0)
   private partialFilled = 0
-  // "whole"
+  // "whole": allocated when the first body bytes arrive, then grown by doubling.
   private body: Uint8Array = new Uint8Array(0)
 
   constructor(
@@ -33,37 +60,58 @@ export class Reader {
     private readonly mode: "records" | "whole"
   ) {}
 
+  // Header phase: takes the bytes of `chunk` that belong to the header. Once the header is
+  // complete and checked, gives back the rest of `chunk` (the start of the body, maybe empty);
+  // until then, `undefined`.
+  readHeader(chunk: Uint8Array): Either.Either<Uint8Array | undefined, IdxError> {
+    let pos = 0
+    while (this.header === undefined && pos < chunk.length) {
+      const need = this.headFilled < 4 ? 4 : 4 + 4 * this.head[3]!
+      const n = Math.min(need - this.headFilled, chunk.length - pos)
+      this.head.set(chunk.subarray(pos, pos + n), this.headFilled)
+      this.headFilled += n
+      pos += n
+      const decoded = Idx.decodeHeader(this.head.subarray(0, this.headFilled), this.path)
+      if (Either.isLeft(decoded)) return Either.left(decoded.left)
+      if (decoded.right !== undefined) {
+        const checked = this.check(decoded.right)
+        if (checked !== undefined) return Either.left(checked)
+      }
+    }
+    return Either.right(this.header === undefined ? undefined : chunk.subarray(pos))
+  }
+
+  // The header, once `readHeader` has completed it.
+  get decodedHeader(): Idx.Header | undefined {
+    return this.header
+  }
+
+  // Body phase: bytes after the header.
+  readBody(chunk: Uint8Array): Effect.Effect<ReadonlyArray<Idx.Record>, IdxError> {
+    return Effect.suspend(() => (chunk.length === 0 ? Effect.succeed([]) : this.take(chunk)))
+  }
+
+  // Both phases at once, for a stream read straight through (`Idx.records`).
   push(chunk: Uint8Array): Effect.Effect<ReadonlyArray<Idx.Record>, IdxError> {
     return Effect.suspend(() => {
-      let pos = 0
-      while (this.header === undefined && pos < chunk.length) {
-        const need = this.headFilled < 4 ? 4 : 4 + 4 * this.head[3]!
-        const n = Math.min(need - this.headFilled, chunk.length - pos)
-        this.head.set(chunk.subarray(pos, pos + n), this.headFilled)
-        this.headFilled += n
-        pos += n
-        const decoded = Idx.decodeHeader(this.head.subarray(0, this.headFilled), this.path)
-        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
-        if (decoded.right !== undefined) {
-          const started = this.start(decoded.right)
-          if (started !== undefined) return Effect.fail(started)
-        }
-      }
-      if (this.header === undefined || pos === chunk.length) return Effect.succeed([])
-      return this.take(chunk.subarray(pos))
+      if (this.header !== undefined) return this.readBody(chunk)
+      const rest = this.readHeader(chunk)
+      if (Either.isLeft(rest)) return Effect.fail(rest.left)
+      return rest.right === undefined ? Effect.succeed([]) : this.readBody(rest.right)
     })
+  }
+
+  // The stream ended before the header did.
+  headerTruncated(): IdxError {
+    const need = this.headFilled < 4 ? 4 : 4 + 4 * this.head[3]!
+    const detail = this.headFilled === 0 ? "the file is empty" : `got ${this.headFilled} of ${need} header bytes`
+    return new IdxError({ reason: "HeaderTruncated", path: this.path, offset: this.headFilled, detail })
   }
 
   end(): Effect.Effect<ReadonlyArray<Idx.Record>, IdxError> {
     return Effect.suspend(() => {
       const header = this.header
-      if (header === undefined) {
-        const need = this.headFilled < 4 ? 4 : 4 + 4 * this.head[3]!
-        const detail = this.headFilled === 0 ? "the file is empty" : `got ${this.headFilled} of ${need} header bytes`
-        return Effect.fail(
-          new IdxError({ reason: "HeaderTruncated", path: this.path, offset: this.headFilled, detail })
-        )
-      }
+      if (header === undefined) return Effect.fail(this.headerTruncated())
       if (this.bodyReceived < this.bodyExpected) {
         return Effect.fail(
           new IdxError({
@@ -94,7 +142,8 @@ export class Reader {
     })
   }
 
-  private start(header: Idx.Header): IdxError | undefined {
+  // The header is complete: what it describes must fit in one buffer. Nothing is allocated yet.
+  private check(header: Idx.Header): IdxError | undefined {
     this.header = header
     this.headerLength = Idx.headerLength(header)
     this.bodyExpected = Idx.valueCount(header) * Idx.types[header.type].bytes
@@ -109,8 +158,6 @@ export class Reader {
         detail: `dimensions ${header.dims.join("×")} of ${header.type}`
       })
     }
-    if (this.mode === "whole") this.body = new Uint8Array(Math.min(this.bodyExpected, firstAllocation))
-    else this.partial = new Uint8Array(this.recordLength)
     return undefined
   }
 
@@ -135,13 +182,7 @@ export class Reader {
 
   private gather(bytes: Uint8Array): void {
     const needed = this.bodyReceived + bytes.length
-    if (needed > this.body.length) {
-      let capacity = Math.max(this.body.length, 1)
-      while (capacity < needed) capacity *= 2
-      const grown = new Uint8Array(Math.min(capacity, this.bodyExpected))
-      grown.set(this.body.subarray(0, this.bodyReceived))
-      this.body = grown
-    }
+    this.body = grow(this.body, this.bodyReceived, needed, this.bodyExpected)
     this.body.set(bytes, this.bodyReceived)
     this.bodyReceived = needed
   }
@@ -156,11 +197,12 @@ export class Reader {
     // Finish a record begun in an earlier chunk.
     if (this.partialFilled > 0) {
       const n = Math.min(length - this.partialFilled, bytes.length)
-      this.partial.set(bytes.subarray(0, n), this.partialFilled)
+      const partial = (this.partial = grow(this.partial, this.partialFilled, this.partialFilled + n, length))
+      partial.set(bytes.subarray(0, n), this.partialFilled)
       this.partialFilled += n
       pos = n
       if (this.partialFilled < length) return out
-      out.push({ header, index: this.recordIndex++, bytes: this.partial.slice() })
+      out.push({ header, index: this.recordIndex++, bytes: partial.slice() })
       this.partialFilled = 0
     }
     // Whole records inside this chunk: copied out, so no record pins the chunk's memory.
@@ -170,8 +212,9 @@ export class Reader {
     }
     // The start of a record that ends in a later chunk.
     if (pos < bytes.length) {
-      this.partial.set(bytes.subarray(pos), 0)
       this.partialFilled = bytes.length - pos
+      this.partial = grow(this.partial, 0, this.partialFilled, length)
+      this.partial.set(bytes.subarray(pos), 0)
     }
     return out
   }
