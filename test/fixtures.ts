@@ -34,6 +34,31 @@ export const descent = (args: ReadonlyArray<string>, cwd?: string): Result => {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, peakRssMb }
 }
 
+/**
+ * Runs the built `descent` command without blocking, measuring its peak RSS; with `killAfterMs`
+ * it is killed (SIGKILL) that long after it starts, unless it has finished by then.
+ */
+export const descentAsync = (args: ReadonlyArray<string>, killAfterMs?: number): Promise<Result & { readonly killed: boolean }> =>
+  new Promise((done) => {
+    const rssFile = join(tmpdir(), `descent-rss-${process.pid}-${measured++}`)
+    const child = spawn(process.execPath, ["--import", rssPreload, cliPath, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", DESCENT_RSS_FILE: rssFile }
+    })
+    let stdout = ""
+    let stderr = ""
+    let killed = false
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => (killed = child.kill("SIGKILL")), killAfterMs)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      const peakRssMb = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : undefined
+      rmSync(rssFile, { force: true })
+      done({ code, stdout, stderr, peakRssMb, killed: killed && code === null })
+    })
+  })
+
 /** Starts the built `descent` command without waiting. */
 export const start = (args: ReadonlyArray<string>) =>
   spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } })

@@ -65,11 +65,13 @@ const chunkSize = 1024 * 1024
 export const streamMemory = 2 * chunkSize
 
 const fromPlatformError = (path: string) => (error: PlatformError): IdxError =>
-  new IdxError({
-    reason: error._tag === "SystemError" && error.reason === "NotFound" ? "Missing" : "Unreadable",
-    path,
-    detail: Platform.describe(error)
-  })
+  Platform.codeOf(error) === "EISDIR"
+    ? new IdxError({ reason: "NotAFile", path })
+    : new IdxError({
+      reason: error._tag === "SystemError" && error.reason === "NotFound" ? "Missing" : "Unreadable",
+      path,
+      detail: Platform.describe(error)
+    })
 
 const openFile = (path: string): Effect.Effect<FileSystem.File, IdxError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.flatMap(FileSystem.FileSystem, (fs) => fs.open(path, { flag: "r" })).pipe(
