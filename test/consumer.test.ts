@@ -28,7 +28,7 @@ beforeAll(() => {
   dir = temporary("consumer")
   const packs = join(dir, "packs")
   for (const name of published) run("npx", ["-y", "pnpm@10", "pack", "--pack-destination", packs], join(root, "packages", name))
-  tarballs = Object.fromEntries(published.map((name) => [name, join(packs, `descent-${name}-0.2.0.tgz`)]))
+  tarballs = Object.fromEntries(published.map((name) => [name, join(packs, `descent-${name}-0.3.0.tgz`)]))
   project = join(dir, "project")
   run("mkdir", ["-p", project], dir)
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))

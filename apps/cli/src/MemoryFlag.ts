@@ -9,7 +9,7 @@
  */
 import { Memory } from "@descent/core"
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 
 /**
  * The memory the process itself takes before any work: Node, Effect and descent's code
@@ -55,8 +55,10 @@ export const option: Options.Options<Memory.Limit> = Options.text("max-memory").
   Options.withDescription(
     "The most memory the command may take, like 512M, 2G or 8G (a plain number is in MiB). Work that would need more is refused before it starts, saying how much it needs."
   ),
-  Options.withDefault(shown),
-  Options.mapEffect((text) => {
+  // @effect/cli shows a default in --help when it is an Option: the placeholder stands for it.
+  Options.withDefault(Option.some(shown)),
+  Options.mapEffect((given) => {
+    const text = Option.isOption(given) ? shown : given
     const bytes = Memory.parse(text)
     if (bytes === undefined) {
       return Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--max-memory ${text}: give a size like 512M, 2G or 8G`)))

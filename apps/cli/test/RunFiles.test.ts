@@ -117,4 +117,25 @@ describe("a run stopped at any rename", () => {
       // started again.
       expect(readdirSync(root).filter((name) => name.endsWith(".tmp"))).toEqual([])
     }), 120_000)
+
+  it.effect("a --seeds run stopped in any seed's run resumes every seed and reports the same spread", () =>
+    Effect.gen(function* () {
+      const root = mkdtempSync(join(tmpdir(), "descent-run-seeds-"))
+      const seeds = ["train", ...options.filter((o) => o !== "--seed" && o !== "5"), "--seeds", "1,2"]
+      const straight = yield* run([...seeds, "--out", join(root, "straight")])
+      expect(Exit.isSuccess(straight.exit)).toBe(true)
+      const summary = straight.output.stdout[straight.output.stdout.length - 1]!
+      expect(JSON.parse(summary)).toMatchObject({ seeds: [1, 2], epochs: 3 })
+      // seeds.json, then 13 renames per seed: stopped in the first seed's run, between the two,
+      // and in the second's.
+      for (const at of [3, 14, 15, 20, 27]) {
+        const dir = join(root, `killed-${at}`)
+        const killed = yield* run([...seeds, "--out", dir], killingAt(at, "after"))
+        expect(Exit.isFailure(killed.exit), `rename ${at}`).toBe(true)
+        const resumed = yield* run(["train", "--resume", dir, "--json"])
+        expect(Exit.isSuccess(resumed.exit), `rename ${at}`).toBe(true)
+        expect(resumed.output.stdout[resumed.output.stdout.length - 1], `rename ${at}`).toBe(summary)
+        for (const seed of [1, 2]) expect(read(join(dir, `seed-${seed}`, "run.json")).status).toBe("complete")
+      }
+    }), 120_000)
 })

@@ -14,7 +14,7 @@ import { Effect } from "effect"
 import { ReplayMismatch, UsageError } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
 import * as Output from "../Output.js"
-import * as Train from "./Train.js"
+import * as TrainRun from "../TrainRun.js"
 import * as Training from "../Training.js"
 import { engine } from "../Versions.js"
 
@@ -41,7 +41,7 @@ export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Li
         rerecord: TrainingOptions.commandLine(record.options)
       })
     }
-    const forData = yield* Train.checkMemory(record.options, flags.maxMemory)
+    const forData = yield* TrainRun.checkMemory(record.options, flags.maxMemory)
     const data = yield* Datasets.load(record.options.data, forData)
     const fingerprints = RunRecord.fingerprints(data.files)
     for (const key of Object.keys(fingerprints) as Array<keyof RunRecord.DataFingerprints>) {
