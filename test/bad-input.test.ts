@@ -1,10 +1,11 @@
 // Bad input never crashes and never writes a partial file: one line on stderr naming what is
 // wrong and what to do, and exit 2 for a usage error, 1 for any other failure.
 import { describe, expect, it } from "vitest"
-import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { cpSync, existsSync, openSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
-import { descent, temporary, tinyMnist } from "./fixtures.js"
+import { cliPath, descent, descentAsync, temporary, tinyMnist } from "./fixtures.js"
 
 const data = tinyMnist(50, 20)
 
@@ -106,7 +107,7 @@ describe("a diverging run", () => {
     const out = join(temporary("diverge"), "run")
     const result = descent(["train", "--data", data.dir, "--layers", "784,16,10", "--activation", "relu", "--cost", "cross-entropy", "--eta", "1e300", "--epochs", "2", "--out", out])
     expect(result.code).toBe(1)
-    expectOneLine(result.stderr.split("\n").filter((l) => l.startsWith("descent:")).join("\n"), /diverged in epoch 1, batch \d+: .*try a smaller --eta/)
+    expectOneLine(result.stderr.split("\n").filter((l) => l.startsWith("descent:")).join("\n"), /diverged in epoch 1, batch \d+: .*start again, in another --out, with a smaller --eta than 1e\+300: resumed, it would diverge the same way/)
     const checkpoint = JSON.parse(readFileSync(join(out, "checkpoint.json"), "utf8"))
     expect(checkpoint.epochs).toEqual([])
     expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).status).toBe("diverged")
@@ -176,7 +177,7 @@ describe("inputs that used to crash", () => {
     }
     const batch = descent(["train", "--data", data.dir, "--layers", "784,3000,10", "--batch-size", "60000", "--max-memory", "64G", "--out", join(temporary("x"), "run")])
     expect(batch.code).toBe(2)
-    expectOneLine(batch.stderr, /one batch of this network needs [\d.]+ GiB of WebAssembly memory, which holds at most 4\.0 GiB; use a smaller --batch-size/)
+    expectOneLine(batch.stderr, /one batch of 784-3000-10 in batches of 60000 needs [\d.]+ GiB of WebAssembly memory, which holds at most 4\.0 GiB; use a smaller --batch-size/)
   })
 
   it("--max-memory raises and lowers the limit, and is checked itself", () => {
@@ -297,5 +298,154 @@ describe("messages that misled", () => {
     const result = descent(["eval", "--model", file])
     expect(result.code).toBe(1)
     expectOneLine(result.stderr, /model\.json: not valid JSON/)
+  })
+})
+
+describe("run folders, shared and moved", () => {
+  it("runs started together with no --out each get a folder of their own", async () => {
+    const cwd = temporary("together")
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) => descentAsync(["train", "--data", data.dir, "--layers", "784,10", "--epochs", "2", "--eta", `0.${i}`], undefined, cwd))
+    )
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0])
+    const folders = readdirSync(join(cwd, "runs")).filter((name) => !name.startsWith("."))
+    expect(folders).toHaveLength(4)
+    const etas = folders.map((folder) => JSON.parse(readFileSync(join(cwd, "runs", folder, "run.json"), "utf8")).options.eta).sort()
+    expect(etas).toEqual([0.1, 0.2, 0.3, 0.4])
+  })
+
+  it("a run goes into a new or an empty folder only", () => {
+    const busy = temporary("busy")
+    writeFileSync(join(busy, "notes.txt"), "mine")
+    const result = descent(["train", "--data", data.dir, "--layers", "784,10", "--epochs", "1", "--out", busy])
+    expect(result.code).toBe(2)
+    expectOneLine(result.stderr, /--out .*: the folder is not empty .*give a new or an empty folder/)
+    expect(readdirSync(busy)).toEqual(["notes.txt"])
+  })
+
+  it("--resume --data finds data that has moved, checked by its SHA-256", () => {
+    const moving = tinyMnist(50, 20)
+    const out = join(temporary("moved"), "run")
+    expect(descent(["train", "--data", moving.dir, "--layers", "784,10", "--epochs", "2", "--out", out]).code).toBe(0)
+    // The same run, as if it had been started for three epochs and stopped after two.
+    const checkpoint = JSON.parse(readFileSync(join(out, "checkpoint.json"), "utf8"))
+    const unfinished = (name: string) => {
+      const dir = join(temporary("moved"), name)
+      cpSync(out, dir, { recursive: true })
+      writeFileSync(join(dir, "checkpoint.json"), JSON.stringify({ ...checkpoint, options: { ...checkpoint.options, epochs: 3 } }))
+      return dir
+    }
+    const moved = `${moving.dir}-moved`
+    renameSync(moving.dir, moved)
+    const lost = descent(["train", "--resume", unfinished("lost")])
+    expect(lost.code).toBe(1)
+    expectOneLine(lost.stderr, /no such folder.*if it has moved, resume with --resume .* --data NEW_PLACE/)
+    const other = tinyMnist(50, 20, true)
+    const wrong = descent(["train", "--resume", unfinished("wrong"), "--data", other.dir])
+    expect(wrong.code).toBe(1)
+    expectOneLine(wrong.stderr, /train-images-idx3-ubyte is not the file this run started with \(its SHA-256 differs\)/)
+    const dir = unfinished("found")
+    const found = descent(["train", "--resume", dir, "--data", moved, "--json"])
+    expect(found.code, found.stderr).toBe(0)
+    const record = JSON.parse(readFileSync(join(dir, "run.json"), "utf8"))
+    expect(record.status).toBe("complete")
+    expect(record.epochs).toHaveLength(3)
+    expect(record.options.data.path).toBe(moved)
+  })
+
+  it("a checkpoint whose parameters were changed is refused, not trained on", () => {
+    const out = join(temporary("tampered"), "run")
+    expect(descent(["train", "--data", data.dir, "--layers", "784,10", "--epochs", "1", "--out", out]).code).toBe(0)
+    const checkpoint = JSON.parse(readFileSync(join(out, "checkpoint.json"), "utf8"))
+    const bytes = Buffer.from(checkpoint.params, "base64")
+    bytes.writeDoubleLE(1e6, 8 * 100)
+    writeFileSync(join(out, "checkpoint.json"), JSON.stringify({ ...checkpoint, params: bytes.toString("base64"), options: { ...checkpoint.options, epochs: 2 } }))
+    const result = descent(["train", "--resume", out])
+    expect(result.code).toBe(1)
+    expectOneLine(result.stderr, /checkpoint\.json: field "params": the parameters do not hash to the SHA-256 recorded for epoch 1: the checkpoint is damaged/)
+  })
+
+  it("a record whose layers do not fit the data is refused in one line by replay and --resume, naming the file", () => {
+    const out = join(temporary("layers"), "run")
+    expect(descent(["train", "--data", data.dir, "--layers", "784,10", "--epochs", "1", "--out", out]).code).toBe(0)
+    const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"))
+    const file = join(out, "other.json")
+    writeFileSync(file, JSON.stringify({ ...record, options: { ...record.options, layers: [100, 16, 10] } }))
+    const replayed = descent(["replay", file])
+    expect(replayed.code).toBe(1)
+    expectOneLine(replayed.stderr, /other\.json: its layers 100,16,10: the first layer must have one neuron per pixel: 784/)
+    const checkpoint = JSON.parse(readFileSync(join(out, "checkpoint.json"), "utf8"))
+    const params = Buffer.alloc(8 * (100 * 16 + 16 + 16 * 10 + 10)).toString("base64")
+    writeFileSync(join(out, "checkpoint.json"), JSON.stringify({ ...checkpoint, epochs: [], params, options: { ...checkpoint.options, layers: [100, 16, 10] } }))
+    const resumed = descent(["train", "--resume", out])
+    expect(resumed.code).toBe(1)
+    expectOneLine(resumed.stderr, /checkpoint\.json: its layers 100,16,10: the first layer must have one neuron per pixel: 784/)
+  })
+})
+
+describe("the terminal", () => {
+  it("results that cannot be written (a full disk) are an error, after the work is done", () => {
+    const out = join(temporary("full"), "run")
+    const result = spawnSync(process.execPath, [cliPath, "train", "--data", data.dir, "--layers", "784,10", "--epochs", "2", "--out", out], {
+      encoding: "utf8",
+      stdio: ["ignore", openSync("/dev/full", "w"), "pipe"]
+    })
+    expect(result.status).toBe(1)
+    expect(result.stderr.trim().split("\n").pop()).toBe("descent: cannot write the results to standard output (the disk is full); the work itself was done")
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).status).toBe("complete")
+  })
+
+  it("a reader that stops early (| head -1) leaves a finished run and exit 0", () => {
+    const out = join(temporary("pipe"), "run")
+    const result = spawnSync("sh", ["-c", `"${process.execPath}" "${cliPath}" train --data "${data.dir}" --layers 784,10 --epochs 30 --out "${out}" | head -1; exit \${PIPESTATUS:-0}`], {
+      encoding: "utf8"
+    })
+    expect(result.stdout.trim().split("\n")).toHaveLength(1)
+    const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"))
+    expect(record.status).toBe("complete")
+    expect(record.epochs).toHaveLength(30)
+    expect(readdirSync(out).sort()).toEqual(["checkpoint.json", "model.json", "run.json"])
+  })
+
+  it("a folder that no longer exists as the current one, a flag given twice, an empty path, a URL of another kind", () => {
+    const gone = temporary("gone")
+    const inGone = spawnSync("sh", ["-c", `cd "${gone}" && rmdir "${gone}" && "${process.execPath}" "${cliPath}" eval --model m.json`], { encoding: "utf8" })
+    expect(inGone.status).toBe(1)
+    expectOneLine(inGone.stderr, /the current folder no longer exists/)
+    const cases: Array<[Array<string>, RegExp]> = [
+      [["train", "--epochs", "1", "--epochs", "2"], /--epochs is given twice; give each flag once/],
+      [["train", "--out", ""], /--out is empty; give a path/],
+      [["eval", "--model", ""], /--model is empty; give a path/],
+      [["train", "--data", "file:///tmp/mnist"], /--data file:\/\/…: give a folder, or an http:\/\/ or https:\/\/ URL/],
+      [["noise", "--model", "m.json", "--seed", "4294967297"], /--seed 4294967297: give a 32-bit integer/],
+      [["train", "--epochs", "1000000000000"], /--epochs 1000000000000: at most 100000/]
+    ]
+    for (const [args, pattern] of cases) {
+      const result = descent(args)
+      expect(result.code, args.join(" ")).toBe(2)
+      expectOneLine(result.stderr, pattern)
+    }
+  })
+})
+
+describe("memory of the analyses", () => {
+  const dir = temporary("analyses")
+  const trained = join(dir, "run")
+  descent(["train", "--data", data.dir, "--layers", "784,10", "--epochs", "1", "--out", trained])
+
+  it("noise of 100,000 images stays far below what it used to take (4 GB)", () => {
+    const result = descent(["noise", "--model", join(trained, "model.json"), "--data", data.dir, "--count", "100000", "--json"])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.peakRssMb!).toBeLessThan(400)
+  })
+
+  it("plot refuses a chart over the limit, and draws one within it", () => {
+    const record = JSON.parse(readFileSync(join(trained, "run.json"), "utf8"))
+    const long = join(dir, "long.json")
+    writeFileSync(long, JSON.stringify({ ...record, options: { ...record.options, epochs: 50000 }, epochs: Array.from({ length: 50000 }, (_, i) => ({ ...record.epochs[0], epoch: i + 1 })) }))
+    const refused = descent(["plot", long, "--out", join(dir, "long.svg"), "--max-memory", "300M"])
+    expect(refused.code).toBe(1)
+    expectOneLine(refused.stderr, /long\.json: charting 50000 epochs would need about [\d.]+ MiB of memory, more than the limit of 300\.0 MiB/)
+    expect(existsSync(join(dir, "long.svg"))).toBe(false)
   })
 })

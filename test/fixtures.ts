@@ -38,10 +38,15 @@ export const descent = (args: ReadonlyArray<string>, cwd?: string): Result => {
  * Runs the built `descent` command without blocking, measuring its peak RSS; with `killAfterMs`
  * it is killed (SIGKILL) that long after it starts, unless it has finished by then.
  */
-export const descentAsync = (args: ReadonlyArray<string>, killAfterMs?: number): Promise<Result & { readonly killed: boolean }> =>
+export const descentAsync = (
+  args: ReadonlyArray<string>,
+  killAfterMs?: number,
+  cwd?: string
+): Promise<Result & { readonly killed: boolean }> =>
   new Promise((done) => {
     const rssFile = join(tmpdir(), `descent-rss-${process.pid}-${measured++}`)
     const child = spawn(process.execPath, ["--import", rssPreload, cliPath, ...args], {
+      cwd,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1", DESCENT_RSS_FILE: rssFile }
     })

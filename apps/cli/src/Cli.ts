@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options } from "@effect/cli"
+import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Effect } from "effect"
 import * as Eval from "./commands/Eval.js"
 import * as Mistakes from "./commands/Mistakes.js"
 import * as Noise from "./commands/Noise.js"
@@ -20,14 +21,14 @@ import { versions } from "./Versions.js"
 const json = Options.boolean("json").pipe(
   Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
 )
-const data = Options.text("data").pipe(
+const data = TrainFlags.text("data").pipe(
   Options.withPseudoName("DIR|URL"),
   Options.withDescription(
     "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz), or an http(s):// URL under which those files are served. Default: the bundled MNIST."
   ),
   Options.optional
 )
-const model = Options.text("model").pipe(
+const model = TrainFlags.text("model").pipe(
   Options.withPseudoName("FILE"),
   Options.withDescription("A model.json written by descent train.")
 )
@@ -61,7 +62,7 @@ const predict = Command.make(
       Options.withDescription("Which set --index counts in."),
       Options.withDefault("test" as const)
     ),
-    image: Options.text("image").pipe(
+    image: TrainFlags.text("image").pipe(
       Options.withPseudoName("FILE.png"),
       Options.withDescription("Predict a PNG of any size: made 28×28 grey, fitted to 20×20 and centred by mass, as MNIST's digits were."),
       Options.optional
@@ -84,7 +85,7 @@ const replay = Command.make(
 )
 
 const png = (what: string) =>
-  Options.text("out").pipe(Options.withPseudoName("FILE.png"), Options.withDescription(`Where to write ${what} (a PNG).`))
+  TrainFlags.text("out").pipe(Options.withPseudoName("FILE.png"), Options.withDescription(`Where to write ${what} (a PNG).`))
 
 const weights = Command.make("weights", { model, out: png("the grid of weight images"), maxMemory }, Weights.run).pipe(
   Command.withDescription(
@@ -99,7 +100,7 @@ const plot = Command.make(
       Args.withDescription("One or more run records written by descent train."),
       Args.atLeast(1)
     ),
-    out: Options.text("out").pipe(
+    out: TrainFlags.text("out").pipe(
       Options.withPseudoName("FILE.svg|FILE.png"),
       Options.withDescription("Where to write the chart: .svg or .png.")
     ),
@@ -119,7 +120,10 @@ const noise = Command.make(
     ),
     seed: Options.integer("seed").pipe(
       Options.withPseudoName("SEED"),
-      Options.withDescription("Seed of the noise."),
+      Options.withDescription("Seed of the noise (a 32-bit integer)."),
+      Options.mapEffect((seed) =>
+        TrainFlags.isSeed(seed) ? Effect.succeed(seed) : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--seed ${seed}: give a 32-bit integer`)))
+      ),
       Options.withDefault(1)
     ),
     data,

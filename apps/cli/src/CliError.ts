@@ -34,10 +34,12 @@ export class Diverged extends Data.TaggedError("Diverged")<{
   readonly epoch: number
   readonly batch: number
   readonly eta: number
+  readonly l2: number
   readonly kept: string
 }> {
   override get message(): string {
-    return `training diverged in epoch ${this.epoch}, batch ${this.batch}: the cost or a parameter is no longer a finite number; try a smaller --eta than ${this.eta} (${this.kept})`
+    const l2 = this.l2 > 0 ? ` (or a smaller --l2 than ${this.l2})` : ""
+    return `training diverged in epoch ${this.epoch}, batch ${this.batch}: the cost or a parameter is no longer a finite number; start again, in another --out, with a smaller --eta than ${this.eta}${l2}: resumed, it would diverge the same way (${this.kept})`
   }
 }
 

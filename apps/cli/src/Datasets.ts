@@ -13,6 +13,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Context, Effect, Layer, Option } from "effect"
+import { UsageError } from "./CliError.js"
 
 /**
  * Where data sets come from.
@@ -58,12 +59,14 @@ export const node: Layer.Layer<Datasets, never, FileSystem.FileSystem | Path.Pat
  * @since 0.1.0
  * @category constructors
  */
-export const fromFlag = (data: Option.Option<string>): Effect.Effect<TrainingOptions.DataSource, never, Path.Path> =>
+export const fromFlag = (data: Option.Option<string>): Effect.Effect<TrainingOptions.DataSource, UsageError, Path.Path> =>
   Option.match(data, {
     onNone: () => Effect.succeed({ kind: "bundled" as const }),
     onSome: (given) =>
       /^https?:\/\//i.test(given)
         ? Effect.succeed({ kind: "url" as const, url: given })
+        : /^[a-z][a-z0-9+.-]*:\/\//i.test(given)
+        ? Effect.fail(new UsageError({ message: `--data ${given.split("//")[0]}//…: give a folder, or an http:// or https:// URL` }))
         : Effect.map(Path.Path, (path) => ({ kind: "directory" as const, path: path.resolve(given) }))
   })
 

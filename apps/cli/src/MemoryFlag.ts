@@ -41,7 +41,7 @@ export const limit = (bytes: number): Memory.Limit =>
 export const remaining = (whole: Memory.Limit, used: number, usedBy: string): Memory.Limit =>
   Memory.limit(
     Math.max(0, whole.bytes - used),
-    `of the --max-memory ${Memory.format(whole.bytes)}, ${usedBy} takes ${Memory.format(used)}; ${whole.raise}`
+    `of the --max-memory ${Memory.format(whole.bytes)}, descent and ${usedBy} take ${Memory.format(used)}; ${whole.raise}`
   )
 
 /**

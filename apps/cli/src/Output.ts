@@ -19,15 +19,35 @@ export class Output extends Context.Tag("@descent/cli/Output")<
   { readonly stdout: (line: string) => void; readonly stderr: (line: string) => void }
 >() {}
 
+let stdoutFailure: NodeJS.ErrnoException | undefined
+
+/**
+ * Why the process's stdout could not be written to, if it could not: a reader that stopped
+ * early (`descent mistakes … | head`, EPIPE), or a full disk. From then on results are dropped,
+ * and the work goes on to its end — a run still saves every epoch — so that nothing is left
+ * half written; `bin.ts` reports the failure when the command has finished.
+ *
+ * @since 0.3.0
+ * @category terminal
+ */
+export const terminalFailure = (): NodeJS.ErrnoException | undefined => stdoutFailure
+
 /**
  * The process's own stdout and stderr.
  *
  * @since 0.2.0
  * @category layers
  */
-export const terminal: Layer.Layer<Output> = Layer.succeed(Output, {
-  stdout: (line) => void process.stdout.write(line + "\n"),
-  stderr: (line) => void process.stderr.write(line + "\n")
+export const terminal: Layer.Layer<Output> = Layer.sync(Output, () => {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    stdoutFailure ??= error
+  })
+  return {
+    stdout: (line) => {
+      if (stdoutFailure === undefined) process.stdout.write(line + "\n")
+    },
+    stderr: (line) => void process.stderr.write(line + "\n")
+  }
 })
 
 /**

@@ -12,10 +12,11 @@
  *
  * @since 0.2.0
  */
-import { AtomicFile, Checkpoint, FileError, ModelFile, RunRecord } from "@descent/files"
+import { AtomicFile, Checkpoint, FileError, ModelFile, RunRecord, systemProblem } from "@descent/files"
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Effect } from "effect"
+import { Clock, Data, Effect, Option } from "effect"
 import { UsageError } from "./CliError.js"
 
 /**
@@ -74,13 +75,31 @@ const hex = (): string => {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 }
 
-const cannotCreate = (dir: string) => (error: { readonly message: string }) =>
-  new UsageError({ message: `--out ${dir}: cannot create the folder (${error.message.replace(/\s+/g, " ")})` })
+const cannotCreate = (dir: string) => (error: PlatformError) =>
+  new UsageError({ message: `--out ${dir}: cannot create the folder: ${systemProblem(error, "a folder", "write")}` })
+
+/**
+ * The folder a new run was to be created in is no longer free: it holds files (another run may
+ * have just taken it). A run given no `--out` tries the next free name.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class FolderTaken extends Data.TaggedError("FolderTaken")<{ readonly dir: string }> {
+  override get message(): string {
+    return `--out ${this.dir}: the folder is not empty (another run may have just taken it); give a new or an empty folder for the run`
+  }
+}
+
+// Hidden temporary folders older than this were left by a run killed before its folder
+// appeared; younger ones may belong to a run being created right now.
+const staleAfterMs = 60 * 60 * 1000
 
 /**
  * Creates the run folder `dir` with its first files, written by `save` into the folder it is
- * given. A folder that does not exist yet appears whole (written as a temporary folder beside
- * it, then renamed); an existing, empty one is filled in place, checkpoint first.
+ * given: a temporary folder beside `dir`, renamed into place once the files are whole — so the
+ * folder appears whole, and only when `dir` does not exist or is empty. Two runs given the same
+ * folder cannot both have it: the second fails with `FolderTaken`.
  *
  * @since 0.3.0
  * @category writing
@@ -88,25 +107,50 @@ const cannotCreate = (dir: string) => (error: { readonly message: string }) =>
 export const create = <E, R>(
   dir: string,
   save: (folder: string) => Effect.Effect<void, E, R>
-): Effect.Effect<void, E | UsageError, R | FileSystem.FileSystem | Path.Path> =>
+): Effect.Effect<void, E | UsageError | FolderTaken, R | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    if (yield* fs.exists(dir).pipe(Effect.orElseSucceed(() => false))) return yield* save(dir)
     const parent = path.dirname(dir)
     yield* fs.makeDirectory(parent, { recursive: true }).pipe(Effect.mapError(cannotCreate(dir)))
-    // What an earlier attempt at this folder left when it was killed before the folder appeared.
-    for (const name of yield* fs.readDirectory(parent).pipe(Effect.orElseSucceed(() => []))) {
-      if (AtomicFile.isTemporaryOf(path.basename(dir), name)) yield* fs.remove(path.join(parent, name), { recursive: true }).pipe(Effect.ignore)
-    }
+    yield* clearStale(parent)
     const temporary = path.join(parent, `.${path.basename(dir)}.${hex()}.tmp`)
     yield* fs.makeDirectory(temporary).pipe(Effect.mapError(cannotCreate(dir)))
+    // Errors of the files inside name the folder they are for, not the temporary one.
+    const named = (error: E) =>
+      error instanceof FileError && error.path.startsWith(temporary)
+        ? (new FileError({ path: dir + error.path.slice(temporary.length), problem: error.problem }) as E)
+        : error
     yield* save(temporary).pipe(
-      Effect.zipRight(fs.rename(temporary, dir).pipe(Effect.mapError(cannotCreate(dir)))),
+      Effect.mapError(named),
+      Effect.zipRight(
+        fs.rename(temporary, dir).pipe(
+          Effect.mapError((error) => {
+            const code = error._tag === "SystemError" ? (error.cause as { readonly code?: string } | undefined)?.code : undefined
+            return code === "ENOTEMPTY" || code === "EEXIST" ? new FolderTaken({ dir }) : cannotCreate(dir)(error)
+          })
+        )
+      ),
       Effect.tapError(() => fs.remove(temporary, { recursive: true }).pipe(Effect.ignore))
     )
     // The rename is durable once the parent folder's entry is.
     yield* Effect.scoped(Effect.flatMap(fs.open(parent, { flag: "r" }), (handle) => handle.sync)).pipe(Effect.ignore)
+  })
+
+// Removes the hidden temporary folders in `parent` that runs killed long ago left behind.
+const clearStale = (parent: string): Effect.Effect<void, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const now = yield* Clock.currentTimeMillis
+    for (const name of yield* fs.readDirectory(parent).pipe(Effect.orElseSucceed(() => []))) {
+      if (!/^\..+\.[0-9a-f]{12}\.tmp$/.test(name)) continue
+      const info = yield* fs.stat(path.join(parent, name)).pipe(Effect.option)
+      const modified = info._tag === "Some" ? Option.getOrUndefined(info.value.mtime)?.getTime() : undefined
+      if (info._tag === "Some" && info.value.type === "Directory" && modified !== undefined && now - modified > staleAfterMs) {
+        yield* fs.remove(path.join(parent, name), { recursive: true }).pipe(Effect.ignore)
+      }
+    }
   })
 
 /**

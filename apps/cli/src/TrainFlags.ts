@@ -57,7 +57,22 @@ const positive = (flag: string, what: string, example: string) => (value: number
 
 const atLeastOne = (flag: string, what: string) => (value: number) => (value >= 1 ? undefined : `--${flag} ${value}: ${what}`)
 
-const isSeed = (seed: number) => Number.isSafeInteger(seed) && seed >= -0x80000000 && seed <= 0x7fffffff
+/**
+ * A seed descent accepts: a 32-bit signed integer.
+ *
+ * @since 0.3.0
+ * @category checks
+ */
+export const isSeed = (seed: number): boolean => Number.isSafeInteger(seed) && seed >= -0x80000000 && seed <= 0x7fffffff
+
+/**
+ * A text option that refuses to be empty (`--out ""` would mean the current folder).
+ *
+ * @since 0.3.0
+ * @category flags
+ */
+export const text = (name: string): Options.Options<string> =>
+  Options.mapEffect(Options.text(name), (value) => (value.trim() === "" ? refuse(`--${name} is empty; give a path`) : Effect.succeed(value)))
 
 /**
  * "784,16,16,10" as layer sizes, or why not.
@@ -108,7 +123,7 @@ const parsed = <A>(option: Options.Options<string>, parse: (text: string) => Eff
  */
 export const flags = {
   data: defaulted(
-    Options.text("data").pipe(
+    text("data").pipe(
       Options.withPseudoName("DIR|URL"),
       Options.withDescription(
         "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz), or an http(s):// URL under which those files are served."
@@ -204,7 +219,7 @@ export const flags = {
   epochs: defaulted(
     checked(
       Options.integer("epochs").pipe(Options.withPseudoName("N"), Options.withDescription("Passes over the training set.")),
-      atLeastOne("epochs", "train for at least 1 epoch")
+      (n) => (n < 1 ? `--epochs ${n}: train for at least 1 epoch` : n > 100_000 ? `--epochs ${n}: at most 100000 (a run record must stay readable)` : undefined)
     ),
     defaults.epochs
   ),
@@ -261,7 +276,7 @@ export const flags = {
     Options.map((value): Given<boolean> => ({ value, given: value }))
   ),
   out: defaulted(
-    Options.text("out").pipe(
+    text("out").pipe(
       Options.withPseudoName("DIR"),
       Options.withDescription("Folder for model.json, run.json and checkpoint.json."),
       Options.map((text): string | undefined => text)
@@ -269,7 +284,7 @@ export const flags = {
     undefined,
     "a new folder under runs/"
   ),
-  resume: Options.text("resume").pipe(
+  resume: text("resume").pipe(
     Options.withPseudoName("DIR"),
     Options.withDescription("Continue the run in this folder from its last checkpoint, with the options recorded there."),
     Options.optional
@@ -307,6 +322,15 @@ const shaping = [
  */
 export const given = (parsed: Flags): ReadonlyArray<string> =>
   shaping.filter((name) => parsed[name].given).map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+
+/**
+ * The flags `--resume` refuses: every one that shapes a run but `--data`, which may say where
+ * the run's data is now (its files' SHA-256 must still be the recorded ones).
+ *
+ * @since 0.3.0
+ * @category getters
+ */
+export const givenBesideResume = (parsed: Flags): ReadonlyArray<string> => given(parsed).filter((flag) => flag !== "--data")
 
 /**
  * The options of a run from the flags (its seed as given; `--seeds` runs substitute theirs),

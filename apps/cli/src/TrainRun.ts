@@ -7,12 +7,12 @@
  *
  * @since 0.3.0
  */
-import { Descent, Layout, Memory, Numerics } from "@descent/core"
+import { Dataset, Descent, Layout, Memory, Numerics, Params } from "@descent/core"
 import type { IdxError, Mnist, MnistError } from "@descent/data"
 import {
   Checkpoint,
   type FileError,
-  type FileFormatError,
+  FileFormatError,
   ModelFile,
   NumericsMismatch,
   RunRecord,
@@ -20,7 +20,7 @@ import {
 } from "@descent/files"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { Diverged, Interrupted, Stalled, Unfit, UsageError } from "./CliError.js"
 import * as Datasets from "./Datasets.js"
 import * as MemoryFlag from "./MemoryFlag.js"
@@ -53,12 +53,19 @@ export type Failure =
 
 /**
  * The data fits the options: there are images to learn from and to be judged on, as many
- * pixels as the first layer has neurons, and enough to hold out and take a subset of.
+ * pixels as the first layer has neurons, ten outputs for the ten digits, and enough images to
+ * hold out and take a subset of. `from` names the run record or checkpoint the options were
+ * read from; without it they are the command line's flags (a usage error, exit 2), with it
+ * the file's (exit 1).
  *
  * @since 0.3.0
  * @category checks
  */
-export const checkShape = (options: TrainingOptions.TrainingOptions, data: Mnist.MnistData): Effect.Effect<void, UsageError | Unfit> => {
+export const checkShape = (
+  options: TrainingOptions.TrainingOptions,
+  data: Mnist.MnistData,
+  from?: string
+): Effect.Effect<void, UsageError | Unfit> => {
   const pixels = data.train.rows * data.train.cols
   const source = Datasets.describe(options.data)
   if (data.train.count === 0 || data.test.count === 0) {
@@ -67,42 +74,52 @@ export const checkShape = (options: TrainingOptions.TrainingOptions, data: Mnist
       : [data.files.testImages.path, "test", "each epoch is judged on them"]
     return Effect.fail(new Unfit({ message: `${file}: holds no ${set} images, and ${use}; give a data set that has some` }))
   }
+  const flag = (name: string, value: string) => (from === undefined ? `--${name} ${value}` : `${from}: its ${name} ${value}`)
   const problem =
     options.layers[0] !== pixels
-      ? `--layers ${options.layers.join(",")}: the first layer must have one neuron per pixel: ${pixels} for the ${data.train.rows}×${data.train.cols} images of ${source}`
+      ? `${flag("layers", options.layers.join(","))}: the first layer must have one neuron per pixel: ${pixels} for the ${data.train.rows}×${data.train.cols} images of ${source}`
+      : Layout.outputSize(Layout.make(options.layers)) !== Dataset.classes
+      ? `${flag("layers", options.layers.join(","))}: the last layer must have ${Dataset.classes} neurons, one per digit`
       : options.validation >= data.train.count
-      ? `--validation ${options.validation}: ${source} has ${data.train.count} training images; hold out fewer`
+      ? `${flag("validation", String(options.validation))}: ${source} has ${data.train.count} training images; hold out fewer`
       : options.subset !== null && options.subset > data.train.count - options.validation
-      ? `--subset ${options.subset}: only ${data.train.count - options.validation} training images are left after holding out ${options.validation}`
+      ? `${flag("subset", String(options.subset))}: only ${data.train.count - options.validation} training images are left after holding out ${options.validation}`
       : undefined
-  return problem === undefined ? Effect.void : Effect.fail(new UsageError({ message: problem }))
+  if (problem === undefined) return Effect.void
+  return Effect.fail(from === undefined ? new UsageError({ message: problem }) : new Unfit({ message: problem }))
 }
 
 /**
  * What the network and its batches need, checked from the options alone, before the data is
  * loaded: the fold's workspace fits one WebAssembly memory, and the run fits the limit. Gives
- * the part of the limit left for the data. (`replay` checks a recorded run the same way.)
+ * the part of the limit left for the data. `from`: as for `checkShape` (`replay` and `--resume`
+ * check the options of their file this way).
  *
  * @since 0.3.0
  * @category memory
  */
-export const checkMemory = (options: TrainingOptions.TrainingOptions, limit: Memory.Limit): Effect.Effect<Memory.Limit, UsageError> => {
+export const checkMemory = (
+  options: TrainingOptions.TrainingOptions,
+  limit: Memory.Limit,
+  from?: string
+): Effect.Effect<Memory.Limit, UsageError | Unfit | Memory.MemoryLimitError> => {
   const layout = Layout.make(options.layers)
   const what = `--layers ${options.layers.join(",")} --batch-size ${options.batchSize}`
   const workspace = Descent.workspaceBytes(layout, options.batchSize)
   if (workspace > Descent.maxWorkspaceBytes) {
+    const message = `one batch of ${Layout.format(layout)} in batches of ${options.batchSize} needs ${Memory.format(workspace)} of WebAssembly memory, which holds at most ${Memory.format(Descent.maxWorkspaceBytes)}`
     return Effect.fail(
-      new UsageError({
-        message: `${what}: one batch of this network needs ${Memory.format(workspace)} of WebAssembly memory, which holds at most ${Memory.format(Descent.maxWorkspaceBytes)}; use a smaller --batch-size or fewer neurons`
-      })
+      from === undefined
+        ? new UsageError({ message: `${what}: ${message}; use a smaller --batch-size or fewer neurons` })
+        : new Unfit({ message: `${from}: ${message}` })
     )
   }
   // Each epoch evaluates the test images (MNIST's 10,000) and, for --subset or --shuffle-labels,
   // the training images: the larger is not known before the data is, so allow for 60,000.
   const needed = MemoryFlag.baseline + Training.memory(options, 60_000)
-  const over = Memory.check(limit, needed, what, `training ${Layout.format(layout)} in batches of ${options.batchSize}`)
-  if (over !== undefined) return Effect.fail(new UsageError({ message: over.message }))
-  return Effect.succeed(MemoryFlag.remaining(limit, needed, `training ${Layout.format(layout)}`))
+  const over = Memory.check(limit, needed, from ?? what, `training ${Layout.format(layout)} in batches of ${options.batchSize}`)
+  if (over !== undefined) return Effect.fail(from === undefined ? new UsageError({ message: over.message }) : over)
+  return Effect.succeed(MemoryFlag.remaining(limit, needed, `the training of ${Layout.format(layout)}`))
 }
 
 /**
@@ -121,11 +138,20 @@ export const resume = (dir: string, flags: TrainFlags.Flags, seed?: number) =>
     // A write killed halfway leaves a temporary file; the file it was replacing is intact.
     yield* RunFolder.clearTemporaries(runDir)
     const checkpoint = yield* RunFolder.readCheckpoint(runDir, flags.maxMemory)
-    const forData = yield* checkMemory(checkpoint.options, flags.maxMemory)
+    const last = checkpoint.epochs[checkpoint.epochs.length - 1]
+    const damaged = (problem: string) => new FileFormatError({ path: paths.checkpoint, what: "checkpoint", problem: `${problem}: the checkpoint is damaged; start the run again` })
+    if (last !== undefined && RunRecord.paramsSha256(checkpoint.params) !== last.paramsSha256) {
+      return yield* damaged(`field "params": the parameters do not hash to the SHA-256 recorded for epoch ${last.epoch}`)
+    }
+    // The data may have moved: --data says where it is now (its files' SHA-256 are checked).
+    const options = flags.data.given
+      ? { ...checkpoint.options, data: yield* Datasets.fromFlag(Option.fromNullable(flags.data.value)) }
+      : checkpoint.options
+    const forData = yield* checkMemory(options, flags.maxMemory, paths.checkpoint)
     // The checkpoint is the commit point: the state after its last epoch is the run's.
     const state: Training.State = {
-      options: checkpoint.options,
-      network: TrainingOptions.network(checkpoint.options),
+      options,
+      network: TrainingOptions.network(options),
       epochs: checkpoint.epochs,
       params: checkpoint.params,
       rng: checkpoint.rng
@@ -148,20 +174,31 @@ export const resume = (dir: string, flags: TrainFlags.Flags, seed?: number) =>
         what: "checkpoint",
         recorded: checkpoint.numerics,
         current: Numerics.version,
-        rerecord: TrainingOptions.commandLine(checkpoint.options)
+        rerecord: TrainingOptions.commandLine(options)
       })
     }
-    const data = yield* Datasets.load(checkpoint.options.data, forData)
+    const data = yield* Datasets.load(options.data, forData).pipe(
+      Effect.catchTag("IdxError", (error): Effect.Effect<never, IdxError | Unfit> =>
+        flags.data.given || !["Missing", "FolderMissing", "Unreachable"].includes(error.reason)
+          ? Effect.fail(error)
+          : Effect.fail(new Unfit({ message: `${error.message}; the run's data is where its checkpoint says: if it has moved, resume with --resume ${runDir} --data NEW_PLACE` }))
+      )
+    )
     const fingerprints = RunRecord.fingerprints(data.files)
     for (const key of Object.keys(fingerprints) as Array<keyof RunRecord.DataFingerprints>) {
       if (fingerprints[key].sha256 !== checkpoint.data[key].sha256) {
-        return yield* new UsageError({
-          message: `${Datasets.describe(checkpoint.options.data)}: ${fingerprints[key].file} is not the file this run started with (SHA-256 differs); resume with the same data`
+        return yield* new Unfit({
+          message: `${Datasets.describe(options.data)}: ${fingerprints[key].file} is not the file this run started with (its SHA-256 differs); resume with the same data`
         })
       }
     }
+    yield* checkShape(options, data, paths.checkpoint)
     // The sets follow from the options and the seed; the rest of the state is the checkpoint's.
-    const { sets } = Training.begin(checkpoint.options, data)
+    const begun = Training.begin(options, data)
+    const { sets } = begun
+    if (last === undefined && !Params.equals(begun.state.params, checkpoint.params)) {
+      return yield* damaged(`field "params": the parameters are not the ones the seed ${options.seed} starts from`)
+    }
     // The model and the record may be an epoch behind the checkpoint: bring them level first.
     yield* saveViews(runDir, fingerprints, state, "running")
     if (!flags.json) yield* Output.note(`resuming ${runDir} after epoch ${state.epochs.length} of ${state.options.epochs}`)
@@ -253,7 +290,7 @@ const train = (
           ? `no epoch was completed; ${dir} holds the starting point`
           : `the checkpoint after epoch ${state.epochs.length} is kept in ${dir}`
 
-      const stop = yield* StopSignal.listen
+      const stop = yield* StopSignal.listen(`descent train --resume ${dir}`)
       const progress = Progress.make(options.epochs)
       const observer: Training.Observer = { onStep: progress.update, stopRequested: stop.requested }
 
@@ -273,7 +310,7 @@ const train = (
             Divergence: (d) =>
               Effect.zipRight(
                 RunRecord.write(paths.run, record(current, fingerprints, "diverged")),
-                Effect.fail(new Diverged({ epoch: d.epoch, batch: d.batch, eta: TrainingOptions.etaOf(options, d.epoch), kept: kept(current) }))
+                Effect.fail(new Diverged({ epoch: d.epoch, batch: d.batch, eta: TrainingOptions.etaOf(options, d.epoch), l2: options.l2, kept: kept(current) }))
               )
           })
         )

@@ -21,14 +21,14 @@ const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "")
 const show = (args: ReadonlyArray<unknown>) => args.map((arg) => (typeof arg === "string" && plain ? stripAnsi(arg) : arg))
 // Every error is one line of bounded length: newlines and control characters become spaces,
 // and a message that quotes too much of its input is cut (messages never need 600 characters).
-const maxMessage = 600
+const maxMessage = 590
 const oneLineOf = (message: string): string => {
   const flat = message.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/ {2,}/g, " ").trim()
   return flat.length <= maxMessage ? flat : `${flat.slice(0, maxMessage - 1)}…`
 }
 
 const oneLine = (args: ReadonlyArray<unknown>) =>
-  `descent: ${oneLineOf(stripAnsi(args.map(String).join(" ")).replace(/\s*\n\s*/g, "; "))} (see descent --help)`
+  `descent: ${oneLineOf(`${stripAnsi(args.map(String).join(" ")).trim().replace(/\s*\n\s*/g, "; ")} (see descent --help)`)}`
 
 const console_ = (console: Console.Console): Console.Console => ({
   ...console,
@@ -62,12 +62,6 @@ const exitCode = (cause: Cause.Cause<unknown>): number => {
   return tag === "UsageError" ? 2 : tag === "Interrupted" ? 130 : 1
 }
 
-// A reader that stops early (`descent mistakes … | head`) closes the pipe: that is not an error.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(0)
-  throw error
-})
-
 // The edge: every service a command uses, for a terminal on Node.
 const layer = Layer.mergeAll(Datasets.node, Output.terminal).pipe(Layer.provideMerge(NodeContext.layer))
 
@@ -75,6 +69,32 @@ const program = Effect.flatMap(Effect.console, (console) =>
   cli(process.argv).pipe(Effect.provide(layer), Effect.withConsole(console_(console)))
 )
 
+// A reader that stops early (`descent mistakes … | head`) closes the pipe: that is not an
+// error. Any other failure to write the results is, once the work has finished.
+const stdoutProblem = (): number => {
+  const failure = Output.terminalFailure()
+  if (failure === undefined || failure.code === "EPIPE") return 0
+  const why = failure.code === "ENOSPC" ? "the disk is full" : failure.code ?? failure.message
+  process.stderr.write(`descent: cannot write the results to standard output (${oneLineOf(why)}); the work itself was done\n`)
+  return 1
+}
+
+// A flag given twice: @effect/cli would call the second one "unknown"; say what is wrong.
+const flagsGiven = process.argv.slice(2).filter((arg) => /^--[a-z]/.test(arg)).map((arg) => arg.split("=")[0]!)
+const twice = flagsGiven.find((flag, i) => flagsGiven.indexOf(flag) !== i)
+if (twice !== undefined && !process.argv.slice(2).includes("--")) {
+  process.stderr.write(`descent: ${twice} is given twice; give each flag once (see descent --help)\n`)
+  process.exit(2)
+}
+
+// Relative paths are resolved against the current folder: it must still exist.
+try {
+  process.cwd()
+} catch {
+  process.stderr.write("descent: the current folder no longer exists; cd to one that does (or give absolute paths)\n")
+  process.exit(1)
+}
+
 Effect.runPromiseExit(program).then((exit) => {
-  process.exitCode = Exit.isSuccess(exit) ? 0 : exitCode(exit.cause)
+  process.exitCode = Exit.isSuccess(exit) ? stdoutProblem() : exitCode(exit.cause)
 })

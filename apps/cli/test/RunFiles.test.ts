@@ -9,7 +9,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cli } from "../src/Cli.js"
@@ -113,9 +113,9 @@ describe("a run stopped at any rename", () => {
       // The folder appears at the fourth rename: before it (and at it, "before"), no run exists.
       expect(neverCreated).toBe(7)
       expect(finishedByResume).toBe(2 * renames - 7)
-      // The temporary folders of runs killed before they appeared are gone once they are
-      // started again.
-      expect(readdirSync(root).filter((name) => name.endsWith(".tmp"))).toEqual([])
+      // A run killed before its folder appeared leaves only a hidden temporary folder (removed
+      // by a later run in the same place once it is an hour old).
+      expect(readdirSync(root).filter((name) => !name.startsWith(".")).every((name) => !name.endsWith(".tmp"))).toBe(true)
     }), 120_000)
 
   it.effect("a --seeds run stopped in any seed's run resumes every seed and reports the same spread", () =>
@@ -138,4 +138,23 @@ describe("a run stopped at any rename", () => {
         for (const seed of [1, 2]) expect(read(join(dir, `seed-${seed}`, "run.json")).status).toBe("complete")
       }
     }), 120_000)
+
+  it.effect("two runs given the same folder: one has it, the other is refused, and nothing of it is lost", () =>
+    Effect.gen(function* () {
+      const root = mkdtempSync(join(tmpdir(), "descent-run-race-"))
+      const dir = join(root, "same")
+      const [a, b] = yield* Effect.all([run(["train", ...options, "--out", dir]), run(["train", ...options.map((o) => (o === "2" ? "1" : o)), "--out", dir])], {
+        concurrency: 2
+      })
+      const outcomes = [a, b].map((r) => (Exit.isSuccess(r.exit) ? "ok" : Option.getOrThrow(Cause.failureOption(r.exit.cause))._tag))
+      expect(outcomes.sort()).toEqual(["UsageError", "ok"])
+      const winner = Exit.isSuccess(a.exit) ? a : b
+      expect(read(join(dir, "run.json")).epochs[2].paramsSha256).toBe(hashes(winner.output.stdout)[2])
+      // And into an existing folder that holds something else, a run does not go.
+      const busy = join(root, "busy")
+      yield* run(["train", ...options, "--out", busy])
+      rmSync(join(busy, "checkpoint.json"))
+      const refused = yield* run(["train", ...options, "--out", busy])
+      expect(Exit.isFailure(refused.exit) && String((Option.getOrThrow(Cause.failureOption(refused.exit.cause)) as Error).message)).toMatch(/the folder is not empty/)
+    }), 60_000)
 })

@@ -66,7 +66,11 @@ export class MemoryLimitError extends Data.TaggedError("MemoryLimitError")<{
   readonly limit: Limit
 }> {
   override get message(): string {
-    return `${this.source}: ${this.what} would need about ${format(this.needed)} of memory, more than the limit of ${format(this.limit.bytes)}; ${this.limit.raise}`
+    // Close to the limit, one decimal could show the same figure twice.
+    const [needed, limit] = format(this.needed) === format(this.limit.bytes)
+      ? [format(this.needed, 3), format(this.limit.bytes, 3)]
+      : [format(this.needed), format(this.limit.bytes)]
+    return `${this.source}: ${this.what} would need about ${needed} of memory, more than the limit of ${limit}; ${this.limit.raise}`
   }
 }
 
@@ -85,12 +89,12 @@ export const check = (
   Number.isFinite(needed) && needed <= limit.bytes ? undefined : new MemoryLimitError({ source, what, needed, limit })
 
 /**
- * Bytes for people, in binary units: 512 → "512 B", 2147483648 → "2.0 GiB".
+ * Bytes for people, in binary units, with `decimals` places: 512 → "512 B", 2147483648 → "2.0 GiB".
  *
  * @since 0.3.0
  * @category formatting
  */
-export const format = (bytes: number): string => {
+export const format = (bytes: number, decimals = 1): string => {
   if (!Number.isFinite(bytes)) return "more than can be counted"
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
   let value = bytes
@@ -99,7 +103,7 @@ export const format = (bytes: number): string => {
     value /= 1024
     unit++
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`
+  return unit === 0 ? `${value} B` : `${value.toFixed(decimals)} ${units[unit]}`
 }
 
 /**

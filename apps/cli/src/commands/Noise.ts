@@ -39,15 +39,15 @@ export const confidence = (model: ModelFile.Model, dataset: Dataset.Dataset): Co
   const outputs = Evaluate.outputs(model.network, model.params, dataset)
   const histogram = new Array<number>(10).fill(0)
   const digits = new Array<number>(classes).fill(0)
-  const tops: Array<number> = []
+  const tops = new Float64Array(dataset.count)
   for (let i = 0; i < dataset.count; i++) {
     const said = Feedforward.argmax(outputs, i * classes, classes)
     const top = outputs[i * classes + said]!
-    tops.push(top)
+    tops[i] = top
     histogram[Math.min(9, Math.max(0, Math.floor(top * 10)))]!++
     digits[said]!++
   }
-  tops.sort((a, b) => a - b)
+  tops.sort()
   return {
     images: dataset.count,
     histogram,
@@ -64,13 +64,17 @@ export const confidence = (model: ModelFile.Model, dataset: Dataset.Dataset): Co
  * @category constructors
  */
 export const noiseImages = (count: number, rows: number, cols: number, seed: number): Dataset.Dataset => {
-  const [draws] = Rng.uniforms(Rng.make(seed), count * rows * cols)
-  return Dataset.make({
-    rows,
-    cols,
-    pixels: Uint8Array.from(draws, (u) => Math.floor(u * 256)),
-    labels: new Uint8Array(count)
-  })
+  const pixels = new Uint8Array(count * rows * cols)
+  // Drawn a piece at a time (the same sequence as one draw of them all), so that no float64 is
+  // held for every pixel.
+  const piece = 65536
+  let rng = Rng.make(seed)
+  for (let from = 0; from < pixels.length; from += piece) {
+    const [draws, next] = Rng.uniforms(rng, Math.min(piece, pixels.length - from))
+    for (let i = 0; i < draws.length; i++) pixels[from + i] = Math.floor(draws[i]! * 256)
+    rng = next
+  }
+  return Dataset.make({ rows, cols, pixels, labels: new Uint8Array(count) })
 }
 
 /**
@@ -92,9 +96,9 @@ export const run = (flags: {
       return yield* new UsageError({ message: `--count ${flags.count}: use between 1 and 100000 noise images` })
     }
     const { data, left, model } = yield* ModelOnData.load(flags.model, flags.data, flags.maxMemory)
-    // Each noise pixel is drawn as a float64, then kept as a byte; then their outputs.
+    // Each noise pixel is kept as a byte; then every image's outputs, and each image's top one.
     const pixels = data.test.rows * data.test.cols
-    const needed = flags.count * pixels * 9 + Evaluate.memory(model.network.layout, flags.count)
+    const needed = flags.count * pixels + 2 * Evaluate.memory(model.network.layout, flags.count) + 16 * flags.count
     const over = Memory.check(left, needed, `--count ${flags.count}`, `${flags.count} noise images of ${data.test.rows}×${data.test.cols}`)
     if (over !== undefined) return yield* over
     const noise = confidence(model, noiseImages(flags.count, data.test.rows, data.test.cols, flags.seed))
@@ -104,7 +108,9 @@ export const run = (flags: {
       return
     }
     const bar = (n: number, of: number) => "█".repeat(Math.round((n / of) * 40))
-    yield* Output.line(`top output activation (how sure the network is of its answer), ${flags.count} images each:`)
+    yield* Output.line(
+      `top output activation (how sure the network is of its answer), ${noise.images} noise images and ${real.images} test images:`
+    )
     yield* Output.line(`${"".padEnd(11)}${"noise (seed " + flags.seed + ")".padEnd(0)}`.padEnd(60) + "test images")
     for (let b = 9; b >= 0; b--) {
       const range = `${(b / 10).toFixed(1)}–${((b + 1) / 10).toFixed(1)}`

@@ -50,7 +50,7 @@ export const spec = (runs: ReadonlyArray<{ readonly name: string; readonly recor
     padding: 12,
     hconcat: [
       panel("Training cost (mean over the epoch's mini-batches)", "cost", cost, ".3f", true),
-      panel("Test accuracy (10,000 images never trained on)", "accuracy", accuracy, ".1%", false)
+      panel("Test accuracy (on test images never trained on)", "accuracy", accuracy, ".1%", false)
     ]
   } as TopLevelSpec
 }

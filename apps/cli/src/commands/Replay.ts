@@ -11,7 +11,7 @@ import { type Memory, Numerics } from "@descent/core"
 import { NumericsMismatch, RunRecord, TrainingOptions } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import { ReplayMismatch, UsageError } from "../CliError.js"
+import { ReplayMismatch, Unfit } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
 import * as Output from "../Output.js"
 import * as TrainRun from "../TrainRun.js"
@@ -30,7 +30,7 @@ export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Li
     const file = path.resolve(flags.run)
     const record = yield* RunRecord.read(file, flags.maxMemory)
     if (record.epochs.length === 0) {
-      return yield* new UsageError({ message: `${file}: the run recorded no completed epoch; there is nothing to replay` })
+      return yield* new Unfit({ message: `${file}: the run recorded no completed epoch; there is nothing to replay` })
     }
     if (record.numerics !== Numerics.version) {
       return yield* new NumericsMismatch({
@@ -41,8 +41,9 @@ export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Li
         rerecord: TrainingOptions.commandLine(record.options)
       })
     }
-    const forData = yield* TrainRun.checkMemory(record.options, flags.maxMemory)
+    const forData = yield* TrainRun.checkMemory(record.options, flags.maxMemory, file)
     const data = yield* Datasets.load(record.options.data, forData)
+    yield* TrainRun.checkShape(record.options, data, file)
     const fingerprints = RunRecord.fingerprints(data.files)
     for (const key of Object.keys(fingerprints) as Array<keyof RunRecord.DataFingerprints>) {
       if (fingerprints[key].sha256 !== record.data[key].sha256) {
@@ -73,5 +74,9 @@ export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Li
         })
       }
     }
-    if (!flags.json) yield* Output.line("identical")
+    if (flags.json) return
+    const of = record.epochs.length < record.options.epochs
+      ? ` (the ${record.epochs.length} of ${record.options.epochs} epochs the run recorded before it ${record.status === "running" ? "stopped" : `was ${record.status}`})`
+      : ""
+    yield* Output.line(`identical${of}`)
   })

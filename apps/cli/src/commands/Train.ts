@@ -39,12 +39,27 @@ const start = (flags: TrainFlags.Flags) =>
     const path = yield* Path.Path
     const options = yield* TrainFlags.toOptions(flags)
     const forData = yield* TrainRun.checkMemory(options, flags.maxMemory)
-    const dir = flags.out.value === undefined ? yield* RunFolder.fresh(`seed${options.seed}`) : path.resolve(flags.out.value)
-    yield* RunFolder.refuseIfTaken(dir)
+    if (flags.out.value !== undefined) {
+      const dir = path.resolve(flags.out.value)
+      yield* RunFolder.refuseIfTaken(dir)
+      const data = yield* Datasets.load(options.data, forData)
+      yield* TrainRun.checkShape(options, data)
+      return yield* TrainRun.start(dir, options, data, flags, undefined).pipe(Effect.catchTag("FolderTaken", usage))
+    }
     const data = yield* Datasets.load(options.data, forData)
     yield* TrainRun.checkShape(options, data)
-    yield* TrainRun.start(dir, options, data, flags, undefined)
+    // A fresh name under runs/; when another run takes it first, the next one.
+    for (let attempt = 1; ; attempt++) {
+      const dir = yield* RunFolder.fresh(`seed${options.seed}`)
+      const done = yield* TrainRun.start(dir, options, data, flags, undefined).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("FolderTaken", (taken) => (attempt < 100 ? Effect.succeed(Option.none()) : usage(taken)))
+      )
+      if (Option.isSome(done)) return done.value
+    }
   })
+
+const usage = (taken: RunFolder.FolderTaken) => Effect.fail(new UsageError({ message: taken.message }))
 
 /**
  * `seeds.json` in the folder of a `--seeds` run: the seeds and the options they share, written
@@ -85,7 +100,9 @@ const manySeeds = (flags: TrainFlags.Flags, seeds: ReadonlyArray<number>) =>
     yield* AtomicFile.writeJson(seedsFile(root, path), Schema.encodeSync(SeedsFile)({ format: "descent-seeds", version: 1, seeds, options: base }))
     const finals: Array<RunRecord.EpochMetrics> = []
     for (const seed of seeds) {
-      const done = yield* TrainRun.start(seedFolder(root, seed, path), { ...base, seed }, data, flags, seed)
+      const done = yield* TrainRun.start(seedFolder(root, seed, path), { ...base, seed }, data, flags, seed).pipe(
+        Effect.catchTag("FolderTaken", usage)
+      )
       finals.push(done.epochs[done.epochs.length - 1]!)
     }
     yield* report(seeds, finals, flags.json)
@@ -109,7 +126,7 @@ const resumeSeeds = (root: string, flags: TrainFlags.Flags) =>
         : yield* Effect.gen(function* () {
           const options = { ...base, seed }
           const data = yield* Datasets.load(options.data, yield* TrainRun.checkMemory(options, flags.maxMemory))
-          return yield* TrainRun.start(dir, options, data, flags, seed)
+          return yield* TrainRun.start(dir, options, data, flags, seed).pipe(Effect.catchTag("FolderTaken", usage))
         })
       finals.push(done.epochs[done.epochs.length - 1]!)
     }
@@ -120,10 +137,10 @@ const resume = (dir: string, flags: TrainFlags.Flags) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const given = TrainFlags.given(flags)
+    const given = TrainFlags.givenBesideResume(flags)
     if (given.length > 0) {
       return yield* new UsageError({
-        message: `--resume continues a run with the options recorded in it; drop ${given.join(", ")}`
+        message: `--resume continues a run with the options recorded in it (only --data may say where its data is now); drop ${given.join(", ")}`
       })
     }
     const root = path.resolve(dir)

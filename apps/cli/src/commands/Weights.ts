@@ -9,7 +9,7 @@ import { Layout, Memory, Params } from "@descent/core"
 import { AtomicFile, ModelFile } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import { UsageError } from "../CliError.js"
+import { Unfit, UsageError } from "../CliError.js"
 import * as MemoryFlag from "../MemoryFlag.js"
 import * as Output from "../Output.js"
 import * as Raster from "../Raster.js"
@@ -76,7 +76,7 @@ export const run = (flags: { readonly model: string; readonly out: string; reado
     const inputs = Layout.inputSize(model.network.layout)
     const side = Math.round(Math.sqrt(inputs))
     if (side * side !== inputs) {
-      return yield* new UsageError({ message: `${modelPath}: the model's ${inputs} inputs are not a square image` })
+      return yield* new Unfit({ message: `${modelPath}: the model's ${inputs} inputs are not a square image, so its weights cannot be drawn as one` })
     }
     const [width, height] = size(model, side)
     const left = MemoryFlag.remaining(flags.maxMemory, MemoryFlag.baseline + 8 * model.network.layout.size, "the model")
