@@ -89,4 +89,7 @@ export const load = (
  * @category getters
  */
 export const describe = (source: TrainingOptions.DataSource): string =>
-  source.kind === "bundled" ? "the bundled MNIST" : source.kind === "directory" ? source.path : source.url
+  source.kind === "bundled" ? "the bundled MNIST" : source.kind === "directory" ? source.path : withoutCredentials(source.url)
+
+// A URL as it may be shown: a user name and password in it never are.
+const withoutCredentials = (url: string): string => url.replace(/^(\w+:\/\/)[^/@]*@/, "$1***@")

@@ -179,7 +179,7 @@ export const resume = (dir: string, flags: TrainFlags.Flags, seed?: number) =>
     }
     const data = yield* Datasets.load(options.data, forData).pipe(
       Effect.catchTag("IdxError", (error): Effect.Effect<never, IdxError | Unfit> =>
-        flags.data.given || !["Missing", "FolderMissing", "Unreachable"].includes(error.reason)
+        flags.data.given || !["Missing", "FolderMissing", "DanglingLink", "Unreachable"].includes(error.reason)
           ? Effect.fail(error)
           : Effect.fail(new Unfit({ message: `${error.message}; the run's data is where its checkpoint says: if it has moved, resume with --resume ${runDir} --data NEW_PLACE` }))
       )

@@ -8,7 +8,8 @@
 import { Data } from "effect"
 
 /**
- * Why a file could not be read. (`NotAFile` and `NotAFolder` since 0.3.0.)
+ * Why a file could not be read. (`NotAFile`, `NotAFolder`, `NotRegular`, `LinkLoop` and
+ * `DanglingLink` since 0.3.0.)
  *
  * @since 0.1.0
  * @category models
@@ -19,6 +20,9 @@ export type IdxErrorReason =
   | "Unreadable"
   | "NotAFile"
   | "NotAFolder"
+  | "NotRegular"
+  | "LinkLoop"
+  | "DanglingLink"
   | "Unreachable"
   | "BadMagic"
   | "UnsupportedType"
@@ -57,8 +61,14 @@ export class IdxError extends Data.TaggedError("IdxError")<{
         return `${where}: is a folder, not a file${detail}; put the IDX file itself at this path (an archive tool may have unpacked it into a folder of that name)`
       case "NotAFolder":
         return `${where}: is a file, not a folder${detail}; give the folder that holds the four files`
+      case "NotRegular":
+        return `${where}: is not a regular file${detail}; put the IDX file itself at this path`
+      case "LinkLoop":
+        return `${where}: is a symbolic link that loops${detail}; fix or remove the link`
+      case "DanglingLink":
+        return `${where}: is a symbolic link to a file that does not exist${detail}; fix or remove the link, or put the IDX file itself at this path`
       case "Unreachable":
-        return `${where}: cannot fetch it${detail}; check the address, and that the server is up and reachable`
+        return `${where}: cannot fetch it${detail}; check the address, that the server is up, and your network, then try again`
       case "BadMagic":
         return `${where}: not an IDX file: it must start with two zero bytes${detail}; is this the right file, and not HTML or an archive?`
       case "UnsupportedType":

@@ -9,6 +9,11 @@
  * whether it fits in memory, before any body is read (`Mnist` pairs four files that way).
  * `read` does both, with the body's memory checked against a limit between them.
  *
+ * A path is looked at (through symbolic links) before it is opened, and only a regular file is:
+ * a folder fails as `NotAFile`, a named pipe, device or socket as `NotRegular` (a pipe would
+ * wait for a writer forever, /dev/zero never ends), a link that loops as `LinkLoop` and one to
+ * nothing as `DanglingLink`.
+ *
  * @since 0.1.0
  */
 import { Memory } from "@descent/core"
@@ -64,19 +69,27 @@ const chunkSize = 1024 * 1024
  */
 export const streamMemory = 2 * chunkSize
 
-const fromPlatformError = (path: string) => (error: PlatformError): IdxError =>
-  Platform.codeOf(error) === "EISDIR"
-    ? new IdxError({ reason: "NotAFile", path })
-    : new IdxError({
-      reason: error._tag === "SystemError" && error.reason === "NotFound" ? "Missing" : "Unreadable",
-      path,
-      detail: Platform.describe(error)
-    })
+const fromPlatformError = (path: string) => (error: PlatformError): IdxError => {
+  const code = Platform.codeOf(error)
+  if (code === "EISDIR") return new IdxError({ reason: "NotAFile", path })
+  if (code === "ELOOP") return new IdxError({ reason: "LinkLoop", path })
+  return new IdxError({
+    reason: Platform.isNotFound(error) ? "Missing" : "Unreadable",
+    path,
+    detail: Platform.describe(error)
+  })
+}
 
+// The file opened for reading, once a look at it has found a regular file there: opening a
+// pipe would wait for a writer forever, and a device would be read without end.
 const openFile = (path: string): Effect.Effect<FileSystem.File, IdxError, FileSystem.FileSystem | Scope.Scope> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.open(path, { flag: "r" })).pipe(
-    Effect.mapError(fromPlatformError(path))
-  )
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* Platform.lookAt(fs, path, fromPlatformError(path))
+    if (Option.isNone(info)) return yield* new IdxError({ reason: "Missing", path })
+    yield* Platform.requireRegular(fs, path, info.value)
+    return yield* fs.open(path, { flag: "r" }).pipe(Effect.mapError(fromPlatformError(path)))
+  })
 
 // The file's chunks, read one after another from an open file; each chunk is a fresh buffer
 // that its consumer may keep. (Made from the file handle rather than `FileSystem.stream`: under

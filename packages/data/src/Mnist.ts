@@ -23,16 +23,16 @@
  * @since 0.1.0
  */
 import { Dataset, Memory } from "@descent/core"
-import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Path from "@effect/platform/Path"
 import type { Scope } from "effect"
-import { Context, Effect, Either, Layer, Option, Stream } from "effect"
+import { Context, Duration, Effect, Either, Layer, Option, Stream } from "effect"
 import * as Gzip from "./Gzip.js"
 import * as Idx from "./Idx.js"
 import * as IdxFile from "./IdxFile.js"
 import { IdxError } from "./IdxError.js"
+import * as Http from "./internal/http.js"
 import * as Platform from "./internal/platform.js"
 import { MnistError } from "./MnistError.js"
 
@@ -102,14 +102,14 @@ const baseNames = {
 export const fileNames = (file: keyof Paths): ReadonlyArray<string> =>
   baseNames[file].flatMap((name) => [name, `${name}.gz`])
 
-const isNotFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
-
 /**
  * The four files in `directory`, found under any of their accepted names. The folder is looked
  * at first, and each failure says what is really wrong, as an `IdxError`: the folder does not
- * exist (reason `Missing`), is a file (`NotAFolder`), or may not be looked into (`Unreadable`,
- * "permission denied"); a file is under none of its names (`Missing`, naming every name tried),
- * or one of its names is a folder (`NotAFile`).
+ * exist (reason `FolderMissing`), is a file (`NotAFolder`), or may not be looked into
+ * (`Unreadable`, "permission denied"); a file is under none of its names (`Missing`, naming
+ * every name tried), or one of its names is a folder (`NotAFile`), a named pipe, device or
+ * socket (`NotRegular`), a symbolic link that loops (`LinkLoop`) or leads nowhere
+ * (`DanglingLink`).
  *
  * @since 0.1.0
  * @category paths
@@ -121,8 +121,10 @@ export const findFiles = (directory: string): Effect.Effect<Paths, IdxError, Fil
     const unreadable = (detail: string) => new IdxError({ reason: "Unreadable", path: directory, detail })
     const folder = yield* fs.stat(directory).pipe(
       Effect.mapError((error) =>
-        isNotFound(error)
+        Platform.isNotFound(error)
           ? new IdxError({ reason: "FolderMissing", path: directory })
+          : Platform.codeOf(error) === "ELOOP"
+          ? new IdxError({ reason: "LinkLoop", path: directory })
           : unreadable(Platform.describe(error))
       )
     )
@@ -132,17 +134,11 @@ export const findFiles = (directory: string): Effect.Effect<Paths, IdxError, Fil
         const names = fileNames(file)
         for (const name of names) {
           const candidate = path.join(directory, name)
-          const info = yield* fs.stat(candidate).pipe(
-            Effect.map(Option.some),
-            Effect.catchAll((error) =>
-              isNotFound(error)
-                ? Effect.succeed(Option.none())
-                // The folder could be looked at but not into: it is the folder's permissions.
-                : Effect.fail(unreadable(`${Platform.describe(error)} looking for ${name} in it`))
-            )
-          )
+          // The folder could be looked at but not into: it is the folder's permissions.
+          const info = yield* Platform.lookAt(fs, candidate, (error) => unreadable(`${Platform.describe(error)} looking for ${name} in it`))
           if (Option.isNone(info)) continue
-          if (info.value.type === "Directory") return yield* new IdxError({ reason: "NotAFile", path: candidate })
+          // Something under one of the names that is not a file is reported, not passed over.
+          yield* Platform.requireRegular(fs, candidate, info.value)
           return candidate
         }
         return yield* new IdxError({
@@ -335,28 +331,73 @@ export const fromDirectory = (
 ): Layer.Layer<Mnist, IdxError | MnistError | Memory.MemoryLimitError, FileSystem.FileSystem | Path.Path> =>
   Layer.effect(Mnist, loadDirectory(directory, limit))
 
+/**
+ * How long fetching waits, for `loadUrl` and `fromUrl`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface UrlOptions {
+  /**
+   * How long to wait for the server's answer (its response headers) to each request, and —
+   * unless `idleTimeout` says otherwise — for each piece of a download. 30 seconds when not
+   * given.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * How long a download may go without receiving any data: a slow download that keeps
+   * arriving is never cut off, one that stalls is. `timeout` when not given.
+   */
+  readonly idleTimeout?: Duration.DurationInput | undefined
+}
+
+const defaultTimeout = Duration.seconds(30)
+
+interface Timeouts {
+  readonly answer: Duration.Duration
+  readonly idle: Duration.Duration
+}
+
+const timeoutsOf = (options: UrlOptions): Timeouts => {
+  const answer = options.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout)
+  return { answer, idle: options.idleTimeout === undefined ? answer : Duration.decode(options.idleTimeout) }
+}
+
 // One of the four files in `folder`, under the first of its names the server has, opened: its
 // header read as it arrives (decompressed when its bytes say gzip), its body left for later.
+// Errors and the file's path show its URL without any user name and password.
 const openUrl = (
   folder: URL,
-  file: keyof Paths
+  file: keyof Paths,
+  timeouts: Timeouts
 ): Effect.Effect<IdxFile.Opened<IdxError>, IdxError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     const names = fileNames(file)
     for (const name of names) {
-      const url = new URL(name, folder).href
-      const unreachable = (error: { readonly message: string }) => new IdxError({ reason: "Unreachable", path: url, detail: error.message })
-      const response = yield* client.get(url).pipe(Effect.mapError(unreachable))
+      const url = new URL(name, folder)
+      const shown = Http.redact(url)
+      const unreachable = (detail: string) => new IdxError({ reason: "Unreachable", path: shown, detail })
+      const response = yield* client.execute(Http.get(url)).pipe(
+        Effect.mapError((error) => unreachable(Http.describe(error, url))),
+        Effect.timeoutFail({
+          duration: timeouts.answer,
+          onTimeout: () => unreachable(`no answer within ${Http.words(timeouts.answer)}`)
+        })
+      )
       if (response.status === 404) continue
-      if (response.status !== 200) {
-        return yield* new IdxError({ reason: "Unreachable", path: url, detail: `the server answered HTTP ${response.status}` })
-      }
-      return yield* IdxFile.openStream(Gzip.gunzipIfCompressed(Stream.mapError(response.stream, unreachable), url), url)
+      if (response.status !== 200) return yield* unreachable(Http.status(response.status, url))
+      // The idle timeout runs while a piece of the body is awaited, not while this file waits
+      // for the others to be read: each pull has its own.
+      const body = response.stream.pipe(
+        Stream.mapError((error) => unreachable(Http.describe(error, url))),
+        Stream.timeoutFail(() => unreachable(`the download stalled: no data for ${Http.words(timeouts.idle)}`), timeouts.idle)
+      )
+      return yield* IdxFile.openStream(Gzip.gunzipIfCompressed(body, shown), shown)
     }
     return yield* new IdxError({
       reason: "Missing",
-      path: new URL(names[0]!, folder).href,
+      path: Http.redact(new URL(names[0]!, folder)),
       detail: `the server has none of ${names.join(", ")}`
     })
   })
@@ -367,31 +408,43 @@ const openUrl = (
  * the headers pair up and the bodies fit in `limit`. In a page, `base` may be relative to it
  * ("/mnist/").
  *
+ * A server that does not answer a request within `options.timeout`, or a download that
+ * receives nothing for `options.idleTimeout` (30 seconds each by default), fails as
+ * `Unreachable`, as does any failure to fetch — each told in words ("the server refused the
+ * connection", "too many redirects"). A user name and password in `base`
+ * (`https://user:password@host/mnist/`) are sent as Basic authentication, and every path and
+ * message shows the URL with `***` in their place (since 0.3.0).
+ *
  * @since 0.2.0
  * @category constructors
  */
 export const loadUrl = (
   base: string,
-  limit: Memory.Limit = Memory.standard
+  limit: Memory.Limit = Memory.standard,
+  options: UrlOptions = {}
 ): Effect.Effect<MnistData, IdxError | MnistError | Memory.MemoryLimitError, HttpClient.HttpClient> =>
   Effect.flatMap(
     // A relative base ("/mnist/") is relative to the page, where there is one.
     Effect.try({
       try: () => new URL(base.endsWith("/") ? base : `${base}/`, (globalThis as { readonly location?: { readonly href: string } }).location?.href),
-      catch: () => new IdxError({ reason: "Unreachable", path: base, detail: "not a URL" })
+      catch: () => new IdxError({ reason: "Unreachable", path: Http.scrub(base), detail: "not a URL" })
     }),
-    (folder) => assemble((file) => openUrl(folder, file), folder.href, limit)
+    (folder) => {
+      const timeouts = timeoutsOf(options)
+      return assemble((file) => openUrl(folder, file, timeouts), Http.redact(folder), limit)
+    }
   )
 
 /**
  * MNIST from a web server (or any URL an `HttpClient` can fetch): the same files, checks and
- * errors as `fromDirectory`.
+ * errors as `fromDirectory`, and the timeouts of `loadUrl`.
  *
  * @since 0.2.0
  * @category layers
  */
 export const fromUrl = (
   base: string,
-  limit: Memory.Limit = Memory.standard
+  limit: Memory.Limit = Memory.standard,
+  options: UrlOptions = {}
 ): Layer.Layer<Mnist, IdxError | MnistError | Memory.MemoryLimitError, HttpClient.HttpClient> =>
-  Layer.effect(Mnist, loadUrl(base, limit))
+  Layer.effect(Mnist, loadUrl(base, limit, options))

@@ -3,7 +3,9 @@ import { Gzip, IdxError, IdxFile } from "@descent/data"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
+import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
+import { symlinkSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { chunked, counted, countingSha256, folder, images, labelBomb, watchedFileSystem } from "./fixtures.js"
@@ -140,4 +142,77 @@ describe("IdxFile memory limit", () => {
       expect(error).toMatchObject({ _tag: "MemoryLimitError", source: "large.idx", needed: 3 * 1024 * 1024 + IdxFile.streamMemory })
       expect(pulled.bytes).toBe(64 * 1024)
     }))
+})
+
+// What is at a path and not a regular file is refused before it is opened: a named pipe would
+// block the open until something writes to it (forever), and /dev/zero would be read without
+// end. Each test's timeout is short, so a hang fails it rather than the suite.
+describe.skipIf(process.platform === "win32")("IdxFile refuses what is not a regular file", () => {
+  const odd = folder({ "a-idx3-ubyte": raw })
+  execFileSync("mkfifo", [join(odd, "fifo-idx1-ubyte")])
+  symlinkSync("/dev/zero", join(odd, "zero-idx1-ubyte"))
+  symlinkSync("loop-b", join(odd, "loop-a"))
+  symlinkSync("loop-a", join(odd, "loop-b"))
+  symlinkSync("gone-idx1-ubyte", join(odd, "dangling-idx1-ubyte"))
+  symlinkSync("a-idx3-ubyte", join(odd, "link-idx3-ubyte"))
+  // Each way of reading a path: whole, opened, as bytes, as records.
+  const ways = (path: string) => [
+    Effect.asVoid(IdxFile.read(path)),
+    Effect.asVoid(Effect.scoped(IdxFile.open(path))),
+    Stream.runDrain(IdxFile.bytes(path)),
+    Stream.runDrain(IdxFile.records(path))
+  ]
+  const failures = (name: string) =>
+    Effect.forEach(ways(join(odd, name)), (way) => Effect.flip(way)).pipe(Effect.provide(NodeFileSystem.layer))
+
+  it.effect("a named pipe fails at once as NotRegular", () =>
+    Effect.gen(function* () {
+      const path = join(odd, "fifo-idx1-ubyte")
+      for (const error of yield* failures("fifo-idx1-ubyte")) {
+        expect(error).toMatchObject({ _tag: "IdxError", reason: "NotRegular", path })
+        expect(error.message).toBe(`${path}: is not a regular file (a named pipe); put the IDX file itself at this path`)
+      }
+    }), 5_000)
+
+  it.effect("a symbolic link to /dev/zero fails as NotRegular, naming where it leads", () =>
+    Effect.gen(function* () {
+      const path = join(odd, "zero-idx1-ubyte")
+      for (const error of yield* failures("zero-idx1-ubyte")) {
+        expect(error).toMatchObject({ _tag: "IdxError", reason: "NotRegular", path })
+        expect(error.message).toBe(
+          `${path}: is not a regular file (a character device: the symbolic link leads to /dev/zero); put the IDX file itself at this path`
+        )
+      }
+    }), 5_000)
+
+  it.effect("a symbolic link that loops fails as LinkLoop", () =>
+    Effect.gen(function* () {
+      const path = join(odd, "loop-a")
+      for (const error of yield* failures("loop-a")) {
+        expect(error).toMatchObject({ _tag: "IdxError", reason: "LinkLoop", path })
+        expect(error.message).toBe(`${path}: is a symbolic link that loops; fix or remove the link`)
+      }
+    }), 5_000)
+
+  it.effect("a symbolic link to nothing fails as DanglingLink, and a missing file still as Missing", () =>
+    Effect.gen(function* () {
+      const path = join(odd, "dangling-idx1-ubyte")
+      for (const error of yield* failures("dangling-idx1-ubyte")) {
+        expect(error).toMatchObject({ _tag: "IdxError", reason: "DanglingLink", path })
+        expect(error.message).toBe(
+          `${path}: is a symbolic link to a file that does not exist (it points to gone-idx1-ubyte); fix or remove the link, or put the IDX file itself at this path`
+        )
+      }
+      for (const error of yield* failures("gone-idx1-ubyte")) {
+        expect(error).toMatchObject({ _tag: "IdxError", reason: "Missing" })
+        expect(error.message).toBe(`${join(odd, "gone-idx1-ubyte")}: file not found; check the path, or the folder's file names`)
+      }
+    }), 5_000)
+
+  it.effect("a symbolic link to a regular file reads as the file", () =>
+    Effect.gen(function* () {
+      const linked = yield* IdxFile.read(join(odd, "link-idx3-ubyte"))
+      expect(linked.sha256).toBe(sha256(raw))
+      expect(linked.path).toBe(join(odd, "link-idx3-ubyte"))
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })

@@ -4,8 +4,9 @@ import * as NodeMnist from "@descent/data/NodeMnist"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { countingSha256, folder, images, labelBomb, labels, watchedFileSystem } from "./fixtures.js"
@@ -311,6 +312,60 @@ describe("Mnist.findFiles tells the true cause", () => {
         expect(denied.message).toBe(`${join(dir, name)}: cannot be read (permission denied); check its permissions`)
       }))
   }
+
+  // Something that is not a regular file under one of the names, the real file gzipped under
+  // the next: it is reported, not passed over — and never opened (a pipe would block forever).
+  // The short timeouts catch a hang.
+  const odd = (name: string, make: (path: string) => void) => {
+    const dir = complete()
+    const path = join(dir, name)
+    const file = readFileSync(path)
+    rmSync(path)
+    make(path)
+    writeFileSync(`${path}.gz`, gzipSync(file))
+    return { dir, path }
+  }
+
+  it.effect.skipIf(process.platform === "win32")("a named pipe where a file should be fails at once, from the folder and from its path", () =>
+    Effect.gen(function* () {
+      const { dir, path } = odd("t10k-labels-idx1-ubyte", (path) => execFileSync("mkfifo", [path]))
+      const error = yield* Effect.flip(load(dir))
+      expect(error).toMatchObject({ _tag: "IdxError", reason: "NotRegular", path })
+      expect(error.message).toBe(`${path}: is not a regular file (a named pipe); put the IDX file itself at this path`)
+      // Given the four paths, the pipe is refused when it is to be opened.
+      const paths = { ...(yield* Mnist.findFiles(complete()).pipe(Effect.provide(NodeContext.layer))), testLabels: path }
+      const opened = yield* Effect.flip(Mnist.load(paths).pipe(Effect.provide(NodeContext.layer)))
+      expect(opened).toMatchObject({ _tag: "IdxError", reason: "NotRegular", path })
+    }), 5_000)
+
+  it.effect.skipIf(process.platform === "win32")("a symbolic link to /dev/zero fails at once, naming the device", () =>
+    Effect.gen(function* () {
+      const { dir, path } = odd("train-images-idx3-ubyte", (path) => symlinkSync("/dev/zero", path))
+      const error = yield* Effect.flip(load(dir))
+      expect(error).toMatchObject({ _tag: "IdxError", reason: "NotRegular", path })
+      expect(error.message).toBe(
+        `${path}: is not a regular file (a character device: the symbolic link leads to /dev/zero); put the IDX file itself at this path`
+      )
+    }), 5_000)
+
+  it.effect.skipIf(process.platform === "win32")("a symbolic link that loops, and one to nothing", () =>
+    Effect.gen(function* () {
+      const looped = odd("train-labels-idx1-ubyte", (path) => symlinkSync(path, path))
+      const loop = yield* Effect.flip(load(looped.dir))
+      expect(loop).toMatchObject({ _tag: "IdxError", reason: "LinkLoop", path: looped.path })
+      expect(loop.message).toBe(`${looped.path}: is a symbolic link that loops; fix or remove the link`)
+      const dangling = odd("t10k-images-idx3-ubyte", (path) => symlinkSync("/no/such/t10k-images", path))
+      const nothing = yield* Effect.flip(load(dangling.dir))
+      expect(nothing).toMatchObject({ _tag: "IdxError", reason: "DanglingLink", path: dangling.path })
+      expect(nothing.message).toBe(
+        `${dangling.path}: is a symbolic link to a file that does not exist (it points to /no/such/t10k-images); fix or remove the link, or put the IDX file itself at this path`
+      )
+      // A folder given through a link that loops.
+      const folderLoop = join(complete(), "folder-loop")
+      symlinkSync(folderLoop, folderLoop)
+      const folderError = yield* Effect.flip(load(folderLoop))
+      expect(folderError).toMatchObject({ _tag: "IdxError", reason: "LinkLoop", path: folderLoop })
+    }), 5_000)
 
   it.effect("a name not there moves on to the next: the file found under its last name", () =>
     Effect.gen(function* () {
