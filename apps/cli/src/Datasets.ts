@@ -91,5 +91,5 @@ export const load = (
 export const describe = (source: TrainingOptions.DataSource): string =>
   source.kind === "bundled" ? "the bundled MNIST" : source.kind === "directory" ? source.path : withoutCredentials(source.url)
 
-// A URL as it may be shown: a user name and password in it never are.
-const withoutCredentials = (url: string): string => url.replace(/^(\w+:\/\/)[^/@]*@/, "$1***@")
+// A URL as it may be shown: a user name and password in it never are (three stars stand for them).
+const withoutCredentials = (url: string): string => url.replace(/^(\w+:\/\/)[^/@]*@/, `$1${"*".repeat(3)}@`)

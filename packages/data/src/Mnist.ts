@@ -413,7 +413,7 @@ const openUrl = (
  * `Unreachable`, as does any failure to fetch — each told in words ("the server refused the
  * connection", "too many redirects"). A user name and password in `base`
  * (`https://user:password@host/mnist/`) are sent as Basic authentication, and every path and
- * message shows the URL with `***` in their place (since 0.3.0).
+ * message shows the URL with three stars in their place (since 0.3.0).
  *
  * @since 0.2.0
  * @category constructors

@@ -9,13 +9,40 @@
 import { type Memory, Params, Rng } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
-import { Effect, Schema } from "effect"
+import { Effect, Either, Encoding, ParseResult, Schema } from "effect"
 import * as AtomicFile from "./AtomicFile.js"
-import { type FileError, FileFormatError } from "./FileError.js"
+import { FileError, FileFormatError } from "./FileError.js"
 import * as JsonFile from "./JsonFile.js"
 import * as ModelFile from "./ModelFile.js"
 import * as RunRecord from "./RunRecord.js"
 import * as TrainingOptions from "./TrainingOptions.js"
+import * as Epochs from "./internal/epochs.js"
+
+// The parameters' float64 bytes as base64. A text that is not base64 is damage, and is called
+// that, not by the decoder's words ("Length must be a multiple of 4").
+const ParamsBase64 = Schema.transformOrFail(Schema.String, Schema.Uint8ArrayFromSelf, {
+  strict: true,
+  decode: (text, _, ast) =>
+    Either.match(Encoding.decodeBase64(text), {
+      onLeft: () => ParseResult.fail(new ParseResult.Type(ast, text, "is not valid base64 (the checkpoint is damaged)")),
+      onRight: (bytes) => ParseResult.succeed(bytes)
+    }),
+  encode: (bytes) => ParseResult.succeed(Encoding.encodeBase64(bytes))
+}).annotations({ description: "the parameters' float64 bytes in base64" })
+
+// One of xoroshiro128+'s four 32-bit words, as `Rng` keeps them (signed).
+const Word = Schema.Int.pipe(Schema.between(-0x80000000, 0x7fffffff))
+
+/**
+ * A generator's state: four 32-bit integers, not all zero (xoroshiro128+ with an all-zero
+ * state only ever draws 0).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RngState = Schema.Tuple(Word, Word, Word, Word).pipe(
+  Schema.filter((state) => state.some((word) => word !== 0) || "the generator's state is all zeros: the checkpoint is damaged")
+)
 
 /**
  * @since 0.1.0
@@ -29,9 +56,12 @@ export const CheckpointFile = Schema.Struct({
   data: RunRecord.DataFingerprints,
   epochs: Schema.Array(RunRecord.EpochMetrics),
   /** float64 little-endian bytes of the parameter vector, base64. */
-  params: Schema.Uint8ArrayFromBase64,
-  rng: Schema.Tuple(Schema.Int, Schema.Int, Schema.Int, Schema.Int)
-})
+  params: ParamsBase64,
+  rng: RngState
+}).pipe(
+  // The epochs of the run, 1 to n in order, and no more than its options train.
+  Schema.filter((file) => Epochs.numbered(file.epochs, file.options.epochs))
+)
 
 /**
  * The state of a run after its last completed epoch.
@@ -92,7 +122,12 @@ export const write = (
       epochs: checkpoint.epochs,
       params: new Uint8Array(0),
       rng: checkpoint.rng.state
-    }).pipe(Effect.orDie),
+    }).pipe(
+      // Never a checkpoint that descent could not read back.
+      Effect.mapError((error) =>
+        new FileError({ path, problem: `cannot write a checkpoint that would not read back: ${JsonFile.describeIssue(error)}` })
+      )
+    ),
     (encoded) => {
       const text = JSON.stringify({ ...encoded, params: placeholder }, null, 2) + "\n"
       const at = text.indexOf(`"${placeholder}"`)
@@ -119,11 +154,15 @@ export const read = (
     const file = yield* JsonFile.read(path, CheckpointFile, "checkpoint", { maxBytes, limit })
     const network = TrainingOptions.network(file.options)
     const bytes = file.params
-    if (bytes.length !== network.layout.size * 8) {
+    const size = network.layout.size
+    if (bytes.length !== size * 8) {
+      const need = `layers ${file.options.layers.join("-")} need ${size} numbers (${size * 8} bytes)`
       return yield* new FileFormatError({
         path,
         what: "checkpoint",
-        problem: `field "params": holds ${bytes.length / 8} numbers; layers ${file.options.layers.join("-")} need ${network.layout.size}`
+        problem: bytes.length % 8 === 0
+          ? `field "params": holds ${bytes.length / 8} number${bytes.length === 8 ? "" : "s"}; ${need}`
+          : `field "params": holds ${bytes.length} bytes, not a whole number of float64 values; ${need}`
       })
     }
     const vector = new Float64Array(bytes.slice().buffer)

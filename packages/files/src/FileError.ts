@@ -69,7 +69,9 @@ export class FileError extends Data.TaggedError("FileError")<{ readonly path: st
 
 /**
  * A file descent writes (a model, a run record, a checkpoint) that cannot be read back: not
- * JSON, of another format or version, or with a field that does not fit.
+ * JSON, of another format or version, or with a field that does not fit. `found` names the
+ * other of descent's files given instead ("run record" where a model file was expected); the
+ * problem then says which file to give.
  *
  * @since 0.1.0
  * @category errors
@@ -78,9 +80,13 @@ export class FileFormatError extends Data.TaggedError("FileFormatError")<{
   readonly path: string
   readonly what: string
   readonly problem: string
+  /** @since 0.3.0 */
+  readonly found?: string | undefined
 }> {
   override get message(): string {
-    return `${this.path}: ${this.problem}; is it a ${this.what} written by descent?`
+    return this.found === undefined
+      ? `${this.path}: ${this.problem}; is it a ${this.what} written by descent?`
+      : `${this.path}: ${this.problem}`
   }
 }
 

@@ -1,19 +1,22 @@
 /**
  * Reading a JSON file that descent wrote, decoded with a Schema. Every way it can be wrong —
- * missing, a folder, unreadable, too large, nested too deep, not JSON, a field that does not
- * fit — becomes one `FileFormatError`, `FileError` or `MemoryLimitError` whose one-line message
- * names the file and, where there is one, the field at fault, and never echoes the file's
- * content back (a 200 MB file makes a short message).
+ * missing, a folder, a device or a pipe, unreadable, too large, nested too deep, not JSON,
+ * another of descent's files, a field that does not fit — becomes one `FileFormatError`,
+ * `FileError` or `MemoryLimitError` whose one-line message names the file and, where there is
+ * one, the field at fault, and never echoes the file's content back (a 200 MB file makes a
+ * short message).
  *
- * The bounds come first: the file's size is checked (against `maxBytes`, and against the memory
- * reading would take) before a byte is read, and its nesting depth before it is parsed.
+ * The bounds come first: the file is checked to be a regular file, and its size (against
+ * `maxBytes`, and against the memory reading would take), before a byte is read, and its nesting
+ * depth before it is parsed.
  *
  * @since 0.1.0
  */
 import { Memory } from "@descent/core"
 import * as FileSystem from "@effect/platform/FileSystem"
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, ParseResult, Schema, SchemaAST } from "effect"
 import { FileError, FileFormatError, systemProblem } from "./FileError.js"
+import * as Describe from "./internal/describe.js"
 
 /**
  * The longest text a JavaScript string holds on every engine descent runs on (V8's limit, the
@@ -84,54 +87,45 @@ export const depth = (text: string): number => {
   return deepest
 }
 
-// What a value is, in a few words — never the value itself, which may be huge.
-const kindOf = (value: unknown): string => {
-  if (value === null) return "null"
-  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? "" : "s"}`
-  switch (typeof value) {
-    case "string":
-      return value.length <= 24 ? JSON.stringify(value) : `a string of ${value.length} characters`
-    case "number":
-      return `the number ${value}`
-    case "boolean":
-      return String(value)
-    case "object":
-      return "an object"
-    default:
-      return typeof value
-  }
+// descent's own files, to say which was given when another was expected.
+const formats: Readonly<Record<string, { readonly what: string; readonly name: string; readonly the: string }>> = {
+  "descent-model": { what: "model file", name: "model.json", the: "the model" },
+  "descent-run": { what: "run record", name: "run.json", the: "the run record" },
+  "descent-checkpoint": { what: "checkpoint", name: "checkpoint.json", the: "the checkpoint" }
 }
 
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
-
-// The first leaf of a parse issue, with the path that leads to it.
-const firstLeaf = (
-  issue: ParseResult.ParseIssue,
-  path: ReadonlyArray<PropertyKey> = []
-): { readonly path: ReadonlyArray<PropertyKey>; readonly issue: ParseResult.ParseIssue } => {
-  switch (issue._tag) {
-    case "Pointer":
-      return firstLeaf(issue.issue, [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path])])
-    case "Refinement":
-    case "Transformation":
-      return firstLeaf(issue.issue, path)
-    case "Composite":
-      return firstLeaf(Array.isArray(issue.issues) ? issue.issues[0]! : (issue.issues as ParseResult.ParseIssue), path)
-    default:
-      return { path, issue }
+// One of descent's files where another was expected (its `format` is the other's), in words
+// that say which file to give instead.
+const wrongFile = (
+  leaf: { readonly path: ReadonlyArray<PropertyKey>; readonly issue: ParseResult.ParseIssue }
+): { readonly found: string; readonly problem: string } | undefined => {
+  const { issue, path } = leaf
+  if (path.length !== 1 || path[0] !== "format" || issue._tag !== "Type" || !SchemaAST.isLiteral(issue.ast)) return undefined
+  const found = typeof issue.actual === "string" && Object.hasOwn(formats, issue.actual) ? formats[issue.actual] : undefined
+  const wanted = typeof issue.ast.literal === "string" && Object.hasOwn(formats, issue.ast.literal) ? formats[issue.ast.literal] : undefined
+  if (found === undefined || wanted === undefined) return undefined
+  return {
+    found: found.what,
+    problem: `this is a ${found.what} (${found.name}), not a ${wanted.what}; ${wanted.the} is ${wanted.name} in the same folder`
   }
 }
 
 /**
- * A parse error in one short line: the field at fault and what is wrong with it, with the
- * expected type clipped and the actual value described, not shown.
+ * A parse error in one short line (at most 240 characters): the field at fault and what is
+ * wrong with it — what was expected, in words ("a whole number between 1 and 1000000", "one of
+ * "running", "complete", …", "an object with format, version, …"), and what was found,
+ * described, not shown ("a string of 5000000 characters", "an array of 3 items"). One of
+ * descent's files given for another is named as such, with the file to give instead.
  *
  * @since 0.3.0
  * @category errors
  */
 export const describeIssue = (error: ParseResult.ParseError): string => {
-  const { issue, path } = firstLeaf(error.issue)
-  const field = path.length === 0 ? "" : `field "${path.map(String).join(".")}": `
+  const leaf = Describe.firstLeaf(error.issue)
+  const wrong = wrongFile(leaf)
+  if (wrong !== undefined) return wrong.problem
+  const { issue, path } = leaf
+  const field = path.length === 0 ? "" : `field "${Describe.clip(Describe.fieldPath(path), 80)}": `
   const problem = (() => {
     switch (issue._tag) {
       case "Missing":
@@ -140,12 +134,14 @@ export const describeIssue = (error: ParseResult.ParseError): string => {
         return issue.message ?? "is not expected here"
       case "Type":
       case "Forbidden":
-        return issue.message ?? `expected ${clip(String(issue.ast), 80)}, found ${kindOf(issue.actual)}`
+        return issue.message ?? `expected ${Describe.clip(Describe.expected(issue.ast), 120)}, found ${Describe.value(issue.actual)}`
+      case "Composite":
+        return `expected ${Describe.clip(Describe.expected(issue.ast), 120)}, found ${Describe.value(issue.actual)}`
       default:
         return "does not match the expected format"
     }
   })()
-  return clip(`${field}${problem}`, 240)
+  return Describe.clip(`${field}${problem.replace(/\s+/g, " ")}`, 240)
 }
 
 /**
@@ -166,6 +162,11 @@ export const read = <A, I>(
     const info = yield* fs.stat(path).pipe(Effect.mapError((error) => new FileError({ path, problem: systemProblem(error, `a ${what}`) })))
     if (info.type === "Directory") {
       return yield* new FileError({ path, problem: `is a folder, not a file; give the path of a ${what}` })
+    }
+    // A device (/dev/zero, /dev/urandom) reports no size and never ends; a pipe or a socket
+    // waits for a writer, perhaps forever: only a regular file has the length its size says.
+    if (info.type !== "File") {
+      return yield* new FileError({ path, problem: `is not a regular file (a pipe, a device or a socket); give the path of a ${what}` })
     }
     const bytes = Number(info.size)
     const maxBytes = Math.min(bounds.maxBytes, maxStringLength)
@@ -189,10 +190,15 @@ export const read = <A, I>(
           path,
           what,
           // Engines quote the text around the error, newlines and all: keep it to one short line.
-          problem: `not valid JSON (${clip(String(error instanceof Error ? error.message : error).replace(/\s+/g, " "), 160)})`
+          problem: `not valid JSON (${Describe.clip(String(error instanceof Error ? error.message : error).replace(/\s+/g, " "), 160)})`
         })
     })
     return yield* Schema.decodeUnknown(schema)(json, { onExcessProperty: "ignore" }).pipe(
-      Effect.mapError((error) => new FileFormatError({ path, what, problem: describeIssue(error) }))
+      Effect.mapError((error) => {
+        const wrong = wrongFile(Describe.firstLeaf(error.issue))
+        return wrong === undefined
+          ? new FileFormatError({ path, what, problem: describeIssue(error) })
+          : new FileFormatError({ path, what, problem: wrong.problem, found: wrong.found })
+      })
     )
   })

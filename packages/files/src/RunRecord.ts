@@ -10,17 +10,21 @@
 import { type Memory, Params } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
-import type { Effect } from "effect"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as AtomicFile from "./AtomicFile.js"
-import type { FileError, FileFormatError } from "./FileError.js"
+import { FileError, type FileFormatError } from "./FileError.js"
 import * as JsonFile from "./JsonFile.js"
 import * as TrainingOptions from "./TrainingOptions.js"
+import * as Epochs from "./internal/epochs.js"
+
+// A fraction of the images named correctly.
+const Accuracy = Schema.Number.pipe(Schema.between(0, 1))
 
 /**
- * What one epoch reports.
+ * What one epoch reports. Every number is finite (JSON's `1e999` parses as Infinity, which
+ * would be written back as null).
  *
  * @since 0.1.0
  * @category schemas
@@ -28,18 +32,18 @@ import * as TrainingOptions from "./TrainingOptions.js"
 export const EpochMetrics = Schema.Struct({
   epoch: Schema.Int.pipe(Schema.positive()),
   /** Mean cost over the epoch's mini-batches, each taken just before its step. */
-  trainCost: Schema.Number,
+  trainCost: Schema.Number.pipe(Schema.finite()),
   /** Fraction of the test images named correctly, in [0, 1]. */
-  testAccuracy: Schema.Number,
-  testCost: Schema.Number,
+  testAccuracy: Accuracy,
+  testCost: Schema.Number.pipe(Schema.finite()),
   /** Wall-clock seconds for the epoch's training and evaluation. */
-  seconds: Schema.Number,
-  /** SHA-256 of the parameter vector's float64 bytes after the epoch. */
-  paramsSha256: Schema.String,
+  seconds: Schema.Number.pipe(Schema.finite(), Schema.nonNegative()),
+  /** SHA-256 of the parameter vector's float64 bytes after the epoch, lowercase hex. */
+  paramsSha256: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/, { description: "a SHA-256: 64 hex digits, 0-9 and a-f" })),
   /** Fraction of the training images (with their labels as trained) named correctly. */
-  trainAccuracy: Schema.optional(Schema.Number),
+  trainAccuracy: Schema.optional(Accuracy),
   /** Fraction of the held-out validation images named correctly. */
-  validationAccuracy: Schema.optional(Schema.Number)
+  validationAccuracy: Schema.optional(Accuracy)
 })
 
 /**
@@ -108,7 +112,10 @@ export const RunRecordFile = Schema.Struct({
     platform: Schema.String,
     packages: Schema.Record({ key: Schema.String, value: Schema.String })
   })
-})
+}).pipe(
+  // The epochs of the run, 1 to n in order, and no more than its options train.
+  Schema.filter((record) => Epochs.numbered(record.epochs, record.options.epochs))
+)
 
 /**
  * @since 0.1.0
@@ -160,13 +167,18 @@ export const fingerprints = (files: {
 export const paramsSha256 = (params: Params.Params): string => bytesToHex(sha256(Params.toBytes(params)))
 
 /**
- * Writes a run record to `path`, atomically.
+ * Writes a run record to `path`, atomically — after checking it against `RunRecordFile`, so
+ * that descent never writes a record it could not read back (a number JSON cannot hold, an
+ * epoch out of order).
  *
  * @since 0.1.0
  * @category writing
  */
 export const write = (path: string, record: RunRecord): Effect.Effect<void, FileError, FileSystem.FileSystem | Path.Path> =>
-  AtomicFile.writeJson(path, record)
+  Schema.validate(RunRecordFile)(record).pipe(
+    Effect.mapError((error) => new FileError({ path, problem: `cannot write a run record that would not read back: ${JsonFile.describeIssue(error)}` })),
+    Effect.zipRight(AtomicFile.writeJson(path, record))
+  )
 
 /**
  * Reads and checks a run record.

@@ -27,24 +27,53 @@ export const DataSource = Schema.Union(
 export type DataSource = Schema.Schema.Type<typeof DataSource>
 
 /**
+ * The most layers a run may have (of at most 1,000,000 neurons each), as a model file allows.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxLayers = 1000
+
+/**
+ * The most epochs a run may have: a million.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxEpochs = 1_000_000
+
+/**
+ * A seed: a 32-bit signed integer, as `Rng.make` takes it.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Seed = Schema.Int.pipe(Schema.between(-0x80000000, 0x7fffffff))
+
+/**
+ * Every number is finite (JSON's `1e999` parses as Infinity, which JSON.stringify would write
+ * back as null: a file descent could not read again), and in the range a run can take.
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const TrainingOptions = Schema.Struct({
-  layers: Schema.Array(Schema.Int.pipe(Schema.positive())).pipe(Schema.minItems(2)),
+  layers: Schema.Array(Schema.Int.pipe(Schema.between(1, 1_000_000))).pipe(Schema.minItems(2), Schema.maxItems(maxLayers)),
   // Names from core's tables: an activation or cost added there can be trained and recorded.
   activation: Schema.Literal(...Activation.hiddenNames),
   output: Schema.optionalWith(Schema.Literal(...Activation.names), { default: () => "sigmoid" as const }),
   cost: Schema.Literal(...Cost.names),
   init: Schema.Literal(...Params.initNames),
-  eta: Schema.Number.pipe(Schema.positive()),
+  eta: Schema.Number.pipe(Schema.finite(), Schema.positive()),
   /** The learning rate is multiplied by this after every epoch: epoch k uses η·decayᵏ⁻¹. */
-  etaDecay: Schema.optionalWith(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1)), { default: () => 1 }),
+  etaDecay: Schema.optionalWith(Schema.Number.pipe(Schema.finite(), Schema.positive(), Schema.lessThanOrEqualTo(1)), {
+    default: () => 1
+  }),
   /** λ of L2 regularisation; each step shrinks the weights by 1 − ηλ/n. */
-  l2: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 0 }),
+  l2: Schema.optionalWith(Schema.Number.pipe(Schema.finite(), Schema.nonNegative()), { default: () => 0 }),
   batchSize: Schema.Int.pipe(Schema.positive()),
-  epochs: Schema.Int.pipe(Schema.positive()),
-  seed: Schema.Int,
+  epochs: Schema.Int.pipe(Schema.between(1, maxEpochs)),
+  seed: Seed,
   data: DataSource,
   /** Training images held out, from the end of the training set, to report accuracy on. */
   validation: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 0 }),
@@ -52,7 +81,14 @@ export const TrainingOptions = Schema.Struct({
   subset: Schema.optionalWith(Schema.NullOr(Schema.Int.pipe(Schema.positive())), { default: () => null }),
   /** Labels of the training images permuted with the seed: the memorisation experiment. */
   shuffleLabels: Schema.optionalWith(Schema.Boolean, { default: () => false })
-})
+}).pipe(
+  // `network` could not make this network (Network.make refuses it).
+  Schema.filter((options) =>
+    options.output === "softmax" && options.cost !== "cross-entropy"
+      ? { path: ["cost"], message: `a softmax output layer is trained with cross-entropy, not ${options.cost}` }
+      : true
+  )
+)
 
 /**
  * @since 0.1.0

