@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: { conditions: ["@descent/source"] },
   test: {
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    // A temporary folder for the whole run, removed at its end (see test/global-setup.ts).
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000
   }
 })
