@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { join } from "node:path"
-import { descent, finished, jsonLines, png, start, temporary, tinyMnist } from "./fixtures.js"
+import { spawnSync } from "node:child_process"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { cliPath, descent, finished, jsonLines, png, start, temporary, tinyMnist } from "./fixtures.js"
 
 const data = tinyMnist(400, 100)
 const runDir = join(temporary("run"), "run")
@@ -54,7 +56,12 @@ describe("descent train", () => {
     const result = descent(["train", ...small, "--epochs", "1", "--out", out])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^epoch 1\/1 {2}train cost \d\.\d{4} {2}test accuracy \d+\.\d\d% {2}test cost \d\.\d{4} {2}\d+\.\d s\n$/)
-    expect(result.stderr).toContain(`descent replay ${join(out, "run.json")}`)
+    // The printed command works when pasted, from any folder, with nothing on the PATH but node.
+    const printed = /check it with: (.+)\)$/m.exec(result.stderr)![1]!
+    expect(printed).toBe(`node ${cliPath} replay ${join(out, "run.json")}`)
+    const pasted = spawnSync("sh", ["-c", printed], { cwd: tmpdir(), encoding: "utf8", env: { PATH: dirname(process.execPath) } })
+    expect(pasted.status, pasted.stderr).toBe(0)
+    expect(pasted.stdout.trim().split("\n").pop()).toBe("identical")
   })
 })
 

@@ -2,8 +2,10 @@
 // parameters bit-identical to a run that was never stopped.
 import { describe, expect, it } from "vitest"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
-import { descent, jsonLines, start, temporary, tinyMnist } from "./fixtures.js"
+import { spawnSync } from "node:child_process"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { cliPath, descent, jsonLines, start, temporary, tinyMnist } from "./fixtures.js"
 
 const data = tinyMnist(6000, 100)
 const common = ["--data", data.dir, "--layers", "784,16,10", "--eta", "1.0", "--seed", "3"]
@@ -55,10 +57,12 @@ describe("resume", () => {
     const dir = join(temporary("interrupted"), "run")
     const { code, stderr } = await stopDuring(dir, 2, "SIGINT")
     expect(code).toBe(130)
-    expect(stderr()).toContain(`descent train --resume ${dir}`)
+    // The printed command works when pasted, from another folder.
+    const printed = /to continue: (.+)$/m.exec(stderr())![1]!
+    expect(printed).toBe(`node ${cliPath} train --resume ${dir}`)
     expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")).status).toBe("interrupted")
-    const resumed = descent(["train", "--resume", dir, "--json"])
-    expect(resumed.code, resumed.stderr).toBe(0)
+    const resumed = spawnSync("sh", ["-c", `${printed} --json`], { cwd: tmpdir(), encoding: "utf8", env: { PATH: dirname(process.execPath) } })
+    expect(resumed.status, resumed.stderr).toBe(0)
     expect(jsonLines(resumed.stdout).pop()!.paramsSha256).toBe(finalHash())
   })
 

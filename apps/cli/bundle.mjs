@@ -2,16 +2,17 @@
 // takes ~2 s just to load its modules; bundled and tree-shaken it starts in a fraction of that.
 // Bundled CommonJS dependencies (pngjs, cli-progress) need `require`, which the banner provides.
 import { build } from "esbuild"
-import { readFileSync } from "node:fs"
+import { chmodSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 
 const require = createRequire(import.meta.url)
 const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")).version
 const root = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))
 
+const outfile = new URL("dist/descent.mjs", import.meta.url).pathname
 await build({
   entryPoints: [new URL("src/bin.ts", import.meta.url).pathname],
-  outfile: new URL("dist/descent.mjs", import.meta.url).pathname,
+  outfile,
   bundle: true,
   platform: "node",
   target: "node20",
@@ -38,3 +39,5 @@ await build({
   },
   logLevel: "warning"
 })
+// The bundle starts with `#!/usr/bin/env node`: it runs as a program of its own.
+chmodSync(outfile, 0o755)

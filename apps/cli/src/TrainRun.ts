@@ -23,6 +23,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
 import { Diverged, Interrupted, Stalled, Unfit, UsageError } from "./CliError.js"
 import * as Datasets from "./Datasets.js"
+import * as Invocation from "./Invocation.js"
 import * as MemoryFlag from "./MemoryFlag.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
@@ -290,7 +291,7 @@ const train = (
           ? `no epoch was completed; ${dir} holds the starting point`
           : `the checkpoint after epoch ${state.epochs.length} is kept in ${dir}`
 
-      const stop = yield* StopSignal.listen(`descent train --resume ${dir}`)
+      const stop = yield* StopSignal.listen(Invocation.line("train", "--resume", dir))
       const progress = Progress.make(options.epochs)
       const observer: Training.Observer = { onStep: progress.update, stopRequested: stop.requested }
 
@@ -305,7 +306,7 @@ const train = (
             Stopped: () =>
               Effect.zipRight(
                 RunRecord.write(paths.run, record(current, fingerprints, "interrupted")),
-                Effect.fail(new Interrupted({ resume: `descent train --resume ${dir}`, kept: kept(current) }))
+                Effect.fail(new Interrupted({ resume: Invocation.line("train", "--resume", dir), kept: kept(current) }))
               ),
             Divergence: (d) =>
               Effect.zipRight(
@@ -334,7 +335,7 @@ const train = (
           }
         }
       }
-      if (!json) yield* Output.note(`model: ${paths.model}\nrun record: ${paths.run} (check it with: descent replay ${paths.run})`)
+      if (!json) yield* Output.note(`model: ${paths.model}\nrun record: ${paths.run} (check it with: ${Invocation.line("replay", paths.run)})`)
       return state
     })
   )
