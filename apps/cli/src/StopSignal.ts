@@ -17,21 +17,23 @@ export interface StopSignal {
 
 /**
  * Listens for SIGINT and SIGTERM for as long as the scope is open; `resume` is the command that
- * continues the run, told to a user who quits at once.
+ * continues the run, told to a user who quits at once; `beforeNote` runs before a note is
+ * written (to take a progress bar down, so the note starts a clean line).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const listen = (resume: string): Effect.Effect<StopSignal, never, Scope.Scope> => Effect.acquireRelease(
+export const listen = (resume: string, beforeNote: () => void = () => {}): Effect.Effect<StopSignal, never, Scope.Scope> => Effect.acquireRelease(
   Effect.sync(() => {
     let requested = false
     const handler = (signal: NodeJS.Signals) => {
+      beforeNote()
       if (requested) {
         process.stderr.write(`descent: ${signal} again: quit at once; the last completed checkpoint is kept; to continue: ${resume}\n`)
         process.exit(signal === "SIGINT" ? 130 : 143)
       }
       requested = true
-      process.stderr.write(`\n${signal}: stopping after the current batch (again to quit now)\n`)
+      process.stderr.write(`${signal}: stopping after the current batch (again to quit now)\n`)
     }
     process.on("SIGINT", handler)
     process.on("SIGTERM", handler)

@@ -291,9 +291,15 @@ const train = (
           ? `no epoch was completed; ${dir} holds the starting point`
           : `the checkpoint after epoch ${state.epochs.length} is kept in ${dir}`
 
-      const stop = yield* StopSignal.listen(Invocation.line("train", "--resume", dir))
       const progress = Progress.make(options.epochs)
-      const observer: Training.Observer = { onStep: progress.update, stopRequested: stop.requested }
+      // A signal's note goes on a clean line: the bar is taken down first, and not drawn again.
+      const stop = yield* StopSignal.listen(Invocation.line("train", "--resume", dir), progress.clear)
+      const observer: Training.Observer = {
+        onStep: (epoch, done, total, cost) => {
+          if (!stop.requested()) progress.update(epoch, done, total, cost)
+        },
+        stopRequested: stop.requested
+      }
 
       if (!json) yield* Output.note(`training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)} into ${dir}`)
       let state = initial
