@@ -5,16 +5,11 @@ import { spawnSync } from "node:child_process"
 import { cpSync, existsSync, openSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
-import { cliPath, descent, descentAsync, temporary, tinyMnist } from "./fixtures.js"
+import { cliPath, descent, descentAsync, expectOneErrorLine, temporary, tinyMnist } from "./fixtures.js"
 
 const data = tinyMnist(50, 20)
 
-const expectOneLine = (stderr: string, pattern: RegExp) => {
-  expect(stderr.trim().split("\n")).toHaveLength(1)
-  expect(stderr).toMatch(/^descent: /)
-  expect(stderr).toMatch(pattern)
-  expect(stderr).not.toMatch(/\s+at .*:\d+|_tag|\{"/)
-}
+const expectOneLine = expectOneErrorLine
 
 describe("flags are checked before any work", () => {
   const cases: Array<[string, Array<string>, RegExp]> = [

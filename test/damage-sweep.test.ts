@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createHash } from "node:crypto"
 import { join } from "node:path"
-import { descent, descentAsync, jsonLines, png, type Result, temporary, tinyMnist } from "./fixtures.js"
+import { crc32, descent, descentAsync, jsonLines, png, type Result, temporary, tinyMnist } from "./fixtures.js"
 
 const cases = Number(process.env.DESCENT_SWEEP_CASES ?? 40)
 const kills = Number(process.env.DESCENT_SWEEP_KILLS ?? Math.max(6, Math.round(cases / 4)))
@@ -82,15 +82,6 @@ const modelDamage: ReadonlyArray<readonly [string, (text: string) => Uint8Array 
   }],
   ["empty or blank", () => pick(["", " \n\t", "null", "\ufeff{}", "[]", "{}", "0"])]
 ]
-
-const crc32 = (bytes: Uint8Array) => {
-  let c = 0xffffffff
-  for (const byte of bytes) {
-    c ^= byte
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  }
-  return (c ^ 0xffffffff) >>> 0
-}
 
 const pngDamage: ReadonlyArray<readonly [string, (bytes: Buffer) => Uint8Array]> = [
   ["truncated", truncate],

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { PNG } from "pngjs"
+import { expect } from "vitest"
 
 export const cliPath = resolve(import.meta.dirname, "../apps/cli/dist/descent.mjs")
 
@@ -154,3 +155,21 @@ export const png = (pixels: Uint8Array, rows: number, cols: number, scale: numbe
 /** The JSON lines of a command's stdout. */
 export const jsonLines = (stdout: string): Array<Record<string, unknown>> =>
   stdout.trim().split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))
+
+/** stderr is one line, `descent: …`, matching `pattern`, with no stack trace or raw value in it. */
+export const expectOneErrorLine = (stderr: string, pattern: RegExp): void => {
+  expect(stderr.trim().split("\n")).toHaveLength(1)
+  expect(stderr).toMatch(/^descent: /)
+  expect(stderr).toMatch(pattern)
+  expect(stderr).not.toMatch(/\s+at .*:\d+|_tag|\{"/)
+}
+
+/** CRC-32 as PNG defines it, written out here as a reference independent of the code tested. */
+export const crc32 = (bytes: Uint8Array): number => {
+  let c = 0xffffffff
+  for (const byte of bytes) {
+    c ^= byte
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  }
+  return (c ^ 0xffffffff) >>> 0
+}

@@ -12,7 +12,7 @@
  *
  * @since 0.2.0
  */
-import { AtomicFile, Checkpoint, FileError, ModelFile, RunRecord, systemProblem } from "@descent/files"
+import { AtomicFile, Checkpoint, codeOf, FileError, ModelFile, RunRecord, systemProblem } from "@descent/files"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -69,12 +69,6 @@ export const refuseIfTaken = (dir: string): Effect.Effect<void, UsageError, File
     }
   })
 
-const hex = (): string => {
-  const bytes = new Uint8Array(6)
-  crypto.getRandomValues(bytes)
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
-}
-
 const cannotCreate = (dir: string) => (error: PlatformError) =>
   new UsageError({ message: `--out ${dir}: cannot create the folder: ${systemProblem(error, "a folder", "write")}` })
 
@@ -114,7 +108,7 @@ export const create = <E, R>(
     const parent = path.dirname(dir)
     yield* fs.makeDirectory(parent, { recursive: true }).pipe(Effect.mapError(cannotCreate(dir)))
     yield* clearStale(parent)
-    const temporary = path.join(parent, `.${path.basename(dir)}.${hex()}.tmp`)
+    const temporary = path.join(parent, AtomicFile.temporaryName(path.basename(dir)))
     yield* fs.makeDirectory(temporary).pipe(Effect.mapError(cannotCreate(dir)))
     // Errors of the files inside name the folder they are for, not the temporary one.
     const named = (error: E) =>
@@ -126,7 +120,7 @@ export const create = <E, R>(
       Effect.zipRight(
         fs.rename(temporary, dir).pipe(
           Effect.mapError((error) => {
-            const code = error._tag === "SystemError" ? (error.cause as { readonly code?: string } | undefined)?.code : undefined
+            const code = codeOf(error)
             return code === "ENOTEMPTY" || code === "EEXIST" ? new FolderTaken({ dir }) : cannotCreate(dir)(error)
           })
         )
@@ -144,7 +138,7 @@ const clearStale = (parent: string): Effect.Effect<void, never, FileSystem.FileS
     const path = yield* Path.Path
     const now = yield* Clock.currentTimeMillis
     for (const name of yield* fs.readDirectory(parent).pipe(Effect.orElseSucceed(() => []))) {
-      if (!/^\..+\.[0-9a-f]{12}\.tmp$/.test(name)) continue
+      if (!AtomicFile.isTemporary(name)) continue
       const info = yield* fs.stat(path.join(parent, name)).pipe(Effect.option)
       const modified = info._tag === "Some" ? Option.getOrUndefined(info.value.mtime)?.getTime() : undefined
       if (info._tag === "Some" && info.value.type === "Directory" && modified !== undefined && now - modified > staleAfterMs) {
@@ -165,7 +159,7 @@ export const clearTemporaries = (dir: string): Effect.Effect<void, never, FileSy
     const path = yield* Path.Path
     const names = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => []))
     for (const name of names) {
-      if (["checkpoint.json", "model.json", "run.json"].some((file) => AtomicFile.isTemporaryOf(file, name))) {
+      if (["checkpoint.json", "model.json", "run.json"].some((file) => AtomicFile.isTemporary(name, file))) {
         yield* fs.remove(path.join(dir, name)).pipe(Effect.ignore)
       }
     }

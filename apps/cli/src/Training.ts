@@ -189,7 +189,7 @@ export const stall = (state: State, sets: Sets): Saturation.Stall | undefined =>
   const last = state.epochs[state.epochs.length - 1]
   if (last === undefined) return undefined
   const chance = Saturation.chanceOf(sets.test.labels)
-  if (last.testAccuracy > chance + 0.05) return undefined
+  if (!Saturation.atChance(last.testAccuracy, chance)) return undefined
   return Saturation.diagnose(state.network, Saturation.measure(state.network, state.params, sets.test), last.testAccuracy, chance)
 }
 

@@ -129,7 +129,7 @@ export const diagnose = (
   accuracy: number,
   chance: number
 ): Stall | undefined => {
-  if (measured.images === 0 || accuracy > chance + 0.05) return undefined
+  if (measured.images === 0 || !atChance(accuracy, chance)) return undefined
   const kind = network.hidden.name === "relu" ? "dead (ReLU at 0 for every image)" : "pinned (sigmoid at 0 or 1 for every image)"
   const layer = measured.stuckHidden.findIndex((fraction) => fraction >= 0.9)
   const percent = (f: number) => `${Math.round(f * 100)}%`
@@ -147,6 +147,15 @@ export const diagnose = (
   }
   return { reason: reasons.join("; "), measure: measured }
 }
+
+/**
+ * Whether `accuracy` is no better than `chance` (see `chanceOf`), give or take 5 points: the
+ * first condition of a stall, and the cheap one — a caller can skip `measure` when it fails.
+ *
+ * @since 0.3.0
+ * @category diagnosing
+ */
+export const atChance = (accuracy: number, chance: number): boolean => accuracy <= chance + 0.05
 
 /**
  * The share of the commonest label among `labels`: the accuracy of always naming it.

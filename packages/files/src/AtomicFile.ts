@@ -39,14 +39,24 @@ const piecesOf = (content: Content): Iterable<string | Uint8Array> =>
   typeof content === "string" || content instanceof Uint8Array ? [content] : content
 
 /**
- * The temporary files `write` makes beside `name` ("model.json"): `.model.json.<12 hex>.tmp`.
- * One is left behind only when the process was killed during a write; it may be removed.
+ * A hidden temporary name beside `name` ("model.json" → `.model.json.<12 hex>.tmp`), random so
+ * that two writers never share one: what `write` writes before its rename (and what a run
+ * folder is made as before it is renamed into place).
  *
  * @since 0.3.0
  * @category paths
  */
-export const isTemporaryOf = (name: string, candidate: string): boolean =>
-  candidate.startsWith(`.${name}.`) && /^\.[^/\\]+\.[0-9a-f]{12}\.tmp$/.test(candidate)
+export const temporaryName = (name: string): string => `.${name}.${suffix()}.tmp`
+
+/**
+ * Whether `candidate` is a temporary name of `temporaryName`'s making — beside `name`, when it
+ * is given. One is left behind only when the process was killed during a write.
+ *
+ * @since 0.3.0
+ * @category paths
+ */
+export const isTemporary = (candidate: string, name?: string): boolean =>
+  /^\.[^/\\]+\.[0-9a-f]{12}\.tmp$/.test(candidate) && (name === undefined || candidate.startsWith(`.${name}.`))
 
 /**
  * Writes `content` to `path` atomically and durably.
@@ -62,7 +72,7 @@ export const write = (
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
     const folder = paths.dirname(path)
-    const temporary = paths.join(folder, `.${paths.basename(path)}.${suffix()}.tmp`)
+    const temporary = paths.join(folder, temporaryName(paths.basename(path)))
     const written = Effect.scoped(
       Effect.gen(function* () {
         const file = yield* fs.open(temporary, { flag: "wx" })

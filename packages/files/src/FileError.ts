@@ -9,8 +9,13 @@
 import type { PlatformError } from "@effect/platform/Error"
 import { Data } from "effect"
 
-// The system's own code for an error ("EISDIR"), where the platform kept it.
-const codeOf = (error: PlatformError): string | undefined => {
+/**
+ * The system's own code for an error ("EISDIR", "ENOTEMPTY"), where the platform kept it.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export const codeOf = (error: PlatformError): string | undefined => {
   if (error._tag !== "SystemError") return undefined
   const cause = error.cause as { readonly code?: unknown } | undefined
   if (typeof cause?.code === "string") return cause.code

@@ -12,10 +12,11 @@
  *
  * @since 0.1.0
  */
-import { Memory } from "@descent/core"
-import * as FileSystem from "@effect/platform/FileSystem"
+import type { Memory } from "@descent/core"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, ParseResult, Schema, SchemaAST } from "effect"
-import { FileError, FileFormatError, systemProblem } from "./FileError.js"
+import * as BoundedFile from "./BoundedFile.js"
+import { type FileError, FileFormatError } from "./FileError.js"
 import * as Describe from "./internal/describe.js"
 
 /**
@@ -55,10 +56,6 @@ export interface Bounds {
   readonly maxBytes: number
   readonly limit?: Memory.Limit | undefined
 }
-
-/** Bytes for people, in decimal units as file browsers show them: "600 MB". */
-const size = (bytes: number): string =>
-  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(0)} MB` : `${Math.ceil(bytes / 1e3)} kB`
 
 /**
  * The deepest nesting of arrays and objects in JSON `text`, or `maxDepth + 1` as soon as it is
@@ -158,28 +155,12 @@ export const read = <A, I>(
   bounds: Bounds = { maxBytes: maxStringLength }
 ): Effect.Effect<A, FileFormatError | FileError | Memory.MemoryLimitError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const info = yield* fs.stat(path).pipe(Effect.mapError((error) => new FileError({ path, problem: systemProblem(error, `a ${what}`) })))
-    if (info.type === "Directory") {
-      return yield* new FileError({ path, problem: `is a folder, not a file; give the path of a ${what}` })
-    }
-    // A device (/dev/zero, /dev/urandom) reports no size and never ends; a pipe or a socket
-    // waits for a writer, perhaps forever: only a regular file has the length its size says.
-    if (info.type !== "File") {
-      return yield* new FileError({ path, problem: `is not a regular file (a pipe, a device or a socket); give the path of a ${what}` })
-    }
-    const bytes = Number(info.size)
-    const maxBytes = Math.min(bounds.maxBytes, maxStringLength)
-    if (bytes > maxBytes) {
-      return yield* new FileFormatError({ path, what, problem: `is ${size(bytes)}, more than the ${size(maxBytes)} a ${what} can be` })
-    }
-    if (bounds.limit !== undefined) {
-      const over = Memory.check(bounds.limit, memoryToRead(bytes), path, `reading this ${size(bytes)} ${what}`)
-      if (over !== undefined) return yield* over
-    }
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError((error) => new FileError({ path, problem: systemProblem(error, `a ${what}`) }))
-    )
+    const bytes = yield* BoundedFile.read(path, what, {
+      maxBytes: Math.min(bounds.maxBytes, maxStringLength),
+      limit: bounds.limit,
+      memory: memoryToRead
+    })
+    const text = new TextDecoder().decode(bytes)
     if (depth(text) > maxDepth) {
       return yield* new FileFormatError({ path, what, problem: `its JSON nests more than ${maxDepth} levels deep` })
     }

@@ -12,6 +12,8 @@
 
 /** @since 0.2.0 */
 export * as AtomicFile from "./AtomicFile.js"
+/** @since 0.3.0 */
+export * as BoundedFile from "./BoundedFile.js"
 /** @since 0.2.0 */
 export * as Checkpoint from "./Checkpoint.js"
 /** @since 0.2.0 */

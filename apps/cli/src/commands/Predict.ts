@@ -5,10 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Dataset, Feedforward, Memory } from "@descent/core"
-import { FileError, ModelFile } from "@descent/files"
-import type { PlatformError } from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
+import { Dataset, Feedforward, type Memory } from "@descent/core"
+import { BoundedFile, FileError, ModelFile } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
 import { Unfit, UsageError } from "../CliError.js"
@@ -45,11 +43,6 @@ const fromDataset = (flags: Flags, index: number) =>
     return { model, picture: { rows: set.rows, cols: set.cols, pixels }, label: Option.some(set.labels[index]!) }
   })
 
-const cannotRead = (file: string) => (error: PlatformError) =>
-  new FileError({
-    path: file,
-    problem: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : `cannot read: ${error.message}`
-  })
 
 // A PNG of the user's, read only when it is a file whose bytes fit in `limit`, and decoded only
 // when it is whole and its decoding fits too (see `Png.check`).
@@ -58,15 +51,8 @@ const fromPng = (modelPath: string, file: string, limit: Memory.Limit) =>
     const model = yield* ModelFile.read(modelPath, limit)
     yield* ModelOnData.checkClasses(model, modelPath)
     const rest = MemoryFlag.remaining(limit, MemoryFlag.baseline + 8 * model.network.layout.size, "the model")
-    const fs = yield* FileSystem.FileSystem
-    const info = yield* fs.stat(file).pipe(Effect.mapError(cannotRead(file)))
-    if (info.type === "Directory") return yield* new FileError({ path: file, problem: "is a folder; give a .png file" })
-    // Reading a pipe or a device has no size to check first, and may not end (/dev/zero).
-    if (info.type !== "File") return yield* new FileError({ path: file, problem: "is not a regular file; give a .png file" })
-    const size = Number(info.size)
-    const tooBig = Memory.check(rest, size, file, `reading this ${Memory.format(size)} file`)
-    if (tooBig !== undefined) return yield* tooBig
-    const bytes = yield* fs.readFile(file).pipe(Effect.mapError(cannotRead(file)))
+    // A regular file whose bytes fit in what is left (a pipe or a device has no size to check).
+    const bytes = yield* BoundedFile.read(file, ".png file", { maxBytes: Number.MAX_SAFE_INTEGER, limit: rest })
     const ink = yield* Picture.inkOfPng(bytes, file, rest)
     const picture = Picture.toMnist(ink)
     if (picture === undefined) return yield* new FileError({ path: file, problem: "the image is blank: no digit to read" })
