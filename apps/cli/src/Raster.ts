@@ -1,7 +1,9 @@
 /**
- * Pictures made of pixels for the analysis commands: an RGBA canvas, grids of 28×28 tiles,
- * a diverging colour scale for weights, a tiny digit font for labels — encoded to PNG by
- * `pngjs`, never by hand.
+ * Pictures made of pixels, for the tiles of the analysis commands' pictures: an RGBA canvas,
+ * 28×28 images drawn at a scale, a diverging colour scale for weights and grey for ink —
+ * encoded to PNG by `pngjs`, never by hand.
+ *
+ * Not for: words, titles or layout, which `Svg` draws around these tiles in a real font.
  *
  * @since 0.1.0
  */
@@ -111,40 +113,6 @@ export const diverging = (t: number): Rgb => {
 export const ink = (value: number): Rgb => {
   const v = 255 - Math.max(0, Math.min(255, Math.round(value)))
   return [v, v, v]
-}
-
-// 3×5 glyphs for labels: digits, and an arrow for "labelled → predicted".
-const glyphs: Record<string, ReadonlyArray<string>> = {
-  "0": ["###", "#.#", "#.#", "#.#", "###"],
-  "1": [".#.", "##.", ".#.", ".#.", "###"],
-  "2": ["###", "..#", "###", "#..", "###"],
-  "3": ["###", "..#", ".##", "..#", "###"],
-  "4": ["#.#", "#.#", "###", "..#", "..#"],
-  "5": ["###", "#..", "###", "..#", "###"],
-  "6": ["###", "#..", "###", "#.#", "###"],
-  "7": ["###", "..#", ".#.", ".#.", ".#."],
-  "8": ["###", "#.#", "###", "#.#", "###"],
-  "9": ["###", "#.#", "###", "..#", "###"],
-  ">": ["#..", ".#.", "..#", ".#.", "#.."],
-  ".": ["...", "...", "...", "...", ".#."],
-  "%": ["#.#", "..#", ".#.", "#..", "#.#"]
-}
-
-/**
- * Writes `text` (digits, ">", ".", "%") at (left, top) in 3×5 glyphs scaled by `scale`.
- *
- * @since 0.1.0
- * @category drawing
- */
-export const text = (raster: Raster, left: number, top: number, content: string, scale: number, colour: Rgb): void => {
-  let x = left
-  for (const ch of content) {
-    const glyph = glyphs[ch]
-    if (glyph !== undefined) {
-      tile(raster, x, top, 5, 3, scale, (row, col) => (glyph[row]![col] === "#" ? colour : undefined))
-    }
-    x += 4 * scale
-  }
 }
 
 /**
