@@ -20,9 +20,9 @@ describe("flags are checked before any work", () => {
     ["layers not ending at 10", ["--layers", "784,16,9"], /last layer must have 10 neurons/],
     ["layers not starting at the pixels", ["--layers", "100,16,10"], /first layer must have one neuron per pixel: 784/],
     ["layers that are not numbers", ["--layers", "784,x,10"], /whole numbers separated by commas/],
-    ["unknown activation", ["--activation", "tanh"], /sigmoid, relu/],
-    ["unknown cost", ["--cost", "hinge"], /quadratic, cross-entropy/],
-    ["a flag that does not exist", ["--learning-rate", "3"], /unknown argument/]
+    ["unknown activation", ["--activation", "tanh"], /--activation tanh: give sigmoid or relu/],
+    ["unknown cost", ["--cost", "hinge"], /--cost hinge: give quadratic or cross-entropy/],
+    ["a flag that does not exist", ["--learning-rate", "3"], /--learning-rate is not a flag of descent train/]
   ]
   for (const [what, flags, message] of cases) {
     it(`${what}: exit 2, one line, nothing written`, () => {

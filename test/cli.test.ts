@@ -195,18 +195,3 @@ describe("a run recorded with other numerics", () => {
   })
 })
 
-describe("--help", () => {
-  it("explains every train flag with its default", () => {
-    const result = descent(["train", "--help"])
-    expect(result.code).toBe(0)
-    for (const flag of ["--data", "--layers", "--activation", "--cost", "--init", "--eta", "--batch-size", "--epochs", "--seed", "--out", "--resume", "--json"]) {
-      expect(result.stdout).toContain(flag)
-    }
-    // Each default as the code has it (TrainingOptions.defaults), under its own flag.
-    const defaultOf = (flag: string) => result.stdout.split(`\n${flag} `)[1]?.match(/Defaults to: (.*)/)?.[1]
-    expect(["--layers", "--eta", "--batch-size", "--epochs", "--seed", "--activation"].map(defaultOf)).toEqual([
-      "784,16,16,10", "3", "10", "30", "1", "sigmoid"
-    ])
-    expect(result.stdout).not.toContain("\x1b[")
-  })
-})

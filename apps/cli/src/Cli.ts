@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Effect } from "effect"
+import { Args, Command, Options } from "@effect/cli"
+import { Option } from "effect"
 import * as Eval from "./commands/Eval.js"
 import * as Mistakes from "./commands/Mistakes.js"
 import * as Noise from "./commands/Noise.js"
@@ -14,6 +14,7 @@ import * as Predict from "./commands/Predict.js"
 import * as Replay from "./commands/Replay.js"
 import * as Train from "./commands/Train.js"
 import * as Weights from "./commands/Weights.js"
+import * as Flag from "./Flag.js"
 import * as MemoryFlag from "./MemoryFlag.js"
 import * as TrainFlags from "./TrainFlags.js"
 import { versions } from "./Versions.js"
@@ -21,14 +22,18 @@ import { versions } from "./Versions.js"
 const json = Options.boolean("json").pipe(
   Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
 )
-const data = TrainFlags.text("data").pipe(
-  Options.withPseudoName("DIR|URL"),
-  Options.withDescription(
-    "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz), or an http(s):// URL under which those files are served. Default: the bundled MNIST."
+const data = Flag.withDefault(
+  Flag.text("data").pipe(
+    Options.withPseudoName("DIR|URL"),
+    Options.withDescription(
+      "A folder in MNIST's layout (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw or .gz), or an http(s):// URL under which those files are served."
+    ),
+    Options.map(Option.some)
   ),
-  Options.optional
+  Option.none(),
+  "the bundled MNIST"
 )
-const model = TrainFlags.text("model").pipe(
+const model = Flag.text("model").pipe(
   Options.withPseudoName("FILE"),
   Options.withDescription("A model.json written by descent train.")
 )
@@ -58,11 +63,8 @@ const predict = Command.make(
       Options.withDescription("Predict image N of the data set (see --set)."),
       Options.optional
     ),
-    set: Options.choice("set", ["test", "train"]).pipe(
-      Options.withDescription("Which set --index counts in."),
-      Options.withDefault("test" as const)
-    ),
-    image: TrainFlags.text("image").pipe(
+    set: Flag.withDefault(Options.choice("set", ["test", "train"]).pipe(Options.withDescription("Which set --index counts in.")), "test" as const),
+    image: Flag.text("image").pipe(
       Options.withPseudoName("FILE.png"),
       Options.withDescription("Predict a PNG of any size: made 28×28 grey, fitted to 20×20 and centred by mass, as MNIST's digits were."),
       Options.optional
@@ -84,12 +86,12 @@ const replay = Command.make(
   )
 )
 
-const png = (what: string) =>
-  TrainFlags.text("out").pipe(Options.withPseudoName("FILE.png"), Options.withDescription(`Where to write ${what} (a PNG).`))
+const picture = (what: string) =>
+  Flag.text("out").pipe(Options.withPseudoName("FILE.png|FILE.svg"), Options.withDescription(`Where to write ${what}: a PNG, or an SVG (its words as text).`))
 
-const weights = Command.make("weights", { model, out: png("the grid of weight images"), maxMemory }, Weights.run).pipe(
+const weights = Command.make("weights", { model, out: picture("the picture of the weights"), maxMemory }, Weights.run).pipe(
   Command.withDescription(
-    "Draw each first-layer neuron's weights as an image, in a grid: blue where ink excites the neuron, red where it inhibits it, white for zero (each tile scaled to its own largest weight)."
+    "Draw each first-layer neuron's weights as an image, in a grid of numbered tiles with a colour key: blue where ink excites the neuron, red where it inhibits it, white for zero (each tile scaled to its own largest weight, printed under it)."
   )
 )
 
@@ -100,14 +102,14 @@ const plot = Command.make(
       Args.withDescription("One or more run records written by descent train."),
       Args.atLeast(1)
     ),
-    out: TrainFlags.text("out").pipe(
+    out: Flag.text("out").pipe(
       Options.withPseudoName("FILE.svg|FILE.png"),
-      Options.withDescription("Where to write the chart: .svg or .png.")
+      Options.withDescription("Where to write the chart: an SVG, or a PNG (drawn at twice its size).")
     ),
     maxMemory
   },
   Plot.run
-).pipe(Command.withDescription("Chart training cost and test accuracy per epoch for one or more runs, side by side."))
+).pipe(Command.withDescription("Chart training cost and test accuracy per epoch for one or more runs: each run named by its folder, each cost function on its own axis, identical runs marked."))
 
 const noise = Command.make(
   "noise",
@@ -115,17 +117,12 @@ const noise = Command.make(
     model,
     count: Options.integer("count").pipe(
       Options.withPseudoName("N"),
-      Options.withDescription("Noise images to feed (and as many test images to compare)."),
-      Options.withDefault(1000)
-    ),
+      Options.withDescription("Noise images to feed (and as many test images to compare).")
+    ).pipe((count) => Flag.withDefault(count, 1000)),
     seed: Options.integer("seed").pipe(
       Options.withPseudoName("SEED"),
-      Options.withDescription("Seed of the noise (a 32-bit integer)."),
-      Options.mapEffect((seed) =>
-        TrainFlags.isSeed(seed) ? Effect.succeed(seed) : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--seed ${seed}: give a 32-bit integer`)))
-      ),
-      Options.withDefault(1)
-    ),
+      Options.withDescription("Seed of the noise (a 32-bit integer).")
+    ).pipe((seed) => Flag.checked(seed, (n) => (TrainFlags.isSeed(n) ? undefined : `--seed ${n}: give a 32-bit integer`)), (seed) => Flag.withDefault(seed, 1)),
     data,
     maxMemory,
     json
@@ -141,12 +138,11 @@ const mistakes = Command.make(
   "mistakes",
   {
     model,
-    out: png("the grid of mistakes"),
+    out: picture("the picture of the mistakes"),
     count: Options.integer("count").pipe(
       Options.withPseudoName("N"),
-      Options.withDescription("How many mistakes to show."),
-      Options.withDefault(30)
-    ),
+      Options.withDescription("How many mistakes to show, most confident first (1 to 400).")
+    ).pipe((count) => Flag.withDefault(count, 30)),
     data,
     maxMemory,
     json
@@ -154,11 +150,25 @@ const mistakes = Command.make(
   Mistakes.run
 ).pipe(
   Command.withDescription(
-    "Find the test images the network gets wrong most confidently and draw them as a labelled grid (true label > what it said, confidence)."
+    "Find the test images the network gets wrong most confidently, list them, and draw them in a grid, each labelled with its true label, what the network said, its confidence and its index."
   )
 )
 
-const descent = Command.make("descent").pipe(
+/**
+ * Every command by name, in the order `--help` lists them.
+ *
+ * @since 0.3.0
+ * @category cli
+ */
+export const commands = { train, eval: evaluate, predict, replay, weights, plot, noise, mistakes } as const
+
+/**
+ * `descent` itself: the commands under one name.
+ *
+ * @since 0.3.0
+ * @category cli
+ */
+export const descent = Command.make("descent").pipe(
   Command.withDescription(
     "A neural network learns handwritten digits by gradient descent (3Blue1Brown, chapter 2)."
   ),

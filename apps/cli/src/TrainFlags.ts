@@ -16,6 +16,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
 import { UsageError } from "./CliError.js"
 import * as Datasets from "./Datasets.js"
+import * as Flag from "./Flag.js"
 import * as MemoryFlag from "./MemoryFlag.js"
 
 /**
@@ -31,26 +32,11 @@ export interface Given<A> {
 
 const defaults = TrainingOptions.defaults
 
-const refuse = (message: string) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(message)))
+const { checked, text } = Flag
 
-/** The option's values that `problem` finds nothing wrong with. */
-const checked = <A>(option: Options.Options<A>, problem: (value: A) => string | undefined): Options.Options<A> =>
-  Options.mapEffect(option, (value) => {
-    const found = problem(value)
-    return found === undefined ? Effect.succeed(value) : refuse(found)
-  })
-
-/**
- * `option` or, when it is not given, `fallback` — which `--help` shows as `shown`. (@effect/cli
- * prints a default when it is an `Option`; the placeholder is swapped for the real value right
- * after parsing.)
- */
+/** `option` or, when it is not given, `fallback` (shown by `--help` as `shown`), and which. */
 const defaulted = <A>(option: Options.Options<A>, fallback: A, shown: string = String(fallback)): Options.Options<Given<A>> =>
-  option.pipe(
-    Options.map((value): Given<A> => ({ value, given: true })),
-    Options.withDefault(Option.some(shown)),
-    Options.map((parsed) => (Option.isOption(parsed) ? { value: fallback, given: false } : parsed))
-  )
+  Flag.withDefault(Options.map(option, (value): Given<A> => ({ value, given: true })), { value: fallback, given: false }, shown)
 
 const positive = (flag: string, what: string, example: string) => (value: number) =>
   Number.isFinite(value) && value > 0 ? undefined : `--${flag} ${value}: ${what} must be a number above 0, like ${example}`
@@ -64,15 +50,6 @@ const atLeastOne = (flag: string, what: string) => (value: number) => (value >= 
  * @category checks
  */
 export const isSeed = (seed: number): boolean => Number.isSafeInteger(seed) && seed >= -0x80000000 && seed <= 0x7fffffff
-
-/**
- * A text option that refuses to be empty (`--out ""` would mean the current folder).
- *
- * @since 0.3.0
- * @category flags
- */
-export const text = (name: string): Options.Options<string> =>
-  Options.mapEffect(Options.text(name), (value) => (value.trim() === "" ? refuse(`--${name} is empty; give a path`) : Effect.succeed(value)))
 
 /**
  * "784,16,16,10" as layer sizes, or why not.

@@ -10,8 +10,12 @@ import { ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Console, Effect, Exit, Layer, Option } from "effect"
 import { cli } from "./Cli.js"
+import * as CommandLine from "./CommandLine.js"
+import * as Completions from "./Completions.js"
 import * as Datasets from "./Datasets.js"
+import * as Help from "./Help.js"
 import * as Output from "./Output.js"
+import { versions } from "./Versions.js"
 
 // @effect/cli colours its help even when it goes to a file or pipe: strip the escape codes
 // unless the output is a terminal that wants them. Its usage errors (the only thing it writes
@@ -27,8 +31,14 @@ const oneLineOf = (message: string): string => {
   return flat.length <= maxMessage ? flat : `${flat.slice(0, maxMessage - 1)}…`
 }
 
+// The help that explains what the parser refused: the command's own, when one was named.
+const helpHint = (): string => {
+  const command = process.argv[2]
+  return command !== undefined && (Help.commandNames as ReadonlyArray<string>).includes(command) ? `descent ${command} --help` : "descent --help"
+}
+
 const oneLine = (args: ReadonlyArray<unknown>) =>
-  `descent: ${oneLineOf(`${stripAnsi(args.map(String).join(" ")).trim().replace(/\s*\n\s*/g, "; ")} (see descent --help)`)}`
+  `descent: ${oneLineOf(`${stripAnsi(args.map(String).join(" ")).trim().replace(/\s*\n\s*/g, "; ")} (see ${helpHint()})`)}`
 
 const console_ = (console: Console.Console): Console.Console => ({
   ...console,
@@ -79,22 +89,30 @@ const stdoutProblem = (): number => {
   return 1
 }
 
-// A flag given twice: @effect/cli would call the second one "unknown"; say what is wrong.
-const flagsGiven = process.argv.slice(2).filter((arg) => /^--[a-z]/.test(arg)).map((arg) => arg.split("=")[0]!)
-const twice = flagsGiven.find((flag, i) => flagsGiven.indexOf(flag) !== i)
-if (twice !== undefined && !process.argv.slice(2).includes("--")) {
-  process.stderr.write(`descent: ${twice} is given twice; give each flag once (see descent --help)\n`)
-  process.exit(2)
-}
-
-// Relative paths are resolved against the current folder: it must still exist.
+// Relative paths are resolved against the current folder: it must still exist. Under
+// `pnpm descent …` (or `npm run descent`), the package manager runs descent in the repository's
+// folder and names the one the user typed the command in as INIT_CWD: paths are meant from there.
 try {
+  if (process.env.npm_lifecycle_event === "descent" && process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD)
   process.cwd()
 } catch {
   process.stderr.write("descent: the current folder no longer exists; cd to one that does (or give absolute paths)\n")
   process.exit(1)
 }
 
-Effect.runPromiseExit(program).then((exit) => {
-  process.exitCode = Exit.isSuccess(exit) ? stdoutProblem() : exitCode(exit.cause)
-})
+// What needs answering before the parser: help, completions, a misspelt command or flag.
+const args = process.argv.slice(2)
+const early = CommandLine.answer(args, versions.descent ?? "dev")
+const shell = args[0] === "--completions" && args.length === 2 ? Completions.shells.find((s) => s === args[1]) : undefined
+if (early._tag === "Help") {
+  process.stdout.write(early.text)
+} else if (early._tag === "Refuse") {
+  process.stderr.write(`${oneLineOf(early.error)}\n`)
+  process.exitCode = 2
+} else if (shell !== undefined) {
+  Effect.runPromise(Completions.script(shell)).then((script) => process.stdout.write(script))
+} else {
+  Effect.runPromiseExit(program).then((exit) => {
+    process.exitCode = Exit.isSuccess(exit) ? stdoutProblem() : exitCode(exit.cause)
+  })
+}
