@@ -153,7 +153,8 @@ export const run = (flags: {
       yield* Output.json({ image: out, wrong: mistakes.length, count: test.count, shown })
       return
     }
-    yield* Output.line(`${mistakes.length} of ${test.count} test images are named wrongly; the ${shown.length} most confident mistakes are in ${out}`)
+    const where = shown.length === 0 ? `there is none to show in ${out}` : shown.length === 1 ? `the most confident is in ${out}` : `the ${shown.length} most confident are in ${out}`
+    yield* Output.line(`${mistakes.length} of ${test.count} test images are named wrongly; ${where}`)
     for (const m of shown) {
       yield* Output.line(`  test image ${String(m.index).padStart(5)}  labelled ${m.label}  said ${m.said}  confidence ${m.confidence.toFixed(4)}`)
     }
