@@ -16,6 +16,19 @@ export interface StopSignal {
 }
 
 /**
+ * A turn of Node's event loop: a training epoch takes one every few hundred examples
+ * (`Training.Observer.turn`), so that a signal is heard, and a progress bar redrawn, within a
+ * few batches.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const turn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/**
  * Listens for SIGINT and SIGTERM for as long as the scope is open; `resume` is the command that
  * continues the run, told to a user who quits at once; `beforeNote` runs before a note is
  * written (to take a progress bar down, so the note starts a clean line).

@@ -16,6 +16,7 @@ import {
   ModelFile,
   NumericsMismatch,
   RunRecord,
+  Training,
   TrainingOptions
 } from "@descent/files"
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -30,7 +31,6 @@ import * as Progress from "./Progress.js"
 import * as RunFolder from "./RunFolder.js"
 import * as StopSignal from "./StopSignal.js"
 import * as TrainFlags from "./TrainFlags.js"
-import * as Training from "./Training.js"
 import { engine, versions } from "./Versions.js"
 
 /**
@@ -298,7 +298,8 @@ const train = (
         onStep: (epoch, done, total, cost) => {
           if (!stop.requested()) progress.update(epoch, done, total, cost)
         },
-        stopRequested: stop.requested
+        stopRequested: stop.requested,
+        turn: StopSignal.turn
       }
 
       if (!json) yield* Output.note(`training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)} into ${dir}`)

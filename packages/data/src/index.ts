@@ -4,6 +4,8 @@
  * @since 0.1.0
  */
 
+/** @since 0.3.0 */
+export * as Digit from "./Digit.js"
 /** @since 0.1.0 */
 export * as Gzip from "./Gzip.js"
 /** @since 0.1.0 */

@@ -26,3 +26,5 @@ export * as ModelFile from "./ModelFile.js"
 export * as RunRecord from "./RunRecord.js"
 /** @since 0.2.0 */
 export * as TrainingOptions from "./TrainingOptions.js"
+/** @since 0.3.0 */
+export * as Training from "./Training.js"

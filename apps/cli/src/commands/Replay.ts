@@ -8,14 +8,14 @@
  * @since 0.1.0
  */
 import { type Memory, Numerics } from "@descent/core"
-import { NumericsMismatch, RunRecord, TrainingOptions } from "@descent/files"
+import { NumericsMismatch, RunRecord, Training, TrainingOptions } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import { ReplayMismatch, Unfit } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
 import * as Output from "../Output.js"
+import * as StopSignal from "../StopSignal.js"
 import * as TrainRun from "../TrainRun.js"
-import * as Training from "../Training.js"
 import { engine } from "../Versions.js"
 
 /**
@@ -59,7 +59,7 @@ export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Li
     const begun = Training.begin(record.options, data)
     let state = begun.state
     for (const recorded of record.epochs) {
-      state = yield* Training.epoch(state, begun.sets, Training.silent).pipe(
+      state = yield* Training.epoch(state, begun.sets, { ...Training.silent, turn: StopSignal.turn }).pipe(
         Effect.catchAll((error) =>
           Effect.fail(new ReplayMismatch({ message: `epoch ${recorded.epoch} differs: the replay ${error._tag === "Divergence" ? "diverged" : "stopped"}` }))
         )

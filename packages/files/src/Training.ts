@@ -6,11 +6,15 @@
  * Watching is separate from learning: an `Observer` hears every step (for progress) and may ask
  * the run to stop after the current batch; neither changes the numbers.
  *
+ * Platform-free: the CLI runs it on Node, and the web page in a Web Worker, so a run trained in
+ * the page has the very hashes `descent train` prints. (Since 0.3.0 in `@descent/files`; before,
+ * in the CLI.)
+ *
  * @since 0.1.0
  */
 import { Batches, Dataset, Descent, Evaluate, Layout, Network, Params, Rng, Saturation, Vector } from "@descent/core"
-import type { Mnist } from "@descent/data"
-import { RunRecord, TrainingOptions } from "@descent/files"
+import * as RunRecord from "./RunRecord.js"
+import * as TrainingOptions from "./TrainingOptions.js"
 import { Clock, Data, Effect, Stream } from "effect"
 
 /**
@@ -40,6 +44,12 @@ export interface Observer {
   readonly onStep: (epoch: number, done: number, total: number, cost: number) => void
   /** Checked before each batch: true asks the run to stop after the batch in progress. */
   readonly stopRequested: () => boolean
+  /**
+   * Run every 256 examples or so: a turn of the host's event loop (Node's `setImmediate`, a
+   * worker's message queue), so that a Ctrl-C or a "pause" is heard within a few batches.
+   * Without it the epoch runs through.
+   */
+  readonly turn?: Effect.Effect<void>
 }
 
 /**
@@ -89,7 +99,7 @@ export interface Sets {
  */
 export const begin = (
   options: TrainingOptions.TrainingOptions,
-  data: Mnist.MnistData
+  data: { readonly train: Dataset.Dataset; readonly test: Dataset.Dataset }
 ): { readonly sets: Sets; readonly state: State } => {
   const network = TrainingOptions.network(options)
   const [params, afterInit] = Params.init(network.layout, Rng.make(options.seed), options.init)
@@ -107,13 +117,9 @@ export const begin = (
   return { sets: { train, validation, test: data.test }, state: { options, network, epochs: [], params, rng } }
 }
 
-// Examples trained between two turns of Node's event loop: about a millisecond of work for the
-// chapter's network (a turn costs more than the 8 batches the kernels now take).
+// Examples trained between two turns of the event loop: about a millisecond of work for the
+// chapter's network.
 const turnEvery = 256
-const eventLoopTurn = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
 
 /**
  * Runs the next epoch and evaluates the result on the test set.
@@ -149,7 +155,7 @@ export const epoch = (
         observer.onStep(number, done, total, step.cost)
         // An epoch is one long computation: give Node's event loop a turn now and then, so
         // that a Ctrl-C is heard (and a progress bar redrawn) within a few batches.
-        return Math.floor(done / turnEvery) > Math.floor(before / turnEvery) ? eventLoopTurn : Effect.void
+        return observer.turn !== undefined && Math.floor(done / turnEvery) > Math.floor(before / turnEvery) ? observer.turn : Effect.void
       }
     )
     if (stopped) return yield* new Stopped({ epoch: number })
