@@ -1,0 +1,116 @@
+/**
+ * View 2: inside one hidden neuron. Its incoming weights — for the first layer a 28×28 image in
+ * the diverging scale (blue: ink there raises its weighted sum, red: lowers it), with the
+ * legend's numbers — its bias, and the test images that excite it most.
+ *
+ * @since 0.3.0
+ */
+import { Dataset, Params } from "@descent/core"
+import * as Colour from "./Colour.js"
+import { h, number, pixelCanvas } from "./Dom.js"
+import * as Session from "./Session.js"
+
+// Every test image's activations in hidden layer `layer` (1 = the first): (rows=count, cols=n).
+const layerActivations = (session: Session.Session, layer: number): Float64Array => {
+  const { network, params } = session.model
+  const test = session.data!.test
+  const sizes = network.layout.sizes
+  const pixels = Dataset.pixelsPerImage(test)
+  let previous = new Float64Array(test.count * pixels)
+  for (let i = 0; i < previous.length; i++) previous[i] = Dataset.inputTable[test.pixels[i]!]!
+  for (let l = 0; l < layer; l++) {
+    const w = Params.weights(params, l) // (rows=sizes[l + 1], cols=sizes[l])
+    const b = Params.biases(params, l)
+    const inputs = sizes[l]!
+    const outputs = sizes[l + 1]!
+    const next = new Float64Array(test.count * outputs)
+    for (let e = 0; e < test.count; e++) {
+      for (let j = 0; j < outputs; j++) {
+        let z = b[j]!
+        for (let k = 0; k < inputs; k++) {
+          const a = previous[e * inputs + k]!
+          if (a !== 0) z += w[j * inputs + k]! * a
+        }
+        next[e * outputs + j] = network.hidden.apply(z)
+      }
+    }
+    previous = next
+  }
+  return previous
+}
+
+/**
+ * The view: empty until a neuron is chosen; `show` chooses one. `pick` loads a test image into
+ * the pad.
+ *
+ * @since 0.3.0
+ * @category views
+ */
+export const make = (session: Session.Session, pick: (index: number) => void) => {
+  const element = h("div", { class: "neuron", id: "neuron" }, h("p", { class: "hint" }, "Click a hidden neuron in the network above to look inside it."))
+  const cache = new Map<number, Float64Array>()
+  let shown: { layer: number; neuron: number } | undefined
+  session.listeners.push((what) => {
+    if (what === "model" || what === "params" || what === "data") {
+      cache.clear()
+      if (shown !== undefined) show(shown.layer, shown.neuron)
+    }
+  })
+  const show = (layer: number, neuron: number) => {
+    shown = { layer, neuron }
+    const { params } = session.model
+    const sizes = session.model.network.layout.sizes
+    const inputs = sizes[layer - 1]!
+    const all = Params.weights(params, layer - 1) // (rows=neurons, cols=inputs)
+    const w = Float64Array.from({ length: inputs }, (_, k) => all[neuron * inputs + k]!)
+    const bias = Params.biases(params, layer - 1)[neuron]!
+    let largest = 0
+    for (const v of w) largest = Math.max(largest, Math.abs(v))
+    const scale = (v: number) => (largest === 0 ? 0 : v / largest)
+    const weights = inputs === 784
+      ? pixelCanvas(28, 28, 8, (y, x) => Colour.diverging(scale(w[y * 28 + x]!)), `the ${inputs} incoming weights of neuron ${neuron} as a 28×28 image`)
+      : pixelCanvas(1, inputs, Math.max(8, Math.floor(448 / inputs)), (_, x) => Colour.diverging(scale(w[x]!)), `the ${inputs} incoming weights of neuron ${neuron}, one per neuron of the layer before`)
+    weights.id = "neuron-weights"
+    const legend = h(
+      "div",
+      { class: "legend" },
+      h("div", { class: "legend-bar", style: `background: ${Colour.divergingLegend}` }),
+      h("div", { class: "legend-ticks" }, h("span", {}, number(-largest)), h("span", {}, "0"), h("span", {}, number(largest)))
+    )
+    const top = h("div", { class: "top-images" })
+    if (session.data !== undefined) {
+      let activations = cache.get(layer)
+      if (activations === undefined) cache.set(layer, (activations = layerActivations(session, layer)))
+      const n = sizes[layer]!
+      const test = session.data.test
+      const order = Array.from({ length: test.count }, (_, e) => e).sort((a, b) => activations![b * n + neuron]! - activations![a * n + neuron]! || a - b)
+      for (const e of order.slice(0, 8)) {
+        const image = pixelCanvas(28, 28, 2, (y, x) => Colour.light(test.pixels[e * 784 + y * 28 + x]! / 255), `test image ${e}`)
+        top.append(h("button", { type: "button", class: "thumb", title: `test image ${e}: activation ${number(activations[e * n + neuron]!)} (click to load it)`, onclick: () => pick(e) }, image, h("span", {}, number(activations[e * n + neuron]!, 2))))
+      }
+    }
+    element.replaceChildren(
+      h("h3", {}, `Hidden layer ${layer}, neuron ${neuron}`),
+      h(
+        "div",
+        { class: "row" },
+        h(
+          "figure",
+          {},
+          weights,
+          h("figcaption", {}, inputs === 784 ? "its 784 incoming weights, one per pixel" : `its ${inputs} incoming weights, one per neuron of layer ${layer - 1}`),
+          legend
+        ),
+        h(
+          "div",
+          {},
+          h("p", {}, "Blue: ink (or activation) there raises the neuron's weighted sum; red: lowers it; white: no effect. Colours are scaled to its largest |weight|."),
+          h("p", { id: "neuron-bias" }, `bias: ${number(bias, 4)}`),
+          h("p", {}, "The test images that excite it most (its activation under each):"),
+          top
+        )
+      )
+    )
+  }
+  return { element, show }
+}
