@@ -33,7 +33,7 @@ export interface Metrics {
 }
 
 const sha256 = async (bytes: Uint8Array): Promise<string> => {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>))
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
 }
 
