@@ -12,7 +12,8 @@ const benches: ReadonlyArray<readonly [string, ...Array<string>]> = [
   ["records-stream.js"],
   ["train-epoch.js", "default"],
   ["train-epoch.js", "batch100"],
-  ["train-epoch.js", "784-100-10"]
+  ["train-epoch.js", "784-100-10"],
+  ["page.js"]
 ]
 const only = process.argv[2]
 

@@ -9,7 +9,7 @@
  *
  * @since 0.3.0
  */
-import { Mnist } from "@descent/data"
+import { Digit, Mnist } from "@descent/data"
 import type { TrainingOptions } from "@descent/files"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Effect } from "effect"
@@ -76,11 +76,14 @@ const boot = async () => {
     section("runs", "6. Recorded runs", "The runs descent serve was pointed at with --runs.", RunsView.make(session, config.runs))
   )
 
-  ;(globalThis as unknown as { descent: unknown }).descent = { session, Session, GradientView, load, ready: false }
+  ;(globalThis as unknown as { descent: unknown }).descent = { session, Session, GradientView, DrawingPad, Digit, load, ready: false }
   status.remove()
+  // The views are drawn and the pad takes strokes from here on; the test set follows.
+  performance.mark("descent:interactive")
   const data = await Effect.runPromise(Mnist.loadUrl(dataUrl()).pipe(Effect.provide(FetchHttpClient.layer)))
   session.data = data
   Session.changed(session, "data")
+  performance.mark("descent:data")
   ;(globalThis as unknown as { descent: { ready: boolean } }).descent.ready = true
 }
 
