@@ -90,7 +90,7 @@ export const make = (session: Session.Session) => {
     body.replaceChildren(
       h("p", { id: "gradient-cost" }, `Cost of this one example, if it should be ${session.label}: C = ${number(result.cost, 4)} (${session.model.network.cost.name}). The gradient ∇C has ${g.vector.length.toLocaleString("en-US")} entries, one per weight and bias.`),
       h("h3", {}, "How much each output wants to change (−∂C/∂z)"),
-      h("p", { class: "hint" }, "Up (blue): the output should be brighter; down (red): dimmer. The right digit's wants to go up, the others' down."),
+      h("p", { class: "hint" }, "Up (blue): the output should be brighter; down (red): dimmer. The digit it should be wants to go up; the others, down."),
       nudges,
       h("h3", {}, "Which first-layer weights matter most (∂C/∂w, one image per neuron)"),
       h("p", { class: "hint" }, `One colour scale for all: full colour at |∂C/∂w| = ${number(largest)}. Blue: ∂C/∂w > 0, the cost rises with that weight, so the step −η∇C lowers it; red: the step raises it.`),

@@ -86,7 +86,7 @@ export const make = (session: Session.Session, pick: (index: number) => void) =>
       const order = Array.from({ length: test.count }, (_, e) => e).sort((a, b) => activations![b * n + neuron]! - activations![a * n + neuron]! || a - b)
       for (const e of order.slice(0, 8)) {
         const image = pixelCanvas(28, 28, 2, (y, x) => Colour.light(test.pixels[e * 784 + y * 28 + x]! / 255), `test image ${e}`)
-        top.append(h("button", { type: "button", class: "thumb", title: `test image ${e}: activation ${number(activations[e * n + neuron]!)} (click to load it)`, onclick: () => pick(e) }, image, h("span", {}, number(activations[e * n + neuron]!, 2))))
+        top.append(h("button", { type: "button", class: "thumb", title: `test image ${e}: activation ${number(activations[e * n + neuron]!)} (click to load it)`, onclick: () => pick(e) }, image, h("span", {}, number(activations[e * n + neuron]!, 3))))
       }
     }
     element.replaceChildren(
@@ -103,7 +103,7 @@ export const make = (session: Session.Session, pick: (index: number) => void) =>
         ),
         h(
           "div",
-          {},
+          { class: "grow" },
           h("p", {}, "Blue: ink (or activation) there raises the neuron's weighted sum; red: lowers it; white: no effect. Colours are scaled to its largest |weight|."),
           h("p", { id: "neuron-bias" }, `bias: ${number(bias, 4)}`),
           h("p", {}, "The test images that excite it most (its activation under each):"),
