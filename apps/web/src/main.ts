@@ -34,6 +34,9 @@ interface Config {
 // A static site has no /api: the page then starts untrained, on its own copy of MNIST.
 const staticSite: Config = { model: null, runs: [], data: "mnist/" }
 
+// A model file's path as the page names it: its folder and file (runs/chapter/model.json → chapter/model.json).
+const shortName = (path: string | undefined) => path?.split(/[\\/]/).filter((s) => s !== "").slice(-2).join("/")
+
 const section = (id: string, title: string, intro: string, ...body: ReadonlyArray<Node>) =>
   h("section", { id }, h("h2", {}, title), h("p", { class: "intro" }, intro), ...body)
 
@@ -42,7 +45,7 @@ const boot = async () => {
   const config: Config = await fetch("api/config").then((r) => (r.ok ? (r.json() as Promise<Config>) : staticSite)).catch(() => staticSite)
   const model = config.model === null
     ? Session.untrained()
-    : Session.modelOfJson(config.modelName ?? "the model descent serve was given", await (await fetch(config.model)).text())
+    : Session.modelOfJson(shortName(config.modelName) ?? "the model descent serve was given", await (await fetch(config.model)).text())
   const session = Session.make(model)
   const dataUrl = () => new URL(config.data, location.href).href
   const title = h("p", { class: "model-name", id: "model-name" })
