@@ -13,7 +13,9 @@ import { ModelFile } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { cliPath, descent, jsonLines, temporary } from "./fixtures.js"
@@ -212,6 +214,49 @@ describe.skipIf(skip)("the page descent serve serves, in headless Chromium", () 
     await page.waitForFunction(() => document.querySelector("#runs-chart svg") !== null, undefined, { timeout: 30_000 })
     await page.locator('button.load-run[data-run="one-epoch"]').click()
     await page.waitForFunction(() => document.querySelector("#model-name")?.textContent?.includes("one-epoch/model.json") === true)
+    expect(errors).toEqual([])
+  })
+})
+
+// apps/web/dist as any file host serves it: files by path, nothing else (no /api).
+describe.skipIf(skip)("the page as a static site, without descent serve", () => {
+  let host: Server
+  let browser: Browser
+  const root = resolve(import.meta.dirname, "../apps/web/dist")
+  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" }
+
+  beforeAll(async () => {
+    host = createServer((request, response) => {
+      const path = join(root, new URL(request.url ?? "/", "http://x").pathname.replace(/\/$/, "/index.html"))
+      if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) return void response.writeHead(404).end()
+      response.writeHead(200, { "content-type": types[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream" }).end(readFileSync(path))
+    })
+    await new Promise<void>((listening) => host.listen(0, "127.0.0.1", listening))
+    const engines = resolve(import.meta.dirname, "engines")
+    const { chromium: launcher } = (await import(join(engines, "node_modules", "playwright-core", "index.mjs"))) as {
+      chromium: { launch: (options: { executablePath: string; args: ReadonlyArray<string> }) => Promise<Browser> }
+    }
+    browser = await launcher.launch({
+      executablePath: chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    })
+  }, 60_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    host?.close()
+  })
+
+  it("starts with an untrained network on its own copy of MNIST, and draws", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const errors: Array<string> = []
+    page.on("pageerror", (error) => errors.push(error.message))
+    await page.goto(`http://127.0.0.1:${(host.address() as AddressInfo).port}/`)
+    await page.waitForFunction(() => (globalThis as unknown as { descent?: { ready: boolean } }).descent?.ready === true, undefined, { timeout: 60_000 })
+    expect(await page.locator("#model-name").textContent()).toContain("untrained (random weights, seed 1)")
+    expect(await page.evaluate(() => (globalThis as any).descent.session.data.test.count)).toBe(10_000)
+    await page.locator("#test-load").click()
+    expect(await page.locator("#answer").getAttribute("data-answer")).toMatch(/^\d$/)
     expect(errors).toEqual([])
   })
 })
