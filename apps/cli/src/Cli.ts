@@ -12,10 +12,12 @@ import * as Noise from "./commands/Noise.js"
 import * as Plot from "./commands/Plot.js"
 import * as Predict from "./commands/Predict.js"
 import * as Replay from "./commands/Replay.js"
+import * as Serve from "./commands/Serve.js"
 import * as Train from "./commands/Train.js"
 import * as Weights from "./commands/Weights.js"
 import * as Flag from "./Flag.js"
 import * as MemoryFlag from "./MemoryFlag.js"
+import * as ServeFlags from "./ServeFlags.js"
 import * as TrainFlags from "./TrainFlags.js"
 import { versions } from "./Versions.js"
 
@@ -154,13 +156,19 @@ const mistakes = Command.make(
   )
 )
 
+const serve = Command.make("serve", ServeFlags.flags, Serve.run).pipe(
+  Command.withDescription(
+    "Serve the page on this machine — draw a digit and watch every layer respond, look inside each neuron, train in the page — with a model, runs and data for it to load. Prints its address; Ctrl-C stops it."
+  )
+)
+
 /**
  * Every command by name, in the order `--help` lists them.
  *
  * @since 0.3.0
  * @category cli
  */
-export const commands = { train, eval: evaluate, predict, replay, weights, plot, noise, mistakes } as const
+export const commands = { train, eval: evaluate, predict, replay, weights, plot, noise, mistakes, serve } as const
 
 /**
  * `descent` itself: the commands under one name.
@@ -172,7 +180,7 @@ export const descent = Command.make("descent").pipe(
   Command.withDescription(
     "A neural network learns handwritten digits by gradient descent (3Blue1Brown, chapter 2)."
   ),
-  Command.withSubcommands([train, evaluate, predict, replay, weights, plot, noise, mistakes])
+  Command.withSubcommands([train, evaluate, predict, replay, weights, plot, noise, mistakes, serve])
 )
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM during training: the first asks the run to stop after the batch
  * in progress; a second one ends the process at once (every file is written atomically, so
- * that is safe too). The handlers are installed only while training runs.
+ * that is safe too). The handlers are installed only while training runs. A command that only
+ * waits (`descent serve`) waits for the first with `next`.
  *
  * @since 0.1.0
  */
@@ -58,3 +59,24 @@ export const listen = (resume: string, beforeNote: () => void = () => {}): Effec
       process.off("SIGTERM", handler)
     })
 ).pipe(Effect.map(({ stop }) => stop))
+
+/**
+ * The first SIGINT or SIGTERM from now: which it was. The handlers are installed only while it
+ * is awaited, so a second signal, once the first has arrived, ends the process as usual.
+ *
+ * @since 0.3.0
+ * @category waiting
+ */
+export const next: Effect.Effect<NodeJS.Signals> = Effect.async<NodeJS.Signals>((resume) => {
+  const off = () => {
+    process.off("SIGINT", handler)
+    process.off("SIGTERM", handler)
+  }
+  const handler = (signal: NodeJS.Signals) => {
+    off()
+    resume(Effect.succeed(signal))
+  }
+  process.on("SIGINT", handler)
+  process.on("SIGTERM", handler)
+  return Effect.sync(off)
+})
