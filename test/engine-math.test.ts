@@ -40,7 +40,10 @@ describe("the engine's Math", () => {
   it("reads the sources it checks", () => {
     expect(all.some((file) => file.endsWith(join("core", "src", "Activation.ts")))).toBe(true)
     expect(all.some((file) => file.endsWith(join("files", "src", "TrainingOptions.ts")))).toBe(true)
-    expect(all.some((file) => file.endsWith(join("cli", "src", "Training.ts")))).toBe(true)
+    expect(all.some((file) => file.endsWith(join("files", "src", "Training.ts")))).toBe(true)
+    expect(all.some((file) => file.endsWith(join("cli", "src", "TrainRun.ts")))).toBe(true)
+    // The page, which trains in a browser worker: its sources are checked too.
+    expect(all.some((file) => file.endsWith(join("web", "src", "worker.ts")))).toBe(true)
     // The check sees what it looks for: in code it is refused, in a comment it is not.
     const dir = mkdtempSync(join(tmpdir(), "descent-engine-math-"))
     const sample = join(dir, "Sample.ts")
