@@ -79,3 +79,11 @@ export class Interrupted extends Data.TaggedError("Interrupted")<{ readonly resu
  * @category errors
  */
 export class ReplayMismatch extends Data.TaggedError("ReplayMismatch")<{ readonly message: string }> {}
+
+/**
+ * One seed's run of a `--seeds` run failed (its own one-line message, with the seed).
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class SeedFailed extends Data.TaggedError("SeedFailed")<{ readonly message: string }> {}

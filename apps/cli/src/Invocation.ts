@@ -27,6 +27,19 @@ export const command = (): string => {
 }
 
 /**
+ * How to start this descent again as a process of its own: the engine's executable and the
+ * arguments before descent's own (`node SCRIPT`, `bun SCRIPT`, `deno run -A SCRIPT`).
+ *
+ * @since 0.3.0
+ * @category getters
+ */
+export const argv = (): readonly [string, ...Array<string>] => {
+  const script = resolve(process.argv[1] ?? "descent")
+  const engine = basename(process.execPath).replace(/\.exe$/, "")
+  return engine === "deno" ? [process.execPath, "run", "-A", script] : [process.execPath, script]
+}
+
+/**
  * A descent command line for the user to copy: `command()` and `args`, each quoted as needed.
  *
  * @since 0.3.0

@@ -252,6 +252,19 @@ export const flags = {
     ),
     Options.map((value): Given<boolean> => ({ value, given: value }))
   ),
+  jobs: defaulted(
+    checked(
+      Options.integer("jobs").pipe(
+        Options.withPseudoName("N"),
+        Options.withDescription(
+          "With --seeds: how many of the seeds' runs go at once, each in a process of its own (every result the same as run alone). 1 runs them one after another in this process."
+        )
+      ),
+      (n) => (n >= 1 ? undefined : `--jobs ${n}: give at least 1`)
+    ).pipe(Options.map((n): number | undefined => n)),
+    undefined,
+    "as many as --max-memory holds, up to twice the cores"
+  ),
   out: defaulted(
     text("out").pipe(
       Options.withPseudoName("DIR"),

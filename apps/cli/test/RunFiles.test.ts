@@ -103,7 +103,7 @@ describe("a run stopped at any rename", () => {
             expect(Exit.isSuccess(again.exit)).toBe(true)
             expect(hashes(again.output.stdout)[2]).toBe(final)
           } else {
-            const resumed = yield* run(["train", "--resume", dir, "--json"])
+            const resumed = yield* run(["train", "--resume", dir, "--jobs", "1", "--json"])
             expect(Exit.isSuccess(resumed.exit), `${when} rename ${at}: ${Option.getOrUndefined(Exit.isFailure(resumed.exit) ? Cause.failureOption(resumed.exit.cause) : Option.none())}`).toBe(true)
             finishedByResume++
           }
@@ -121,7 +121,8 @@ describe("a run stopped at any rename", () => {
   it.effect("a --seeds run stopped in any seed's run resumes every seed and reports the same spread", () =>
     Effect.gen(function* () {
       const root = mkdtempSync(join(tmpdir(), "descent-run-seeds-"))
-      const seeds = ["train", ...options.filter((o) => o !== "--seed" && o !== "5"), "--seeds", "1,2"]
+      // --jobs 1: the seeds one after another in this process, where the file system can be made to stop.
+      const seeds = ["train", ...options.filter((o) => o !== "--seed" && o !== "5"), "--seeds", "1,2", "--jobs", "1"]
       const straight = yield* run([...seeds, "--out", join(root, "straight")])
       expect(Exit.isSuccess(straight.exit)).toBe(true)
       const summary = straight.output.stdout[straight.output.stdout.length - 1]!
@@ -132,7 +133,7 @@ describe("a run stopped at any rename", () => {
         const dir = join(root, `killed-${at}`)
         const killed = yield* run([...seeds, "--out", dir], killingAt(at, "after"))
         expect(Exit.isFailure(killed.exit), `rename ${at}`).toBe(true)
-        const resumed = yield* run(["train", "--resume", dir, "--json"])
+        const resumed = yield* run(["train", "--resume", dir, "--jobs", "1", "--json"])
         expect(Exit.isSuccess(resumed.exit), `rename ${at}`).toBe(true)
         expect(resumed.output.stdout[resumed.output.stdout.length - 1], `rename ${at}`).toBe(summary)
         for (const seed of [1, 2]) expect(read(join(dir, `seed-${seed}`, "run.json")).status).toBe("complete")

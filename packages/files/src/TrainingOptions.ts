@@ -142,21 +142,21 @@ export const network = (options: TrainingOptions): Network.Network =>
   Network.make({ sizes: options.layers, hidden: options.activation, output: options.output, cost: options.cost })
 
 /**
- * The `descent train` command that starts a run with these options: each option that differs
- * from `defaults` as its flag, in the order `descent train --help` lists them (the seed and the
- * epochs always). Shell-quoted where needed, so it can be pasted.
+ * The `descent train` flags that start a run with these options, as separate arguments: each
+ * option that differs from `defaults` as its flag, in the order `descent train --help` lists
+ * them (the seed and the epochs always). Numbers are written so that they read back as the same
+ * double.
  *
- * @since 0.2.0
+ * @since 0.3.0
  * @category getters
  */
-export const commandLine = (options: TrainingOptions): string => {
-  const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`)
+export const flagsOf = (options: TrainingOptions): ReadonlyArray<string> => {
   const flags: Array<string> = []
   const flag = (name: string, value: string | number, differs: boolean) => {
-    if (differs) flags.push(`--${name}`, quote(String(value)))
+    if (differs) flags.push(`--${name}`, String(value))
   }
-  if (options.data.kind === "directory") flags.push("--data", quote(options.data.path))
-  if (options.data.kind === "url") flags.push("--data", quote(options.data.url))
+  if (options.data.kind === "directory") flags.push("--data", options.data.path)
+  if (options.data.kind === "url") flags.push("--data", options.data.url)
   flag("layers", options.layers.join(","), options.layers.join(",") !== defaults.layers.join(","))
   flag("activation", options.activation, options.activation !== defaults.activation)
   flag("output", options.output, options.output !== defaults.output)
@@ -171,5 +171,17 @@ export const commandLine = (options: TrainingOptions): string => {
   flag("validation", options.validation, options.validation !== defaults.validation)
   if (options.subset !== null) flag("subset", options.subset, true)
   if (options.shuffleLabels) flags.push("--shuffle-labels")
-  return ["descent train", ...flags].join(" ")
+  return flags
+}
+
+/**
+ * The `descent train` command that starts a run with these options (`flagsOf`), shell-quoted
+ * where needed, so it can be pasted.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const commandLine = (options: TrainingOptions): string => {
+  const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`)
+  return ["descent train", ...flagsOf(options).map(quote)].join(" ")
 }

@@ -1,21 +1,24 @@
 /**
  * `descent train`, in its three modes: a run (reporting each epoch, and keeping a model, a run
  * record and a checkpoint in the run's folder after every epoch), `--seeds` (one run per seed,
- * and the spread of their final accuracies), and `--resume DIR` (a stopped run — or a stopped
+ * side by side in processes of their own — see `SeedRuns` — and the spread of their final
+ * accuracies), and `--resume DIR` (a stopped run — or a stopped
  * `--seeds` set of runs — carried on from its checkpoints). The flags are in `TrainFlags`, one
  * run in its folder in `TrainRun`, the epoch in `Training`.
  *
  * @since 0.1.0
  */
-import type { RunRecord } from "@descent/files"
-import { AtomicFile, JsonFile, TrainingOptions } from "@descent/files"
+import { AtomicFile, JsonFile, RunRecord, Training, TrainingOptions } from "@descent/files"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Schema } from "effect"
-import { UsageError } from "../CliError.js"
+import { type SeedFailed, UsageError } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
+import * as Invocation from "../Invocation.js"
+import * as MemoryFlag from "../MemoryFlag.js"
 import * as Output from "../Output.js"
 import * as RunFolder from "../RunFolder.js"
+import * as SeedRuns from "../SeedRuns.js"
 import * as TrainFlags from "../TrainFlags.js"
 import * as TrainRun from "../TrainRun.js"
 
@@ -27,7 +30,7 @@ import * as TrainRun from "../TrainRun.js"
  */
 export const run = (
   flags: TrainFlags.Flags
-): Effect.Effect<void, TrainRun.Failure, FileSystem.FileSystem | Path.Path | Datasets.Datasets | Output.Output> =>
+): Effect.Effect<void, TrainRun.Failure | SeedFailed, FileSystem.FileSystem | Path.Path | Datasets.Datasets | Output.Output> =>
   Option.isSome(flags.resume)
     ? resume(flags.resume.value, flags)
     : flags.seeds.value !== undefined
@@ -37,6 +40,7 @@ export const run = (
 const start = (flags: TrainFlags.Flags) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
+    if (flags.jobs.given) return yield* new UsageError({ message: "--jobs says how many of --seeds' runs go at once: give --seeds too, or leave --jobs out" })
     const options = yield* TrainFlags.toOptions(flags)
     const forData = yield* TrainRun.checkMemory(options, flags.maxMemory)
     if (flags.out.value !== undefined) {
@@ -75,16 +79,38 @@ const SeedsFile = Schema.Struct({
 const seedsFile = (root: string, path: Path.Path) => path.join(root, "seeds.json")
 const seedFolder = (root: string, seed: number, path: Path.Path) => path.join(root, `seed-${seed}`)
 
+// What one seed's run may take: the training (as `TrainRun.checkMemory` counts it) and MNIST's
+// images as loaded (55 MB of pixels, with room for decoding them).
+const perRun = (options: TrainingOptions.TrainingOptions) => MemoryFlag.baseline + Training.memory(options, 60_000) + 128 * 1024 * 1024
+
+// The seeds' runs, side by side (see `SeedRuns`), then their summary from their run records.
+const runSeeds = (root: string, seeds: ReadonlyArray<number>, base: TrainingOptions.TrainingOptions, jobs: ReadonlyArray<SeedRuns.Job>, flags: TrainFlags.Flags) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const at = Math.min(flags.jobs.value ?? Infinity, SeedRuns.concurrency(jobs.length, perRun(base), flags.maxMemory))
+    if (!flags.json) yield* Output.note(`training seeds ${seeds.join(", ")} of ${base.layers.join("-")}, ${at} at a time, into ${root}`)
+    yield* SeedRuns.runAll(jobs, { at, share: Math.floor(flags.maxMemory.bytes / at), json: flags.json, resume: Invocation.line("train", "--resume", root) })
+    const finals: Array<RunRecord.EpochMetrics> = []
+    for (const seed of seeds) {
+      const record = yield* RunRecord.read(path.join(seedFolder(root, seed, path), "run.json"), flags.maxMemory)
+      finals.push(record.epochs[record.epochs.length - 1]!)
+    }
+    yield* report(seeds, finals, flags.json)
+  })
+
+// The flags that change how a run goes but are not among its options.
+const passed = (flags: TrainFlags.Flags): ReadonlyArray<string> => (flags.stopWhenStalled ? ["--stop-when-stalled"] : [])
+
 /**
- * The same options over several seeds, one run folder each, and the spread of the final test
- * accuracy: mean ± sample standard deviation over the seeds — never the best of them.
+ * The same options over several seeds, one run folder each, run side by side, and the spread
+ * of the final test accuracy: mean ± sample standard deviation over the seeds — never the best.
  */
 const manySeeds = (flags: TrainFlags.Flags, seeds: ReadonlyArray<number>) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const base = yield* TrainFlags.toOptions(flags)
-    const forData = yield* TrainRun.checkMemory(base, flags.maxMemory)
+    yield* TrainRun.checkMemory(base, flags.maxMemory)
     const root = flags.out.value === undefined ? yield* RunFolder.fresh(`seeds${seeds.join("-")}`) : path.resolve(flags.out.value)
     if (yield* fs.exists(seedsFile(root, path)).pipe(Effect.orElseSucceed(() => false))) {
       return yield* new UsageError({
@@ -92,23 +118,30 @@ const manySeeds = (flags: TrainFlags.Flags, seeds: ReadonlyArray<number>) =>
       })
     }
     for (const seed of seeds) yield* RunFolder.refuseIfTaken(seedFolder(root, seed, path))
-    const data = yield* Datasets.load(base.data, forData)
-    yield* TrainRun.checkShape(base, data)
     yield* fs.makeDirectory(root, { recursive: true }).pipe(
       Effect.mapError((error) => new UsageError({ message: `--out ${root}: cannot create the folder (${error.message.replace(/\s+/g, " ")})` }))
     )
     yield* AtomicFile.writeJson(seedsFile(root, path), Schema.encodeSync(SeedsFile)({ format: "descent-seeds", version: 1, seeds, options: base }))
-    const finals: Array<RunRecord.EpochMetrics> = []
-    for (const seed of seeds) {
-      const done = yield* TrainRun.start(seedFolder(root, seed, path), { ...base, seed }, data, flags, seed).pipe(
-        Effect.catchTag("FolderTaken", usage)
-      )
-      finals.push(done.epochs[done.epochs.length - 1]!)
+    if (flags.jobs.value === 1) {
+      // One after another, in this process: the data loaded once.
+      const data = yield* Datasets.load(base.data, yield* TrainRun.checkMemory(base, flags.maxMemory))
+      yield* TrainRun.checkShape(base, data)
+      const finals: Array<RunRecord.EpochMetrics> = []
+      for (const seed of seeds) {
+        const done = yield* TrainRun.start(seedFolder(root, seed, path), { ...base, seed }, data, flags, seed).pipe(Effect.catchTag("FolderTaken", usage))
+        finals.push(done.epochs[done.epochs.length - 1]!)
+      }
+      return yield* report(seeds, finals, flags.json)
     }
-    yield* report(seeds, finals, flags.json)
+    const jobs = seeds.map((seed) => ({
+      seed,
+      epochs: base.epochs,
+      args: [...TrainingOptions.flagsOf({ ...base, seed }), ...passed(flags), "--out", seedFolder(root, seed, path)]
+    }))
+    yield* runSeeds(root, seeds, base, jobs, flags)
   })
 
-/** Each seed's run resumed, started if it never was, and the summary printed. */
+/** Each seed's run resumed, started if it never was, side by side, and the summary printed. */
 const resumeSeeds = (root: string, flags: TrainFlags.Flags) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
@@ -117,20 +150,34 @@ const resumeSeeds = (root: string, flags: TrainFlags.Flags) =>
       maxBytes: 1024 * 1024,
       limit: flags.maxMemory
     })
-    const finals: Array<RunRecord.EpochMetrics> = []
+    if (flags.jobs.value === 1) {
+      const finals: Array<RunRecord.EpochMetrics> = []
+      for (const seed of seeds) {
+        const dir = seedFolder(root, seed, path)
+        const started = yield* fs.exists(path.join(dir, "checkpoint.json")).pipe(Effect.orElseSucceed(() => false))
+        const done = started
+          ? yield* TrainRun.resume(dir, flags, seed)
+          : yield* Effect.gen(function* () {
+            const options = { ...base, seed }
+            const data = yield* Datasets.load(options.data, yield* TrainRun.checkMemory(options, flags.maxMemory))
+            return yield* TrainRun.start(dir, options, data, flags, seed).pipe(Effect.catchTag("FolderTaken", usage))
+          })
+        finals.push(done.epochs[done.epochs.length - 1]!)
+      }
+      return yield* report(seeds, finals, flags.json)
+    }
+    const data = flags.data.value === undefined ? [] : ["--data", flags.data.value]
+    const jobs: Array<SeedRuns.Job> = []
     for (const seed of seeds) {
       const dir = seedFolder(root, seed, path)
       const started = yield* fs.exists(path.join(dir, "checkpoint.json")).pipe(Effect.orElseSucceed(() => false))
-      const done = started
-        ? yield* TrainRun.resume(dir, flags, seed)
-        : yield* Effect.gen(function* () {
-          const options = { ...base, seed }
-          const data = yield* Datasets.load(options.data, yield* TrainRun.checkMemory(options, flags.maxMemory))
-          return yield* TrainRun.start(dir, options, data, flags, seed).pipe(Effect.catchTag("FolderTaken", usage))
-        })
-      finals.push(done.epochs[done.epochs.length - 1]!)
+      jobs.push({
+        seed,
+        epochs: base.epochs,
+        args: started ? ["--resume", dir, ...data] : [...TrainingOptions.flagsOf({ ...base, seed }), ...passed(flags), "--out", dir]
+      })
     }
-    yield* report(seeds, finals, flags.json)
+    yield* runSeeds(root, seeds, base, jobs, flags)
   })
 
 const resume = (dir: string, flags: TrainFlags.Flags) =>
