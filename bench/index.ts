@@ -13,6 +13,7 @@ const benches: ReadonlyArray<readonly [string, ...Array<string>]> = [
   ["train-epoch.js", "default"],
   ["train-epoch.js", "batch100"],
   ["train-epoch.js", "784-100-10"],
+  ["seeds.js"],
   ["page.js"]
 ]
 const only = process.argv[2]
