@@ -12,6 +12,7 @@ const benches: ReadonlyArray<readonly [string, ...Array<string>]> = [
   ["records-stream.js"],
   ["train-epoch.js", "default"],
   ["train-epoch.js", "batch100"],
+  ["train-epoch.js", "noisy"],
   ["train-epoch.js", "784-100-10"],
   ["seeds.js"],
   ["page.js"]
