@@ -7,6 +7,7 @@
  *
  * @since 0.3.0
  */
+import type { Mnist } from "@descent/data"
 import type { RunRecord, TrainingOptions } from "@descent/files"
 
 /**
@@ -21,6 +22,8 @@ export type ToWorker =
     readonly options: TrainingOptions.TrainingOptions
     /** Where the MNIST files are, for `Mnist.loadUrl` (absolute URL). */
     readonly data: string
+    /** MNIST as the page already loaded it (copied to the worker), so that it is not fetched twice. */
+    readonly mnist?: Mnist.MnistData
     /** What the page reports itself as in the run record ("chromium 131…"). */
     readonly engine: string
     readonly platform: string

@@ -174,7 +174,7 @@ export const make = (session: Session.Session, dataUrl: () => string, dataSource
     worker = new Worker(new URL("worker.js", location.href), { type: "module" })
     worker.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data)
     worker.onerror = (event) => onMessage({ type: "error", message: event.message })
-    send({ type: "start", options, data: dataUrl(), engine: engine(), platform: navigator.platform || "unknown" })
+    send({ type: "start", options, data: dataUrl(), engine: engine(), platform: navigator.platform || "unknown", ...(session.data === undefined ? {} : { mnist: session.data }) })
     paused = false
     start.disabled = true
     pause.disabled = false

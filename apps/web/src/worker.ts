@@ -9,7 +9,7 @@
  *
  * @since 0.3.0
  */
-import { Numerics } from "@descent/core"
+import { Dataset, Numerics } from "@descent/core"
 import { Mnist } from "@descent/data"
 import { ModelFile, RunRecord, Training, TrainingOptions } from "@descent/files"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -58,7 +58,11 @@ const run = (message: Extract<ToWorker, { type: "start" }>) =>
   Effect.gen(function* () {
     post({ type: "loading" })
     const options = yield* Schema.decodeUnknown(TrainingOptions.TrainingOptions)(message.options)
-    const data = yield* Mnist.loadUrl(message.data).pipe(Effect.provide(FetchHttpClient.layer))
+    // The page's copy when it has one (checked again as a Dataset), else fetched and checked here.
+    const given = message.mnist
+    const data = given === undefined
+      ? yield* Mnist.loadUrl(message.data).pipe(Effect.provide(FetchHttpClient.layer))
+      : { train: Dataset.make(given.train), test: Dataset.make(given.test), files: given.files }
     const begun = Training.begin(options, data)
     let state = begun.state
     current = state
