@@ -12,7 +12,6 @@ import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import type * as Params from "./Params.js"
 import * as Kernels from "./internal/kernels.js"
-import { pixelSource } from "./internal/pixels.js"
 import { asArray } from "./internal/vector.js"
 
 /**
@@ -55,7 +54,7 @@ export const checkBatch = (network: Network.Network, batch: Batch): void => {
   }
   // A batch that Batches made from a dataset is whole by construction; reading `inputs` here
   // would make the dense copy the fast kernels avoid.
-  const made = pixelSource in batch
+  const made = batch.examples !== undefined
   if ((!made && batch.inputs.length < batch.size * inputSize) || batch.labels.length < batch.size) {
     throw new RangeError(`a batch of ${batch.size} examples needs ${batch.size * inputSize} inputs and ${batch.size} labels`)
   }

@@ -11,7 +11,6 @@
  */
 import { Stream } from "effect"
 import * as Dataset from "./Dataset.js"
-import { type PixelSource, pixelSource } from "./internal/pixels.js"
 import * as Rng from "./Rng.js"
 import type { ReadonlyFloat64Array, ReadonlyUint8Array } from "./Vector.js"
 
@@ -29,6 +28,25 @@ export interface Batch {
   readonly inputs: ReadonlyFloat64Array
   /** (size): the digit each example shows. */
   readonly labels: ReadonlyUint8Array
+  /**
+   * The dataset examples the batch is made of, when it was made from a dataset (`fromIndices`,
+   * `epoch`). The fast kernels then copy the examples' bytes and find their nonzero pixels
+   * themselves, never reading `inputs` (the same numbers: `Dataset.inputOf` of each byte); a
+   * batch without it is read through `inputs`.
+   */
+  readonly examples?: Examples
+}
+
+/**
+ * Which examples of which dataset a batch holds.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Examples {
+  readonly dataset: Dataset.Dataset
+  /** The dataset examples in the batch, in batch order. */
+  readonly indices: Uint32Array
 }
 
 /**
@@ -46,10 +64,9 @@ export interface Epoch {
 }
 
 // A batch of dataset examples. Its dense inputs are made only if someone reads them: the fast
-// kernels take the examples' bytes from the dataset and find the nonzero pixels themselves
-// (see internal/pixels.ts).
+// kernels take the examples' bytes from the dataset and find the nonzero pixels themselves.
 class ExamplesBatch implements Batch {
-  readonly [pixelSource]: PixelSource
+  readonly examples: Examples
   #inputs: Float64Array | undefined = undefined
 
   constructor(
@@ -59,12 +76,12 @@ class ExamplesBatch implements Batch {
     dataset: Dataset.Dataset,
     indices: Uint32Array
   ) {
-    this[pixelSource] = { dataset, indices }
+    this.examples = { dataset, indices }
   }
 
   get inputs(): ReadonlyFloat64Array {
     if (this.#inputs === undefined) {
-      const { dataset, indices } = this[pixelSource]
+      const { dataset, indices } = this.examples
       const inputs = new Float64Array(this.size * this.inputSize)
       const inputOf = Dataset.inputTable
       for (let e = 0; e < this.size; e++) {

@@ -27,7 +27,6 @@ import type * as Layout from "../Layout.js"
 import * as Network from "../Network.js"
 import { totalCost } from "./cost.js"
 import * as Dataset from "../Dataset.js"
-import { type PixelSource, pixelSource } from "./pixels.js"
 import { asArray } from "./vector.js"
 
 /** Bump allocation of 16-byte-aligned buffers in a WebAssembly memory: byte offsets. */
@@ -115,15 +114,17 @@ export class Workspace {
   readonly zs: Array<Float64Array>
   readonly activations: Array<Float64Array>
   readonly deltas: Array<Float64Array>
-  /** The parameters, one entry each — except layer 1's weights, which are in `weights`. */
+  /** The parameters, one entry each — except layer 1's weights, which are in `layer1Transposed`
+   * (this slot of them goes stale during a descent: `storeParams` writes them back). */
   readonly params: Float64Array
   /** The summed gradient of the last backprop, laid out like `params` (layer 1's weights' part
-   * in `weightGradient`). Zeros between steps. */
+   * in `layer1GradientTransposed`). Zeros between steps. */
   readonly gradient: Float64Array
-  /** Layer 1's weights transposed, (rows=inputs, cols=stride): weights[k·stride + j] = w_jk. */
-  readonly weights: Float64Array
-  /** Their gradient, laid out like `weights`. Zeros between steps. */
-  readonly weightGradient: Float64Array
+  /** Layer 1's weights transposed — not `Params.weights`' layout: (rows=inputs, cols=stride),
+   * layer1Transposed[k·stride + j] = w_jk. */
+  readonly layer1Transposed: Float64Array
+  /** Their gradient, laid out like `layer1Transposed`. Zeros between steps. */
+  readonly layer1GradientTransposed: Float64Array
   /** Layer 1's neurons rounded up to even. */
   readonly stride: number
   readonly paddedDelta: Float64Array
@@ -163,8 +164,8 @@ export class Workspace {
     this.deltas = at.deltas.map((offset, l) => f64(offset, capacity * outputs[l]!))
     this.params = f64(at.params, layout.size)
     this.gradient = f64(at.gradient, layout.size)
-    this.weights = f64(at.transposed[0]!, inputs * stride)
-    this.weightGradient = f64(at.weightGradient, inputs * stride)
+    this.layer1Transposed = f64(at.transposed[0]!, inputs * stride)
+    this.layer1GradientTransposed = f64(at.weightGradient, inputs * stride)
     this.paddedDelta = f64(at.paddedDelta, capacity * stride)
     this.nonzeroIndex = i32(at.nonzeroIndex, capacity * inputs)
     this.nonzeroCount = i32(at.nonzeroCount, capacity)
@@ -194,7 +195,7 @@ export const loadParams = (ws: Workspace, params: Float64Array): void => {
 export const storeParams = (ws: Workspace, params: Float64Array): void => {
   params.set(ws.params)
   const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
-  const { stride, weights } = ws
+  const { layer1Transposed: weights, stride } = ws
   for (let j = 0; j < nOut; j++) {
     const row = wo + j * nIn
     for (let k = 0; k < nIn; k++) params[row + k] = weights[k * stride + j]!
@@ -243,7 +244,7 @@ export const scratchFor = (network: Network.Network, m: number, params: Float64A
  */
 const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
   const m = batch.size
-  const source = (batch as { readonly [pixelSource]?: PixelSource })[pixelSource]
+  const source = batch.examples
   if (source !== undefined) {
     const { pixels } = source.dataset
     const raw = ws.raw
@@ -408,12 +409,12 @@ export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batc
  */
 export const backprop = (ws: Workspace, network: Network.Network, batch: Batch): { gradient: Float64Array; cost: number } => {
   ws.gradient.fill(0)
-  ws.weightGradient.fill(0)
+  ws.layer1GradientTransposed.fill(0)
   const cost = backpropSum(ws, network, batch)
   const mean = 1 / batch.size
   const gradient = ws.gradient.slice()
   const { inputs: nIn, outputs: nOut, weightsOffset: wo } = network.layout.layers[0]!
-  const { stride, weightGradient } = ws
+  const { layer1GradientTransposed: weightGradient, stride } = ws
   for (let j = 0; j < nOut; j++) {
     const row = wo + j * nIn
     for (let k = 0; k < nIn; k++) gradient[row + k] = weightGradient[k * stride + j]!
@@ -428,7 +429,7 @@ export const backprop = (ws: Workspace, network: Network.Network, batch: Batch):
  */
 export const gradientNorm = (ws: Workspace, m: number): number => {
   const mean = 1 / m
-  const { gradient, stride, weightGradient } = ws
+  const { gradient, layer1GradientTransposed: weightGradient, stride } = ws
   const { biasesOffset, inputs: nIn, outputs: nOut } = ws.layout.layers[0]!
   let sum = 0
   // Layer 1's weights come first in the vector; the workspace keeps them transposed: entry
