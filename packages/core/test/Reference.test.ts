@@ -79,6 +79,28 @@ describe("fast kernels = reference, bit for bit", () => {
     }
   })
 
+  it("batches of a dataset's bytes and of plain inputs, one after another in one workspace", () => {
+    // The two ways inputs are loaded share the workspace's buffers: each must leave them as the
+    // other expects (a plain batch of 3 between image batches of 11 reuses only some rows).
+    const network = Network.make({ sizes: [36, 9, 10] })
+    const [params] = Params.init(network.layout, Rng.make(8))
+    const [draws] = Rng.uniforms(Rng.make(9), 2 * 36 * 5)
+    const plain = (size: number) => ({
+      size,
+      inputSize: 36,
+      // Zeros, negative zeros (not nonzero inputs either) and values in [−2, 2).
+      inputs: Float64Array.from({ length: size * 36 }, (_, i) => (draws[2 * i]! < 0.3 ? 0 : draws[2 * i]! < 0.5 ? -0 : 4 * draws[2 * i + 1]! - 2)),
+      labels: Array.from({ length: size }, (_, e) => (e * 3) % 10)
+    })
+    const images = (size: number, from: number) => Batches.fromIndices(data, Array.from({ length: size }, (_, i) => (from + i * 7) % data.count))
+    for (const batch of [images(11, 0), plain(3), images(11, 5), plain(5), plain(1), images(4, 9), images(11, 2)]) {
+      const fast = Backprop.backprop(network, params, batch)
+      const slow = Reference.backprop(network, params, batch)
+      expect(bits(fast.gradient.vector)).toEqual(bits(slow.gradient.vector))
+      expect(fast.cost).toBe(slow.cost)
+    }
+  })
+
   it.effect("descend over batches that grow: the steps carry over to larger buffers", () =>
     Effect.gen(function* () {
       const network = Network.make({ sizes: [36, 9, 10] })

@@ -456,6 +456,40 @@ export function loadPixels(
 }
 
 /**
+ * Loads a batch given as input values (dense: rows=m, cols=n, every value, zeros too, written
+ * by the host) as `loadPixels` loads byte images: each example's nonzero inputs as a list
+ * (index, counts) and as masks. The values stay where they are, so the dense rows need no
+ * clearing. An input counts as nonzero exactly when `x != 0` (−0 does not; NaN does), as in
+ * the host's loops. Two inputs are tested at a time; the nonzero ones are taken in increasing k.
+ */
+export function scanInputs(dense: usize, m: i32, n: i32, index: usize, counts: usize, masks: usize): void {
+  const maskRow = <usize>((n + 15) >> 4) << 2
+  const line = <usize>n << 3
+  const zero = f64x2.splat(0)
+  for (let e = 0; e < m; e++) {
+    const row = dense + <usize>e * line
+    const idx = index + (<usize>(e * n) << 2)
+    const marks = masks + <usize>e * maskRow
+    let count = 0
+    for (let k = 0; k < n; k += 16) {
+      let mask = 0
+      const end = min(16, n - k)
+      let b = 0
+      for (; b + 2 <= end; b += 2) mask |= i64x2.bitmask(f64x2.ne(v128.load(row + (<usize>(k + b) << 3)), zero)) << b
+      if (b < end && load<f64>(row + (<usize>(k + b) << 3)) != 0) mask |= 1 << b
+      store<i32>(marks + (<usize>(k >> 4) << 2), mask)
+      let bits = mask
+      while (bits != 0) {
+        store<i32>(idx + (<usize>count << 2), k + <i32>ctz(bits))
+        bits &= bits - 1
+        count++
+      }
+    }
+    store<i32>(counts + (<usize>e << 2), count)
+  }
+}
+
+/**
  * Appends the inputs k + b, for each set bit b of `mask` in increasing order, to an example's
  * list (from position `count`) and writes their values into its dense row; returns the new
  * count.

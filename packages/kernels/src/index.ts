@@ -35,6 +35,7 @@ export interface Kernels {
   readonly denseGradient: (g: number, delta: number, nOut: number, a: number, nIn: number, m: number) => void
   readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
+  readonly scanInputs: (dense: number, m: number, n: number, index: number, counts: number, masks: number) => void
   readonly loadPixels: (
     raw: number, m: number, n: number, values: number,
     index: number, counts: number, masks: number, dense: number, loaded: number

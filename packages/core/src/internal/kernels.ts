@@ -133,8 +133,9 @@ export class Workspace {
   readonly nonzeroCount: Int32Array
   /** The same as bits, (rows=capacity, cols=⌈inputs/16⌉): bit k mod 16 of column k/16. */
   readonly nonzeroMasks: Int32Array
-  /** (rows=capacity, cols=inputs): the batch's inputs (written only where nonzero; the rest
-   * stays 0). */
+  /** (rows=capacity, cols=inputs): the batch's inputs. Only the listed (nonzero) entries are
+   * ever read where an example's own inputs are concerned; the others hold 0 (or −0, after a
+   * batch of plain inputs), which is what the gradient's blocks read for another example's. */
   readonly dense: Float64Array
   /** (rows=capacity, cols=inputs): the batch's images, when it comes from a byte dataset. */
   readonly raw: Uint8Array
@@ -263,30 +264,14 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
     ws.loaded = m
     return
   }
-  const { dense, nonzeroCount: counts, nonzeroIndex: index, nonzeroMasks: masks } = ws
-  const chunks = Math.ceil(n / 16)
-  masks.fill(0, 0, m * chunks)
-  for (let e = 0; e < ws.loaded; e++) {
-    const from = e * n
-    const to = from + counts[e]!
-    for (let c = from; c < to; c++) dense[from + index[c]!] = 0
-  }
-  const inputs = asArray(batch.inputs)
-  for (let e = 0; e < m; e++) {
-    const from = e * n
-    let count = 0
-    for (let k = 0; k < n; k++) {
-      const x = inputs[from + k]!
-      if (x !== 0) {
-        index[from + count] = k
-        dense[from + k] = x
-        masks[e * chunks + (k >> 4)]! |= 1 << (k & 15)
-        count++
-      }
-    }
-    counts[e] = count
-  }
-  ws.loaded = m
+  // Any other batch: its values written whole into the dense rows, and scanned there, in
+  // WebAssembly, as images are (one scan: `scanInputs` lists exactly what `loadPixels` would).
+  ws.dense.set(asArray(batch.inputs).subarray(0, m * n))
+  const at = ws.at
+  ws.kernels.scanInputs(at.dense, m, n, at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks)
+  // Rows past this batch's may still hold an earlier batch's nonzeros, listed where they were:
+  // the next `loadPixels` clears them too.
+  ws.loaded = Math.max(ws.loaded, m)
 }
 
 const activate = (network: Network.Network, l: number, z: Float64Array, out: Float64Array, n: number, m: number) => {
