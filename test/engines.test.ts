@@ -11,20 +11,16 @@
 import * as NodeMnist from "@descent/data/NodeMnist"
 import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { gzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launch, skipBrowser } from "./chromium.js"
 import { cliPath, temporary as temporaryDir } from "./fixtures.js"
 
 const engines = resolve(import.meta.dirname, "engines")
 const bin = (name: string) => join(engines, "node_modules", ".bin", name)
-const chromium = process.env.DESCENT_CHROMIUM ?? "/usr/bin/chromium"
-const browserRequired = process.env.DESCENT_REQUIRE_BROWSER === "1"
-const skipBrowser = !existsSync(chromium) && !browserRequired
-if (skipBrowser) {
-  console.warn(`engines.test: no Chromium at ${chromium}; the browser checks are skipped (install Debian's chromium, or set DESCENT_CHROMIUM)`)
-}
+const skipChromium = skipBrowser("engines.test")
 
 // Every folder this file makes, removed when it is done.
 const made: Array<string> = []
@@ -168,16 +164,11 @@ interface Browser {
   readonly newPage: () => Promise<Page>
   readonly close: () => Promise<void>
 }
-interface Playwright {
-  readonly chromium: { readonly launch: (options: { executablePath: string; args: ReadonlyArray<string> }) => Promise<Browser> }
-}
-
-describe.skipIf(skipBrowser)("in headless Chromium", () => {
+describe.skipIf(skipChromium)("in headless Chromium", () => {
   let browser: Browser
   let page: Page
 
   beforeAll(async () => {
-    const { chromium: launcher } = (await import(join(engines, "node_modules", "playwright-core", "index.mjs"))) as Playwright
     const mnist = NodeMnist.bundledDirectory()
     const files: Record<string, string | Uint8Array> = {
       "/": '<!doctype html><title>descent on every engine</title><script src="/train.js"></script><script src="/fingerprint.js"></script>',
@@ -190,13 +181,7 @@ describe.skipIf(skipBrowser)("in headless Chromium", () => {
         )
       )
     }
-    browser = await launcher.launch({
-      executablePath: chromium,
-      args: [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"
-      ]
-    })
+    browser = await launch<Browser>()
     page = await browser.newPage()
     await page.route("https://descent.test/**", (route) => {
       const body = files[new URL(route.request().url()).pathname]

@@ -4,7 +4,8 @@
 // confident mistake, one example's gradient and its step, and a run trained in the page, whose
 // hashes are `descent train`'s and whose run.json `descent replay` calls identical.
 //
-// Without Chromium these are skipped with a note, unless DESCENT_REQUIRE_BROWSER=1 (CI).
+// Without Chromium these are skipped with a note, unless DESCENT_REQUIRE_BROWSER=1 (CI): see
+// chromium.ts.
 // DESCENT_SCREENSHOT=FILE saves a screenshot of the page (the README's).
 import { Backprop, Dataset, Descent, Evaluate, Feedforward, Params } from "@descent/core"
 import { Digit } from "@descent/data"
@@ -18,13 +19,10 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launch, skipBrowser } from "./chromium.js"
 import { cliPath, descent, jsonLines, temporary } from "./fixtures.js"
 
-const chromium = process.env.DESCENT_CHROMIUM ?? "/usr/bin/chromium"
-const browserRequired = process.env.DESCENT_REQUIRE_BROWSER === "1"
-if (!existsSync(chromium) && browserRequired) throw new Error(`DESCENT_REQUIRE_BROWSER: no Chromium at ${chromium}`)
-const skip = !existsSync(chromium)
-if (skip) console.warn(`web.test: no Chromium at ${chromium}; the page's checks are skipped (install Debian's chromium)`)
+const skip = skipBrowser("web.test")
 
 // The few parts of playwright-core used here (installed in test/engines, outside the workspace).
 interface Locator {
@@ -77,14 +75,7 @@ describe.skipIf(skip)("the page descent serve serves, in headless Chromium", () 
       })
       server.on("exit", (code) => failed(new Error(`descent serve exited ${code}`)))
     })
-    const engines = resolve(import.meta.dirname, "engines")
-    const { chromium: launcher } = (await import(join(engines, "node_modules", "playwright-core", "index.mjs"))) as {
-      chromium: { launch: (options: { executablePath: string; args: ReadonlyArray<string> }) => Promise<Browser> }
-    }
-    browser = await launcher.launch({
-      executablePath: chromium,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    })
+    browser = await launch<Browser>()
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     page.on("pageerror", (error) => errors.push(error.message))
     await page.goto(url)
@@ -232,14 +223,7 @@ describe.skipIf(skip)("the page as a static site, without descent serve", () => 
       response.writeHead(200, { "content-type": types[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream" }).end(readFileSync(path))
     })
     await new Promise<void>((listening) => host.listen(0, "127.0.0.1", listening))
-    const engines = resolve(import.meta.dirname, "engines")
-    const { chromium: launcher } = (await import(join(engines, "node_modules", "playwright-core", "index.mjs"))) as {
-      chromium: { launch: (options: { executablePath: string; args: ReadonlyArray<string> }) => Promise<Browser> }
-    }
-    browser = await launcher.launch({
-      executablePath: chromium,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    })
+    browser = await launch<Browser>()
   }, 60_000)
 
   afterAll(async () => {

@@ -12,6 +12,12 @@ import { basename, resolve } from "node:path"
 // Shell-quoted where needed, so that a path with spaces pastes as one word.
 const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`)
 
+// The engine running this descent, and what it needs before a script's path to run it.
+const engine = (): { readonly name: "node" | "bun" | "deno"; readonly before: ReadonlyArray<string> } => {
+  const name = basename(process.execPath).replace(/\.exe$/, "")
+  return name === "deno" ? { name, before: ["run", "-A"] } : { name: name === "bun" ? "bun" : "node", before: [] }
+}
+
 /**
  * The command that runs this descent (without its arguments).
  *
@@ -21,9 +27,8 @@ const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text
 export const command = (): string => {
   const script = process.argv[1]
   if (script === undefined || basename(script) === "descent") return "descent"
-  const engine = basename(process.execPath).replace(/\.exe$/, "")
-  const runner = engine === "deno" ? "deno run -A" : engine === "bun" ? "bun" : "node"
-  return `${runner} ${quote(resolve(script))}`
+  const { before, name } = engine()
+  return [name, ...before, quote(resolve(script))].join(" ")
 }
 
 /**
@@ -33,11 +38,7 @@ export const command = (): string => {
  * @since 0.3.0
  * @category getters
  */
-export const argv = (): readonly [string, ...Array<string>] => {
-  const script = resolve(process.argv[1] ?? "descent")
-  const engine = basename(process.execPath).replace(/\.exe$/, "")
-  return engine === "deno" ? [process.execPath, "run", "-A", script] : [process.execPath, script]
-}
+export const argv = (): readonly [string, ...Array<string>] => [process.execPath, ...engine().before, resolve(process.argv[1] ?? "descent")]
 
 /**
  * A descent command line for the user to copy: `command()` and `args`, each quoted as needed.

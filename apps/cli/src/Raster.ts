@@ -1,6 +1,7 @@
 /**
  * Pictures made of pixels, for the tiles of the analysis commands' pictures: an RGBA canvas,
- * 28×28 images drawn at a scale, a diverging colour scale for weights and grey for ink —
+ * 28×28 images drawn at a scale, and grey for ink (the weights' diverging scale is the page's,
+ * `@descent/web`'s `Colour`) —
  * encoded to PNG by `pngjs`, never by hand.
  *
  * Not for: words, titles or layout, which `Svg` draws around these tiles in a real font.
@@ -25,15 +26,6 @@ export interface Raster {
  * @category models
  */
 export type Rgb = readonly [number, number, number]
-
-/**
- * Bytes of memory a canvas of `width` × `height` takes until its PNG is written: its RGBA
- * pixels, pngjs's filtered copy of them, and the compressed bytes (at most as many again).
- *
- * @since 0.3.0
- * @category memory
- */
-export const memory = (width: number, height: number): number => 3 * 4 * width * height + 4096
 
 /**
  * A canvas filled with one colour.
@@ -85,23 +77,6 @@ export const tile = (
       for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) set(raster, left + x * scale + dx, top + y * scale + dy, c)
     }
   }
-}
-
-const negative: Rgb = [178, 24, 43]
-const positive: Rgb = [33, 102, 172]
-
-/**
- * A diverging colour scale on [−1, 1]: blue for positive, red for negative, white at zero
- * (the two ends of ColorBrewer's RdBu).
- *
- * @since 0.1.0
- * @category colours
- */
-export const diverging = (t: number): Rgb => {
-  const u = Math.max(-1, Math.min(1, t))
-  const end = u >= 0 ? positive : negative
-  const k = Math.abs(u)
-  return [0, 1, 2].map((i) => Math.round(255 + (end[i]! - 255) * k)) as unknown as Rgb
 }
 
 /**

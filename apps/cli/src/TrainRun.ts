@@ -115,13 +115,21 @@ export const checkMemory = (
         : new Unfit({ message: `${from}: ${message}` })
     )
   }
-  // Each epoch evaluates the test images (MNIST's 10,000) and, for --subset or --shuffle-labels,
-  // the training images: the larger is not known before the data is, so allow for 60,000.
-  const needed = MemoryFlag.baseline + Training.memory(options, 60_000)
+  const needed = memory(options)
   const over = Memory.check(limit, needed, from ?? what, `training ${Layout.format(layout)} in batches of ${options.batchSize}`)
   if (over !== undefined) return Effect.fail(from === undefined ? new UsageError({ message: over.message }) : over)
   return Effect.succeed(MemoryFlag.remaining(limit, needed, `the training of ${Layout.format(layout)}`))
 }
+
+/**
+ * Bytes one run of these options takes besides its data: the process, and the training. Each
+ * epoch evaluates the test images (MNIST's 10,000) and, for --subset or --shuffle-labels, the
+ * training images: the larger is not known before the data is, so 60,000 are allowed for.
+ *
+ * @since 0.3.0
+ * @category memory
+ */
+export const memory = (options: TrainingOptions.TrainingOptions): number => MemoryFlag.baseline + Training.memory(options, 60_000)
 
 /**
  * Resumes the run in `dir` from its checkpoint, with the options recorded there, to its last
@@ -206,20 +214,11 @@ export const resume = (dir: string, flags: TrainFlags.Flags, seed?: number) =>
     return yield* train(runDir, state, sets, fingerprints, flags, seed)
   })
 
-const record = (
-  state: Training.State,
-  fingerprints: RunRecord.DataFingerprints,
-  status: RunRecord.RunRecord["status"]
-): RunRecord.RunRecord => ({
-  format: "descent-run",
-  version: 1,
-  status,
-  options: state.options,
-  numerics: Numerics.version,
-  data: fingerprints,
-  epochs: state.epochs,
-  environment: { engine, node: process.version, platform: `${process.platform}-${process.arch}`, packages: versions }
-})
+// The engine this process is: what each record says trained it.
+const environment = { engine, node: process.version, platform: `${process.platform}-${process.arch}`, packages: versions }
+
+const record = (state: Training.State, fingerprints: RunRecord.DataFingerprints, status: RunRecord.RunRecord["status"]) =>
+  Training.record(state, fingerprints, status, environment)
 
 /** `model.json` and `run.json` of `state`: what follows from the checkpoint. */
 const saveViews = (

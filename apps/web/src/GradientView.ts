@@ -9,9 +9,9 @@
  * @since 0.3.0
  */
 import { type Backprop as BackpropModule, Backprop, Dataset, Descent, Gradient } from "@descent/core"
-import * as Colour from "./Colour.js"
-import { h, number, pixelCanvas } from "./Dom.js"
+import { h, number } from "./Dom.js"
 import * as Session from "./Session.js"
+import * as WeightImages from "./WeightImages.js"
 
 /**
  * The gradient of one example's cost at the current parameters: the pad's image with `label`.
@@ -62,12 +62,8 @@ export const make = (session: Session.Session) => {
     const g = result.gradient
     const first = Gradient.weights(g, 0) // (rows=hidden neurons, cols=784)
     const neurons = session.model.network.layout.sizes[1]!
-    let largest = 0
-    for (const v of first) largest = Math.max(largest, Math.abs(v))
-    const tiles = h("div", { class: "tiles" })
-    for (let j = 0; j < neurons; j++) {
-      tiles.append(h("figure", {}, pixelCanvas(28, 28, 2, (y, x) => Colour.diverging(largest === 0 ? 0 : first[j * 784 + y * 28 + x]! / largest), `∂C/∂w of layer-1 neuron ${j}`), h("figcaption", {}, `neuron ${j}`)))
-    }
+    const largest = WeightImages.largest(first)
+    const tiles = h("div", { class: "tiles" }, ...Array.from({ length: neurons }, (_, j) => WeightImages.tile(first, j, largest, `∂C/∂w of layer-1 neuron ${j}`)))
     const layers = session.model.network.layout.layers
     const output = Gradient.biases(g, layers.length - 1) // ∂C/∂b = ∂C/∂z of the output layer
     let loudest = 0
@@ -95,7 +91,7 @@ export const make = (session: Session.Session) => {
       h("h3", {}, "Which first-layer weights matter most (∂C/∂w, one image per neuron)"),
       h("p", { class: "hint" }, `One colour scale for all: full colour at |∂C/∂w| = ${number(largest)}. Blue: ∂C/∂w > 0, the cost rises with that weight, so the step −η∇C lowers it; red: the step raises it.`),
       tiles,
-      h("div", { class: "legend" }, h("div", { class: "legend-bar", style: `background: ${Colour.divergingLegend}` }), h("div", { class: "legend-ticks" }, h("span", {}, number(-largest)), h("span", {}, "0"), h("span", {}, number(largest)))),
+      WeightImages.legend(largest),
       h("h3", {}, "The largest components of ∇C"),
       ranked
     )

@@ -5,39 +5,11 @@
  *
  * @since 0.3.0
  */
-import { Dataset, Params } from "@descent/core"
+import { Evaluate, Params } from "@descent/core"
 import * as Colour from "./Colour.js"
 import { h, number, pixelCanvas } from "./Dom.js"
 import * as Session from "./Session.js"
-
-// Every test image's activations in hidden layer `layer` (1 = the first): (rows=count, cols=n).
-const layerActivations = (session: Session.Session, layer: number): Float64Array => {
-  const { network, params } = session.model
-  const test = session.data!.test
-  const sizes = network.layout.sizes
-  const pixels = Dataset.pixelsPerImage(test)
-  let previous = new Float64Array(test.count * pixels)
-  for (let i = 0; i < previous.length; i++) previous[i] = Dataset.inputTable[test.pixels[i]!]!
-  for (let l = 0; l < layer; l++) {
-    const w = Params.weights(params, l) // (rows=sizes[l + 1], cols=sizes[l])
-    const b = Params.biases(params, l)
-    const inputs = sizes[l]!
-    const outputs = sizes[l + 1]!
-    const next = new Float64Array(test.count * outputs)
-    for (let e = 0; e < test.count; e++) {
-      for (let j = 0; j < outputs; j++) {
-        let z = b[j]!
-        for (let k = 0; k < inputs; k++) {
-          const a = previous[e * inputs + k]!
-          if (a !== 0) z += w[j * inputs + k]! * a
-        }
-        next[e * outputs + j] = network.hidden.apply(z)
-      }
-    }
-    previous = next
-  }
-  return previous
-}
+import * as WeightImages from "./WeightImages.js"
 
 /**
  * The view: empty until a neuron is chosen; `show` chooses one. `pick` loads a test image into
@@ -64,23 +36,17 @@ export const make = (session: Session.Session, pick: (index: number) => void) =>
     const all = Params.weights(params, layer - 1) // (rows=neurons, cols=inputs)
     const w = Float64Array.from({ length: inputs }, (_, k) => all[neuron * inputs + k]!)
     const bias = Params.biases(params, layer - 1)[neuron]!
-    let largest = 0
-    for (const v of w) largest = Math.max(largest, Math.abs(v))
+    const largest = WeightImages.largest(w)
     const scale = (v: number) => (largest === 0 ? 0 : v / largest)
     const weights = inputs === 784
-      ? pixelCanvas(28, 28, 8, (y, x) => Colour.diverging(scale(w[y * 28 + x]!)), `the ${inputs} incoming weights of neuron ${neuron} as a 28×28 image`)
+      ? WeightImages.image(w, 0, largest, 8, `the ${inputs} incoming weights of neuron ${neuron} as a 28×28 image`)
       : pixelCanvas(1, inputs, Math.max(8, Math.floor(448 / inputs)), (_, x) => Colour.diverging(scale(w[x]!)), `the ${inputs} incoming weights of neuron ${neuron}, one per neuron of the layer before`)
     weights.id = "neuron-weights"
-    const legend = h(
-      "div",
-      { class: "legend" },
-      h("div", { class: "legend-bar", style: `background: ${Colour.divergingLegend}` }),
-      h("div", { class: "legend-ticks" }, h("span", {}, number(-largest)), h("span", {}, "0"), h("span", {}, number(largest)))
-    )
+    const legend = WeightImages.legend(largest)
     const top = h("div", { class: "top-images" })
     if (session.data !== undefined) {
       let activations = cache.get(layer)
-      if (activations === undefined) cache.set(layer, (activations = layerActivations(session, layer)))
+      if (activations === undefined) cache.set(layer, (activations = Evaluate.activations(session.model.network, session.model.params, session.data.test, layer)))
       const n = sizes[layer]!
       const test = session.data.test
       const order = Array.from({ length: test.count }, (_, e) => e).sort((a, b) => activations![b * n + neuron]! - activations![a * n + neuron]! || a - b)

@@ -69,9 +69,7 @@ export const untrained = (): Model => {
  * @category constructors
  */
 export const modelOfJson = (name: string, text: string): Model => {
-  const file = Schema.decodeUnknownSync(ModelFile.ModelFile)(JSON.parse(text))
-  const network = Network.make({ sizes: file.layers, hidden: file.activation, output: file.output, cost: file.cost })
-  const params = Params.fromArray(network.layout, file.params)
+  const { network, params } = ModelFile.fromFile(Schema.decodeUnknownSync(ModelFile.ModelFile)(JSON.parse(text)))
   return { name, network, params, loaded: params }
 }
 

@@ -9,11 +9,11 @@
  * @since 0.3.0
  */
 import { type RunRecord, TrainingOptions } from "@descent/files"
-import * as Colour from "./Colour.js"
 import * as Curves from "./Curves.js"
-import { h, pixelCanvas } from "./Dom.js"
+import { h } from "./Dom.js"
 import type { FromWorker, ToWorker } from "./Protocol.js"
 import * as Session from "./Session.js"
+import * as WeightImages from "./WeightImages.js"
 
 const defaults = TrainingOptions.defaults
 
@@ -103,11 +103,7 @@ export const make = (session: Session.Session, dataUrl: () => string, dataSource
     const neurons = Math.min(sizes[1]!, 32)
     const w = vector.subarray(0, sizes[1]! * 784) // the first weight matrix leads the vector: (rows=neurons, cols=784)
     tiles.replaceChildren(
-      ...Array.from({ length: neurons }, (_, j) => {
-        let largest = 0
-        for (let k = 0; k < 784; k++) largest = Math.max(largest, Math.abs(w[j * 784 + k]!))
-        return h("figure", {}, pixelCanvas(28, 28, 2, (y, x) => Colour.diverging(largest === 0 ? 0 : w[j * 784 + y * 28 + x]! / largest)), h("figcaption", {}, `neuron ${j}`))
-      })
+      ...Array.from({ length: neurons }, (_, j) => WeightImages.tile(w, j, WeightImages.largest(w, j * 784, 784), `the weights of neuron ${j}`))
     )
   }
 

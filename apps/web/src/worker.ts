@@ -9,7 +9,7 @@
  *
  * @since 0.3.0
  */
-import { Dataset, Numerics } from "@descent/core"
+import { Dataset } from "@descent/core"
 import { Mnist } from "@descent/data"
 import { ModelFile, RunRecord, Training, TrainingOptions } from "@descent/files"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -79,18 +79,9 @@ const run = (message: Extract<ToWorker, { type: "start" }>) =>
       sendParams()
       post({ type: "epoch", metrics: state.epochs[state.epochs.length - 1]! })
     }
-    const record: RunRecord.RunRecord = {
-      format: "descent-run",
-      version: 1,
-      status,
-      options,
-      numerics: Numerics.version,
-      data: RunRecord.fingerprints(data.files),
-      epochs: state.epochs,
-      environment: { engine: message.engine, node: "none (a web browser)", platform: message.platform, packages: versions }
-    }
+    const environment = { engine: message.engine, node: "none (a web browser)", platform: message.platform, packages: versions }
     // Checked as `descent train` checks its records: never hand out a file descent cannot read.
-    const runJson = JSON.stringify(yield* Schema.encode(RunRecord.RunRecordFile)(record), null, 2) + "\n"
+    const runJson = yield* RunRecord.text(Training.record(state, RunRecord.fingerprints(data.files), status, environment))
     const modelJson = JSON.stringify(ModelFile.encode({ network: state.network, params: state.params })) + "\n"
     post({ type: "done", status, runJson, modelJson })
   })

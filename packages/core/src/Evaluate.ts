@@ -52,24 +52,35 @@ export const memory = (layout: Layout.Layout, count: number): number =>
   Kernels.workspaceBytes(layout, chunk) + 8 * count * Layout.outputSize(layout)
 
 /**
+ * Layer `layer`'s activations (1 the first hidden layer, the last the outputs) for every example
+ * of `dataset`: (rows=count, cols=the layer's neurons) — the numbers the network computes for
+ * each example, bit for bit. It takes 8·count·neurons bytes besides `memory`'s workspace.
+ *
+ * @since 0.3.0
+ * @category evaluating
+ */
+export const activations = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset, layer: number): Float64Array => {
+  const n = network.layout.sizes[layer]
+  if (n === undefined || layer < 1) throw new RangeError(`${Layout.format(network.layout)} has layers 1 to ${network.layout.layers.length}, not ${layer}`)
+  const out = new Float64Array(dataset.count * n)
+  const workspace = Kernels.scratchFor(network, chunk, asArray(params.vector))
+  let offset = 0
+  for (const batch of Batches.sequential(dataset, chunk)) {
+    Kernels.forward(workspace, network, batch)
+    out.set(workspace.activations[layer - 1]!.subarray(0, batch.size * n), offset)
+    offset += batch.size * n
+  }
+  return out
+}
+
+/**
  * The output layer's activations for every example of `dataset`: (rows=count, cols=outputs).
  *
  * @since 0.1.0
  * @category evaluating
  */
-export const outputs = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset): Float64Array => {
-  const classes = Layout.outputSize(network.layout)
-  const out = new Float64Array(dataset.count * classes)
-  const workspace = Kernels.scratchFor(network, chunk, asArray(params.vector))
-  const last = network.layout.layers.length - 1
-  let offset = 0
-  for (const batch of Batches.sequential(dataset, chunk)) {
-    Kernels.forward(workspace, network, batch)
-    out.set(workspace.activations[last]!.subarray(0, batch.size * classes), offset)
-    offset += batch.size * classes
-  }
-  return out
-}
+export const outputs = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset): Float64Array =>
+  activations(network, params, dataset, network.layout.layers.length)
 
 /**
  * Accuracy, mean cost and confusion matrix of `params` on every example of `dataset`.

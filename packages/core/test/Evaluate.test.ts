@@ -6,6 +6,25 @@ const network = Network.make({ sizes: [2, 2] })
 const params = Params.fromArray(network.layout, [10, 0, 0, 10, -5, -5])
 
 describe("Evaluate", () => {
+  it("activations: every layer's, for every example, as feedforward computes them one by one", () => {
+    const deep = Network.make({ sizes: [16, 7, 5, 10] })
+    const [weights] = Params.init(deep.layout, Rng.make(3))
+    const [noise] = Rng.uniforms(Rng.make(4), 130 * 16)
+    const dataset = Dataset.make({ rows: 4, cols: 4, pixels: Uint8Array.from(noise, (u) => (u < 0.6 ? 0 : Math.floor(u * 256))), labels: new Uint8Array(130) })
+    for (const layer of [1, 2, 3]) {
+      const n = deep.layout.sizes[layer]!
+      const all = Evaluate.activations(deep, weights, dataset, layer)
+      expect(all.length).toBe(130 * n)
+      for (let e = 0; e < 130; e++) {
+        const one = Feedforward.feedforward(deep, weights, Dataset.inputs(Array.from({ length: 16 }, (_, k) => dataset.pixels[e * 16 + k]!))).activations[layer]!
+        expect(Array.from(all.subarray(e * n, (e + 1) * n))).toEqual(Array.from(one))
+      }
+    }
+    expect(Array.from(Evaluate.outputs(deep, weights, dataset))).toEqual(Array.from(Evaluate.activations(deep, weights, dataset, 3)))
+    expect(() => Evaluate.activations(deep, weights, dataset, 0)).toThrow(RangeError)
+    expect(() => Evaluate.activations(deep, weights, dataset, 4)).toThrow(RangeError)
+  })
+
   it("counts correct answers, averages the cost and fills the confusion matrix", () => {
     const dataset = Dataset.make({
       rows: 1,

@@ -160,9 +160,17 @@ export const read = (
   path: string,
   limit?: Memory.Limit
 ): Effect.Effect<Model, FileFormatError | FileError | Memory.MemoryLimitError, FileSystem.FileSystem> =>
-  JsonFile.read(path, ModelFile, "model file", { maxBytes, limit }).pipe(
-    Effect.map((file) => {
-      const network = Network.make({ sizes: file.layers, hidden: file.activation, output: file.output, cost: file.cost })
-      return { network, params: Params.fromArray(network.layout, file.params) }
-    })
-  )
+  JsonFile.read(path, ModelFile, "model file", { maxBytes, limit }).pipe(Effect.map(fromFile))
+
+/**
+ * The model a decoded model file describes (checked by `ModelFile`): its network and
+ * parameters. `read` uses it, and so does a program that has the file's text some other way
+ * (the web page, fetching it).
+ *
+ * @since 0.3.0
+ * @category decoding
+ */
+export const fromFile = (file: Schema.Schema.Type<typeof ModelFile>): Model => {
+  const network = Network.make({ sizes: file.layers, hidden: file.activation, output: file.output, cost: file.cost })
+  return { network, params: Params.fromArray(network.layout, file.params) }
+}

@@ -175,9 +175,23 @@ export const paramsSha256 = (params: Params.Params): string => bytesToHex(sha256
  * @category writing
  */
 export const write = (path: string, record: RunRecord): Effect.Effect<void, FileError, FileSystem.FileSystem | Path.Path> =>
+  text(record).pipe(
+    Effect.mapError((problem) => new FileError({ path, problem })),
+    Effect.flatMap((json) => AtomicFile.write(path, json))
+  )
+
+/**
+ * The text of run.json for `record` (indented JSON, as `write` writes it) — after checking it
+ * against `RunRecordFile`, so that no record descent could not read back is ever handed out
+ * (a number JSON cannot hold, an epoch out of order); the failure says what does not fit.
+ *
+ * @since 0.3.0
+ * @category writing
+ */
+export const text = (record: RunRecord): Effect.Effect<string, string> =>
   Schema.validate(RunRecordFile)(record).pipe(
-    Effect.mapError((error) => new FileError({ path, problem: `cannot write a run record that would not read back: ${JsonFile.describeIssue(error)}` })),
-    Effect.zipRight(AtomicFile.writeJson(path, record))
+    Effect.mapError((error) => `cannot write a run record that would not read back: ${JsonFile.describeIssue(error)}`),
+    Effect.as(JSON.stringify(record, null, 2) + "\n")
   )
 
 /**

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Batches, Dataset, Descent, Evaluate, Layout, Network, Params, Rng, Saturation, Vector } from "@descent/core"
+import { Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Params, Rng, Saturation, Vector } from "@descent/core"
 import * as RunRecord from "./RunRecord.js"
 import * as TrainingOptions from "./TrainingOptions.js"
 import { Clock, Data, Effect, Stream } from "effect"
@@ -219,3 +219,27 @@ export const memory = (options: TrainingOptions.TrainingOptions, largestEvaluate
   const kept = 8 * layout.size * 3 // the parameters between epochs, their bytes hashed, and saved
   return Math.ceil(1.25 * (fold + evaluate + kept))
 }
+
+/**
+ * The run record of `state`: its options, numerics, data fingerprints and epochs, with `status`
+ * and the `environment` that trained it — what `descent train` writes as run.json, and the web
+ * page hands out for download.
+ *
+ * @since 0.3.0
+ * @category records
+ */
+export const record = (
+  state: State,
+  data: RunRecord.DataFingerprints,
+  status: RunRecord.RunRecord["status"],
+  environment: RunRecord.RunRecord["environment"]
+): RunRecord.RunRecord => ({
+  format: "descent-run",
+  version: 1,
+  status,
+  options: state.options,
+  numerics: Numerics.version,
+  data,
+  epochs: state.epochs,
+  environment
+})

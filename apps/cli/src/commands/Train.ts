@@ -8,14 +8,13 @@
  *
  * @since 0.1.0
  */
-import { AtomicFile, JsonFile, RunRecord, Training, TrainingOptions } from "@descent/files"
+import { AtomicFile, JsonFile, RunRecord, TrainingOptions } from "@descent/files"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Schema } from "effect"
 import { type SeedFailed, UsageError } from "../CliError.js"
 import * as Datasets from "../Datasets.js"
 import * as Invocation from "../Invocation.js"
-import * as MemoryFlag from "../MemoryFlag.js"
 import * as Output from "../Output.js"
 import * as RunFolder from "../RunFolder.js"
 import * as SeedRuns from "../SeedRuns.js"
@@ -79,9 +78,9 @@ const SeedsFile = Schema.Struct({
 const seedsFile = (root: string, path: Path.Path) => path.join(root, "seeds.json")
 const seedFolder = (root: string, seed: number, path: Path.Path) => path.join(root, `seed-${seed}`)
 
-// What one seed's run may take: the training (as `TrainRun.checkMemory` counts it) and MNIST's
-// images as loaded (55 MB of pixels, with room for decoding them).
-const perRun = (options: TrainingOptions.TrainingOptions) => MemoryFlag.baseline + Training.memory(options, 60_000) + 128 * 1024 * 1024
+// What one seed's run may take: the training, and MNIST's images as loaded (55 MB of pixels,
+// with room for decoding them).
+const perRun = (options: TrainingOptions.TrainingOptions) => TrainRun.memory(options) + 128 * 1024 * 1024
 
 // The seeds' runs, side by side (see `SeedRuns`), then their summary from their run records.
 const runSeeds = (root: string, seeds: ReadonlyArray<number>, base: TrainingOptions.TrainingOptions, jobs: ReadonlyArray<SeedRuns.Job>, flags: TrainFlags.Flags) =>

@@ -11,6 +11,7 @@
  */
 import { Layout, Memory, Params } from "@descent/core"
 import { AtomicFile, ModelFile } from "@descent/files"
+import * as Colour from "@descent/web/Colour"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import { Unfit, UsageError } from "../CliError.js"
@@ -27,7 +28,7 @@ const labelAbove = 18
 const labelBelow = 20
 const keyHeight = 134
 
-const hex = ([r, g, b]: Raster.Rgb) => `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`
+const hex = ([r, g, b]: Colour.Rgb) => `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`
 
 const layout = (neurons: number, side: number, texts: ReadonlyArray<string>) => {
   const tile = side * scale
@@ -85,7 +86,7 @@ export const draw = (model: ModelFile.Model, side: number, name = "model.json"):
     const left = Svg.margin + (j % columns) * cellW
     const top = Svg.headingHeight + Math.floor(j / columns) * cellH
     const raster = Raster.make(tile, tile)
-    Raster.tile(raster, 0, 0, side, side, scale, (y, x) => Raster.diverging(largest === 0 ? 0 : weights[from + y * side + x]! / largest))
+    Raster.tile(raster, 0, 0, side, side, scale, (y, x) => Colour.diverging(largest === 0 ? 0 : weights[from + y * side + x]! / largest))
     body.push(
       Svg.text(left, top + 13, `neuron ${j}`, { bold: true }),
       Svg.image(left, top + labelAbove, raster, `neuron ${j}: largest |weight| ${largest.toPrecision(3)}`),
@@ -99,7 +100,7 @@ export const draw = (model: ModelFile.Model, side: number, name = "model.json"):
   const left = Svg.margin
   body.push(
     Svg.text(left, keyTop + 12, "Colour key (for each tile):", { bold: true }),
-    Svg.colourBar("weights", left, keyTop + 22, bar, 14, [-1, -0.5, 0, 0.5, 1].map((t) => hex(Raster.diverging(t)))),
+    Svg.colourBar("weights", left, keyTop + 22, bar, 14, [-1, -0.5, 0, 0.5, 1].map((t) => hex(Colour.diverging(t)))),
     Svg.text(left, keyTop + 52, "−largest |w|", { size: 12 }),
     Svg.text(left + bar / 2, keyTop + 52, "0", { size: 12, anchor: "middle" }),
     Svg.text(left + bar, keyTop + 52, "+largest |w|", { size: 12, anchor: "end" }),
