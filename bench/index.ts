@@ -14,6 +14,7 @@ const benches: ReadonlyArray<readonly [string, ...Array<string>]> = [
   ["train-epoch.js", "batch100"],
   ["train-epoch.js", "noisy"],
   ["train-epoch.js", "784-100-10"],
+  ["threads.js"],
   ["seeds.js"],
   ["page.js"]
 ]

@@ -65,6 +65,40 @@ describe("descent train", () => {
   })
 })
 
+describe("descent train --threads and replay --threads", () => {
+  it("give the parameters of one thread, to the bit, for 2 and 3 threads; replay agrees on any count", () => {
+    // 784-30-10: auto picks 2 threads where there are 2 cores; 1, 2 and 3 are asked for.
+    const wide = ["--data", data.dir, "--layers", "784,30,10", "--eta", "1.0", "--seed", "3", "--epochs", "2", "--json"]
+    const hashes = (threads: string) => {
+      const out = join(temporary(`threads${threads}`), "run")
+      const result = descent(["train", ...wide, "--threads", threads, "--out", out])
+      expect(result.code, result.stderr).toBe(0)
+      return { out, hashes: jsonLines(result.stdout).map((e) => e.paramsSha256) }
+    }
+    const one = hashes("1")
+    expect(one.hashes).toHaveLength(2)
+    expect(hashes("2").hashes).toEqual(one.hashes)
+    const three = hashes("3")
+    expect(three.hashes).toEqual(one.hashes)
+    const replayed = descent(["replay", join(three.out, "run.json"), "--threads", "2"])
+    expect(replayed.code, replayed.stderr).toBe(0)
+    expect(replayed.stderr).toMatch(/replayed on node \S+ on 2 threads/)
+    expect(replayed.stdout.trim().split("\n").pop()).toBe("identical")
+  })
+
+  it("says how many threads a run uses, and refuses a count outside 1 to 64 in one line", () => {
+    const out = join(temporary("threadsNote"), "run")
+    const result = descent(["train", ...small, "--epochs", "1", "--threads", "2", "--out", out])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/^training 784-16-10 on .+, on 2 threads, into /m)
+    for (const bad of ["0", "65"]) {
+      const refused = descent(["train", ...small, "--threads", bad])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr.trim()).toBe(`descent: --threads ${bad}: give 1 to 64 (see descent train --help)`)
+    }
+  })
+})
+
 describe("descent eval", () => {
   it("reports the accuracy train reported, and a confusion matrix", () => {
     const result = descent(["eval", "--model", join(runDir, "model.json"), "--data", data.dir, "--json"])

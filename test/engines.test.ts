@@ -137,8 +137,11 @@ describe.each(configurations)("%s", (_, flags) => {
     expect(record.environment.engine.startsWith(`${engine.name} `)).toBe(true)
   })
 
-  it.each([bun, deno])("$name replays Node's run as identical, and Node replays $name's", (engine) => {
-    const replayed = spawn(engine, cliPath, ["replay", join(recorded.out, "run.json")])
+  it.each([bun, deno])("$name replays Node's run as identical (on 2 threads), and Node replays $name's", (engine) => {
+    // Two threads share layer 1 in the engine's own workers (node:worker_threads, shared
+    // WebAssembly memory): the same bits.
+    const replayed = spawn(engine, cliPath, ["replay", join(recorded.out, "run.json"), "--threads", "2"])
+    expect(replayed.stderr).toContain(" on 2 threads)")
     expect(replayed.stdout).toMatch(/identical\n$/)
     expect(replayed.code).toBe(0)
     const other = train(engine, flags)

@@ -80,11 +80,11 @@ const predict = Command.make(
 
 const replay = Command.make(
   "replay",
-  { run: Args.text({ name: "RUN.json" }).pipe(Args.withDescription("A run record written by descent train.")), maxMemory, json },
+  { run: Args.text({ name: "RUN.json" }).pipe(Args.withDescription("A run record written by descent train.")), threads: TrainFlags.threads, maxMemory, json },
   Replay.run
 ).pipe(
   Command.withDescription(
-    "Re-run a recorded run from its seed and check that every epoch's parameters are bit-identical (exit 0), or name the first epoch that differs (exit 1). A run recorded on Node, Bun or Deno replays on any of them; one made by descent 0.1, whose numbers depended on the engine, is refused with the command that re-records it (exit 1)."
+    "Re-run a recorded run from its seed and check that every epoch's parameters are bit-identical (exit 0), or name the first epoch that differs (exit 1). A run recorded on Node, Bun or Deno replays on any of them, on any number of threads; one made by descent 0.1, whose numbers depended on the engine, is refused with the command that re-records it (exit 1)."
   )
 )
 

@@ -7,7 +7,8 @@
  *
  * @since 0.3.0
  */
-import { Dataset, Descent, Layout, Memory, Numerics, Params } from "@descent/core"
+import { Dataset, Descent, Layout, Memory, Network, Numerics, Params, Threads } from "@descent/core"
+import * as NodeThreads from "@descent/core/NodeThreads"
 import type { IdxError, Mnist, MnistError } from "@descent/data"
 import {
   Checkpoint,
@@ -270,6 +271,16 @@ export const start = (
     return yield* train(dir, state, sets, fingerprints, flags, seed)
   })
 
+/**
+ * The threads a run shares layer 1 between: `--threads`, else `Threads.auto` for the network on
+ * `cores` (this machine's, or a run's share of them when several go at once).
+ *
+ * @since 0.4.0
+ * @category training
+ */
+export const threadsFor = (asked: number | undefined, network: Network.Network, cores = NodeThreads.cores()): number =>
+  asked ?? Threads.auto(network.layout.sizes[1]!, cores)
+
 /** Trains the run in `dir` from `initial`, whose files are saved, to its last epoch. */
 const train = (
   dir: string,
@@ -290,6 +301,8 @@ const train = (
           ? `no epoch was completed; ${dir} holds the starting point`
           : `the checkpoint after epoch ${state.epochs.length} is kept in ${dir}`
 
+      const count = threadsFor(flags.threads.value, initial.network)
+      const threads = count > 1 ? yield* NodeThreads.scoped(count) : undefined
       const progress = Progress.make(options.epochs)
       // A signal's note goes on a clean line: the bar is taken down first, and not drawn again.
       const stop = yield* StopSignal.listen(Invocation.line("train", "--resume", dir), progress.clear)
@@ -301,12 +314,16 @@ const train = (
         turn: StopSignal.turn
       }
 
-      if (!json) yield* Output.note(`training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)} into ${dir}`)
+      if (!json) {
+        yield* Output.note(
+          `training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)}${count > 1 ? `, on ${count} threads,` : ""} into ${dir}`
+        )
+      }
       let state = initial
       let warned = false
       while (state.epochs.length < options.epochs) {
         const current = state
-        state = yield* Training.epoch(current, sets, observer).pipe(
+        state = yield* Training.epoch(current, sets, observer, threads).pipe(
           Effect.tapError(() => Effect.sync(progress.clear)),
           Effect.catchTags({
             Stopped: () =>

@@ -17,6 +17,7 @@ import * as Gradient from "./Gradient.js"
 import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import * as Params from "./Params.js"
+import type * as Threads from "./Threads.js"
 import * as Kernels from "./internal/kernels.js"
 import { asArray } from "./internal/vector.js"
 
@@ -38,6 +39,11 @@ export interface Options {
    * weights. 0, the default, is the chapter's plain descent. Biases are not decayed.
    */
   readonly weightDecay?: number | undefined
+  /**
+   * Threads to share layer 1's loops with (see `Threads`; on Node, `NodeThreads.scoped`). The
+   * parameters are the same to the bit for any count; none, the default, is the caller alone.
+   */
+  readonly threads?: Threads.Threads | undefined
 }
 
 /**
@@ -167,11 +173,13 @@ const startFold = (): Fold => ({ workspace: undefined, index: 0 })
 const stepFold = (fold: Fold, options: Options, batch: Batch, norm: boolean): { cost: number; gradientNorm: number } => {
   const { network } = options
   Backprop.checkBatch(network, batch)
-  fold.workspace = Kernels.workspaceFor(network, batch.size, asArray(options.params.vector), fold.workspace)
+  fold.workspace = Kernels.workspaceFor(network, batch.size, asArray(options.params.vector), fold.workspace, options.threads)
   // The workspace's gradient holds zeros here: a new workspace, or one the last step cleared.
-  const cost = Kernels.backpropSum(fold.workspace, network, batch)
+  const step = { eta: options.eta, weightDecay: options.weightDecay ?? 0 }
+  // Without a norm to measure first, layer 1 steps as soon as its gradient is summed.
+  const cost = Kernels.backpropSum(fold.workspace, network, batch, norm ? undefined : step)
   const gradientNorm = norm ? Kernels.gradientNorm(fold.workspace, batch.size) : Number.NaN
-  Kernels.stepAndClear(fold.workspace, batch.size, options.eta, options.weightDecay ?? 0)
+  Kernels.stepAndClear(fold.workspace, batch.size, step.eta, step.weightDecay, !norm)
   fold.index++
   return { cost, gradientNorm }
 }

@@ -41,5 +41,6 @@ export * as Reference from "./Reference.js"
 export * as Rng from "./Rng.js"
 /** @since 0.3.0 */
 export * as Saturation from "./Saturation.js"
+export * as Threads from "./Threads.js"
 /** @since 0.1.0 */
 export * as Vector from "./Vector.js"

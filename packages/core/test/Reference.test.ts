@@ -1,17 +1,9 @@
 // The fast kernels (sparse inputs, reused buffers, in-place fold) against the plain reference
 // implementation: not close — equal, bit for bit, so that speed never changes a result.
-import { Activation, Backprop, Batches, Cost, Dataset, Descent, Evaluate, Network, Params, Reference, Rng } from "@descent/core"
+import { Activation, Backprop, Batches, Cost, Descent, Evaluate, Network, Params, Reference, Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-
-/** Images that are mostly background, like MNIST: each pixel is 0 with probability 0.7. */
-const sparseImages = (seed: number, count: number, side: number): Dataset.Dataset => {
-  const [draws] = Rng.uniforms(Rng.make(seed), count * side * side * 2 + count)
-  const pixels = new Uint8Array(count * side * side)
-  for (let i = 0; i < pixels.length; i++) pixels[i] = draws[2 * i]! < 0.7 ? 0 : Math.floor(draws[2 * i + 1]! * 256)
-  const labels = Uint8Array.from({ length: count }, (_, i) => Math.floor(draws[2 * pixels.length + i]! * 10))
-  return Dataset.make({ rows: side, cols: side, pixels, labels })
-}
+import { sparseImages } from "./fixtures.js"
 
 const bits = (v: ArrayLike<number>) => Array.from(new Uint8Array(Float64Array.from(v).buffer))
 

@@ -33,3 +33,12 @@ export const quadrants = (seed: number, count: number): Dataset.Dataset => {
 
 /** A copy of a vector's bytes, to check later that nothing wrote to it. */
 export const snapshot = (v: ArrayLike<number>): Float64Array => Float64Array.from(v)
+
+/** Images that are mostly background, like MNIST: each pixel is 0 with probability 0.7. */
+export const sparseImages = (seed: number, count: number, side: number): Dataset.Dataset => {
+  const [draws] = Rng.uniforms(Rng.make(seed), count * side * side * 2 + count)
+  const pixels = new Uint8Array(count * side * side)
+  for (let i = 0; i < pixels.length; i++) pixels[i] = draws[2 * i]! < 0.7 ? 0 : Math.floor(draws[2 * i + 1]! * 256)
+  const labels = Uint8Array.from({ length: count }, (_, i) => Math.floor(draws[2 * pixels.length + i]! * 10))
+  return Dataset.make({ rows: side, cols: side, pixels, labels })
+}

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Params, Rng, Saturation, Vector } from "@descent/core"
+import { Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Params, Rng, Saturation, Threads, Vector } from "@descent/core"
 import * as RunRecord from "./RunRecord.js"
 import * as TrainingOptions from "./TrainingOptions.js"
 import { Clock, Data, Effect, Stream } from "effect"
@@ -122,7 +122,8 @@ export const begin = (
 const turnEvery = 256
 
 /**
- * Runs the next epoch and evaluates the result on the test set.
+ * Runs the next epoch and evaluates the result on the test set. With `threads`, layer 1 is
+ * shared out between them (see `@descent/core`'s `Threads`): the same parameters, to the bit.
  *
  * @since 0.1.0
  * @category training
@@ -130,7 +131,8 @@ const turnEvery = 256
 export const epoch = (
   state: State,
   sets: Sets,
-  observer: Observer
+  observer: Observer,
+  threads?: Threads.Threads
 ): Effect.Effect<State, Divergence | Stopped> =>
   Effect.gen(function* () {
     const number = state.epochs.length + 1
@@ -144,7 +146,7 @@ export const epoch = (
     let stopped = false
     const params = yield* Descent.descendWatching(
       Stream.takeWhile(shuffled.batches, () => !(stopped ||= observer.stopRequested())),
-      { network, params: state.params, eta: TrainingOptions.etaOf(options, number), weightDecay: options.l2 / total },
+      { network, params: state.params, eta: TrainingOptions.etaOf(options, number), weightDecay: options.l2 / total, threads },
       (step) => {
         // A non-finite cost shows divergence at the batch it happens in; a non-finite
         // parameter that has not reached the cost yet is caught at the end of the epoch.

@@ -19,20 +19,24 @@
 // column k/16; and dense rows (f64) of all the values, cols=nIn.
 
 /**
- * z_j = Σ_k w_jk·x_k + b_j for each of m examples, written to z (rows=m, cols=nOut). The sum runs
- * over the example's nonzero inputs (listed in index, their values in the dense rows) in
- * increasing k, from 0, then adds the bias — the reference's order.
+ * z_j = Σ_k w_jk·x_k + b_j of nOut neurons for each of m examples, written to z (rows=m, each
+ * zRow entries long: the first nOut of a row). The sum runs over the example's nonzero inputs
+ * (listed in index, their values in the dense rows) in increasing k, from 0, then adds the bias
+ * — the reference's order.
+ *
+ * The neurons may be a panel of a layer (see jobs.ts): wt its columns, bias and z offset to its
+ * first neuron, zRow the whole layer's width.
  */
 export function forward(
   wt: usize, stride: i32, bias: usize, nOut: i32,
-  index: usize, counts: usize, dense: usize, nIn: i32, m: i32, z: usize
+  index: usize, counts: usize, dense: usize, nIn: i32, m: i32, z: usize, zRow: i32
 ): void {
   const row = <usize>stride << 3
   for (let e = 0; e < m; e++) {
     const count = load<i32>(counts + (<usize>e << 2))
     const idx = index + (<usize>(e * nIn) << 2)
     const x0 = dense + (<usize>(e * nIn) << 3)
-    const out = z + (<usize>(e * nOut) << 3)
+    const out = z + (<usize>(e * zRow) << 3)
     let j = 0
     // Sixteen neurons per pass over the inputs: eight accumulators, each input read once.
     for (; j + 16 <= stride; j += 16) {
@@ -61,6 +65,25 @@ export function forward(
       storeWithBias(out, bias, j + 12, nOut, s6)
       storeWithBias(out, bias, j + 14, nOut, s7)
     }
+    // Then eight at a time (a panel of a layer split between threads may be eight wide).
+    for (; j + 8 <= stride; j += 8) {
+      const zero = f64x2.splat(0)
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero
+      const base = wt + (<usize>j << 3)
+      for (let c = 0; c < count; c++) {
+        const k = <usize>load<i32>(idx + (<usize>c << 2))
+        const w = base + k * row
+        const x = v128.load64_splat(x0 + (k << 3))
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(w), x))
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(w, 16), x))
+        s2 = f64x2.add(s2, f64x2.mul(v128.load(w, 32), x))
+        s3 = f64x2.add(s3, f64x2.mul(v128.load(w, 48), x))
+      }
+      storeWithBias(out, bias, j, nOut, s0)
+      storeWithBias(out, bias, j + 2, nOut, s1)
+      storeWithBias(out, bias, j + 4, nOut, s2)
+      storeWithBias(out, bias, j + 6, nOut, s3)
+    }
     // The rest two at a time.
     for (; j < stride; j += 2) {
       let s = f64x2.splat(0)
@@ -87,7 +110,9 @@ export function forward(
 
 /**
  * ∂C/∂w_jk = Σ_e δ_ej·x_ek summed over m examples into gt (transposed like wt, zeros on entry
- * or a running sum), from delta (rows=m, cols=stride, padding lanes 0).
+ * or a running sum), from delta (rows=m, deltaRow entries apart, of which the first stride are
+ * read; padding lanes 0). For a panel of a layer (see jobs.ts), delta is offset to its first
+ * neuron and deltaRow is the whole layer's width.
  *
  * The reference's order: examples four at a time, each entry adding its block's terms as
  * (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) — over the inputs nonzero in any of the four, listed in `union`
@@ -97,10 +122,11 @@ export function forward(
  * that changed, the only ones a step without weight decay needs to visit.
  */
 export function gradient(
-  gt: usize, stride: i32, delta: usize, dense: usize, nIn: i32,
+  gt: usize, stride: i32, delta: usize, deltaRow: i32, dense: usize, nIn: i32,
   index: usize, counts: usize, masks: usize, m: i32, union: usize, touched: usize
 ): void {
   const row = <usize>stride << 3
+  const drow = <usize>deltaRow << 3
   const line = <usize>nIn << 3
   const chunks = (nIn + 15) >> 4
   const maskRow = <usize>chunks << 2
@@ -133,7 +159,7 @@ export function gradient(
       }
     }
     const x0 = dense + <usize>e * line, x1 = x0 + line, x2 = x1 + line, x3 = x2 + line
-    const d0 = delta + <usize>e * row, d1 = d0 + row, d2 = d1 + row, d3 = d2 + row
+    const d0 = delta + <usize>e * drow, d1 = d0 + drow, d2 = d1 + drow, d3 = d2 + drow
     // Sixteen neurons per pass over the union: each row of gt is read and written once.
     let j = 0
     for (; j + 16 <= stride; j += 16) {
@@ -199,7 +225,7 @@ export function gradient(
     const n = load<i32>(counts + (<usize>e << 2))
     const idx = index + (<usize>(e * nIn) << 2)
     const x0 = dense + <usize>e * line
-    const d0 = delta + <usize>e * row
+    const d0 = delta + <usize>e * drow
     for (let c = 0; c < n; c++) {
       const k = load<i32>(idx + (<usize>c << 2))
       const x = v128.load64_splat(x0 + (<usize>k << 3))

@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import { kernelsWasm } from "./kernels.wasm.js"
+import { kernelsSharedWasm } from "./kernelsShared.wasm.js"
 import { numericsWasm } from "./numerics.wasm.js"
 
 /**
@@ -23,10 +24,10 @@ import { numericsWasm } from "./numerics.wasm.js"
 export interface Kernels {
   readonly forward: (
     wt: number, stride: number, bias: number, nOut: number,
-    index: number, counts: number, dense: number, nIn: number, m: number, z: number
+    index: number, counts: number, dense: number, nIn: number, m: number, z: number, zRow: number
   ) => void
   readonly gradient: (
-    gt: number, stride: number, delta: number, dense: number, nIn: number,
+    gt: number, stride: number, delta: number, deltaRow: number, dense: number, nIn: number,
     index: number, counts: number, masks: number, m: number, union: number, touched: number
   ) => void
   readonly step: (wt: number, gt: number, stride: number, touched: number, nIn: number, shrink: number, eta: number, mean: number) => void
@@ -40,6 +41,25 @@ export interface Kernels {
     raw: number, m: number, n: number, values: number,
     index: number, counts: number, masks: number, dense: number, loaded: number
   ) => void
+  // Layer 1's loops as jobs shared out between threads (assembly/jobs.ts).
+  readonly jobBytes: () => number
+  readonly panelBytes: () => number
+  readonly unionBytes: (nIn: number) => number
+  readonly touchedBytes: (nIn: number) => number
+  readonly describe: (
+    at: number, threads: number, panels: number, stride: number, nOut: number, nIn: number, bias: number,
+    index: number, counts: number, masks: number, dense: number, raw: number, values: number, z: number,
+    delta: number, unions: number, touched: number
+  ) => void
+  readonly describePanel: (at: number, thread: number, from: number, width: number, wt: number, gt: number) => void
+  readonly layer1Load: (at: number, m: number, loaded: number) => void
+  readonly layer1Forward: (at: number, m: number) => void
+  readonly layer1Gradient: (at: number, m: number) => void
+  readonly layer1GradientStep: (at: number, m: number, shrink: number, eta: number, mean: number, all: boolean) => void
+  readonly layer1Step: (at: number, shrink: number, eta: number, mean: number) => void
+  readonly layer1StepAll: (at: number, shrink: number, eta: number, mean: number) => void
+  readonly quit: (at: number) => void
+  readonly serve: (at: number, thread: number) => void
 }
 
 const decode = (base64: string): Uint8Array => {
@@ -54,30 +74,39 @@ const decode = (base64: string): Uint8Array => {
 interface WebAssemblyApi {
   readonly Module: new (bytes: Uint8Array) => object
   readonly Instance: new (module: object, imports: object) => { readonly exports: unknown }
-  readonly Memory: new (descriptor: { readonly initial: number; readonly maximum: number }) => {
+  readonly Memory: new (descriptor: { readonly initial: number; readonly maximum: number; readonly shared?: boolean }) => {
     readonly buffer: ArrayBuffer
   }
 }
 const wasm = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly
 
 let compiled: object | undefined
+let compiledShared: object | undefined
 
 /** WebAssembly memory comes in pages of 64 KiB. */
 const pageBytes = 65536
 
 /**
- * A fresh memory of at least `bytes` bytes (zero-filled, never grown, so views of `buffer`
- * stay valid) and an instance of the kernels working in it. The module is compiled once, on
- * first use.
+ * An instance of the kernels in a fresh memory of at least `bytes` bytes (zero-filled, never
+ * grown, so views of `buffer` stay valid). With `shared`, the memory is a shared one, which
+ * helper threads can work in too: pass them `module` and `memory`, and have each instantiate
+ * `module` with `{ env: { memory } }` and call `serve` (see assembly/jobs.ts). Shared memory
+ * needs an engine that allows it (in a browser, a cross-origin isolated page). Each module is
+ * compiled once, on first use.
  *
  * @since 0.1.0
  */
-export const make = (bytes: number): { readonly kernels: Kernels; readonly buffer: ArrayBuffer } => {
+export const make = (
+  bytes: number,
+  shared = false
+): { readonly kernels: Kernels; readonly buffer: ArrayBuffer; readonly module: object; readonly memory: object } => {
   const pages = Math.max(1, Math.ceil(bytes / pageBytes))
-  const memory = new wasm.Memory({ initial: pages, maximum: pages })
-  compiled ??= new wasm.Module(decode(kernelsWasm))
-  const kernels = new wasm.Instance(compiled, { env: { memory } }).exports as Kernels
-  return { kernels, buffer: memory.buffer }
+  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared })
+  const module = shared
+    ? (compiledShared ??= new wasm.Module(decode(kernelsSharedWasm)))
+    : (compiled ??= new wasm.Module(decode(kernelsWasm)))
+  const kernels = new wasm.Instance(module, { env: { memory } }).exports as Kernels
+  return { kernels, buffer: memory.buffer, module, memory }
 }
 
 /**

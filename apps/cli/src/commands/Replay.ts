@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { type Memory, Numerics } from "@descent/core"
+import * as NodeThreads from "@descent/core/NodeThreads"
 import { NumericsMismatch, RunRecord, Training, TrainingOptions } from "@descent/files"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
@@ -24,8 +25,13 @@ import { engine } from "../Versions.js"
  * @since 0.1.0
  * @category commands
  */
-export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Limit; readonly json: boolean }) =>
-  Effect.gen(function* () {
+export const run = (flags: {
+  readonly run: string
+  readonly threads: { readonly value: number | undefined }
+  readonly maxMemory: Memory.Limit
+  readonly json: boolean
+}) =>
+  Effect.scoped(Effect.gen(function* () {
     const path = yield* Path.Path
     const file = path.resolve(flags.run)
     const record = yield* RunRecord.read(file, flags.maxMemory)
@@ -52,14 +58,18 @@ export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Li
         })
       }
     }
+    const count = TrainRun.threadsFor(flags.threads.value, TrainingOptions.network(record.options))
     if (!flags.json) {
       const recordedOn = record.environment.engine ?? `node ${record.environment.node}`
-      yield* Output.note(`replaying ${record.epochs.length} epoch(s) of ${file} (recorded on ${recordedOn}, replayed on ${engine})`)
+      yield* Output.note(
+        `replaying ${record.epochs.length} epoch(s) of ${file} (recorded on ${recordedOn}, replayed on ${engine}${count > 1 ? ` on ${count} threads` : ""})`
+      )
     }
     const begun = Training.begin(record.options, data)
+    const threads = count > 1 ? yield* NodeThreads.scoped(count) : undefined
     let state = begun.state
     for (const recorded of record.epochs) {
-      state = yield* Training.epoch(state, begun.sets, { ...Training.silent, turn: StopSignal.turn }).pipe(
+      state = yield* Training.epoch(state, begun.sets, { ...Training.silent, turn: StopSignal.turn }, threads).pipe(
         Effect.catchAll((error) =>
           Effect.fail(new ReplayMismatch({ message: `epoch ${recorded.epoch} differs: the replay ${error._tag === "Divergence" ? "diverged" : "stopped"}` }))
         )
@@ -79,4 +89,4 @@ export const run = (flags: { readonly run: string; readonly maxMemory: Memory.Li
       ? ` (the ${record.epochs.length} of ${record.options.epochs} epochs the run recorded before it ${record.status === "running" ? "stopped" : `was ${record.status}`})`
       : ""
     yield* Output.line(`identical${of}`)
-  })
+  }))

@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as NodeThreads from "@descent/core/NodeThreads"
 import { AtomicFile, JsonFile, RunRecord, TrainingOptions } from "@descent/files"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -83,10 +84,18 @@ const seedFolder = (root: string, seed: number, path: Path.Path) => path.join(ro
 const perRun = (options: TrainingOptions.TrainingOptions) => TrainRun.memory(options) + 128 * 1024 * 1024
 
 // The seeds' runs, side by side (see `SeedRuns`), then their summary from their run records.
-const runSeeds = (root: string, seeds: ReadonlyArray<number>, base: TrainingOptions.TrainingOptions, jobs: ReadonlyArray<SeedRuns.Job>, flags: TrainFlags.Flags) =>
+// `jobs` are made knowing how many go at once.
+const runSeeds = (
+  root: string,
+  seeds: ReadonlyArray<number>,
+  base: TrainingOptions.TrainingOptions,
+  jobsAt: (at: number) => Effect.Effect<ReadonlyArray<SeedRuns.Job>, never, FileSystem.FileSystem>,
+  flags: TrainFlags.Flags
+) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
-    const at = Math.min(flags.jobs.value ?? Infinity, SeedRuns.concurrency(jobs.length, perRun(base), flags.maxMemory))
+    const at = Math.min(flags.jobs.value ?? Infinity, SeedRuns.concurrency(seeds.length, perRun(base), flags.maxMemory))
+    const jobs = yield* jobsAt(at)
     if (!flags.json) yield* Output.note(`training seeds ${seeds.join(", ")} of ${base.layers.join("-")}, ${at} at a time, into ${root}`)
     yield* SeedRuns.runAll(jobs, { at, share: Math.floor(flags.maxMemory.bytes / at), json: flags.json, resume: Invocation.line("train", "--resume", root) })
     const finals: Array<RunRecord.EpochMetrics> = []
@@ -97,8 +106,17 @@ const runSeeds = (root: string, seeds: ReadonlyArray<number>, base: TrainingOpti
     yield* report(seeds, finals, flags.json)
   })
 
-// The flags that change how a run goes but are not among its options.
-const passed = (flags: TrainFlags.Flags): ReadonlyArray<string> => (flags.stopWhenStalled ? ["--stop-when-stalled"] : [])
+// The flags that change how a run goes but are not among its options: --stop-when-stalled, and
+// the threads of a run that is one of `at` going at once (its share of the cores, unless
+// --threads says).
+const passed = (flags: TrainFlags.Flags, options: TrainingOptions.TrainingOptions, at: number): ReadonlyArray<string> => [
+  ...(flags.stopWhenStalled ? ["--stop-when-stalled"] : []),
+  ...threadsOf(flags, options, at)
+]
+const threadsOf = (flags: TrainFlags.Flags, options: TrainingOptions.TrainingOptions, at: number): ReadonlyArray<string> => [
+  "--threads",
+  String(TrainRun.threadsFor(flags.threads.value, TrainingOptions.network(options), Math.max(1, Math.floor(NodeThreads.cores() / at))))
+]
 
 /**
  * The same options over several seeds, one run folder each, run side by side, and the spread
@@ -132,11 +150,12 @@ const manySeeds = (flags: TrainFlags.Flags, seeds: ReadonlyArray<number>) =>
       }
       return yield* report(seeds, finals, flags.json)
     }
-    const jobs = seeds.map((seed) => ({
-      seed,
-      epochs: base.epochs,
-      args: [...TrainingOptions.flagsOf({ ...base, seed }), ...passed(flags), "--out", seedFolder(root, seed, path)]
-    }))
+    const jobs = (at: number) =>
+      Effect.succeed(seeds.map((seed) => ({
+        seed,
+        epochs: base.epochs,
+        args: [...TrainingOptions.flagsOf({ ...base, seed }), ...passed(flags, base, at), "--out", seedFolder(root, seed, path)]
+      })))
     yield* runSeeds(root, seeds, base, jobs, flags)
   })
 
@@ -166,16 +185,17 @@ const resumeSeeds = (root: string, flags: TrainFlags.Flags) =>
       return yield* report(seeds, finals, flags.json)
     }
     const data = flags.data.value === undefined ? [] : ["--data", flags.data.value]
-    const jobs: Array<SeedRuns.Job> = []
-    for (const seed of seeds) {
-      const dir = seedFolder(root, seed, path)
-      const started = yield* fs.exists(path.join(dir, "checkpoint.json")).pipe(Effect.orElseSucceed(() => false))
-      jobs.push({
-        seed,
-        epochs: base.epochs,
-        args: started ? ["--resume", dir, ...data] : [...TrainingOptions.flagsOf({ ...base, seed }), ...passed(flags), "--out", dir]
-      })
-    }
+    const jobs = (at: number) =>
+      Effect.forEach(seeds, (seed) =>
+        Effect.gen(function* () {
+          const dir = seedFolder(root, seed, path)
+          const started = yield* fs.exists(path.join(dir, "checkpoint.json")).pipe(Effect.orElseSucceed(() => false))
+          return {
+            seed,
+            epochs: base.epochs,
+            args: started ? ["--resume", dir, ...data, ...threadsOf(flags, base, at)] : [...TrainingOptions.flagsOf({ ...base, seed }), ...passed(flags, base, at), "--out", dir]
+          }
+        }))
     yield* runSeeds(root, seeds, base, jobs, flags)
   })
 

@@ -23,19 +23,23 @@
 // (rows=examples, cols=neurons) row-major.
 import * as Wasm from "@descent/kernels"
 import type { Batch } from "../Batches.js"
+import type { Threads } from "../Threads.js"
 import type * as Layout from "../Layout.js"
 import * as Network from "../Network.js"
 import { totalCost } from "./cost.js"
 import * as Dataset from "../Dataset.js"
 import { asArray } from "./vector.js"
 
-/** Bump allocation of 16-byte-aligned buffers in a WebAssembly memory: byte offsets. */
+/**
+ * Bump allocation of buffers in a WebAssembly memory (byte offsets), each starting a 64-byte
+ * cache line: threads writing neighbouring buffers never share a line.
+ */
 class Arena {
-  bytes = 16
+  bytes = 64
   take(count: number, size: 1 | 4 | 8): number {
     const at = this.bytes
-    // Rounded up to 16 by arithmetic, not `& ~15`, which would wrap past 2³¹ bytes.
-    this.bytes = Math.ceil((at + count * size) / 16) * 16
+    // Rounded up by arithmetic, not `& ~63`, which would wrap past 2³¹ bytes.
+    this.bytes = Math.ceil((at + count * size) / 64) * 64
     return at
   }
 }
@@ -43,14 +47,33 @@ class Arena {
 /** n rounded up to even: the row length of a transposed matrix, two neurons per f64x2. */
 const even = (n: number): number => n + (n & 1)
 
+/** Where thread t's share of `units` starts, as jobs.ts's `share`: ⌊units·t/threads⌋. */
+const share = (units: number, t: number, threads: number): number => Math.floor((units * t) / threads)
+
+/**
+ * Layer 1's neurons cut into one panel per thread (see assembly/jobs.ts): panel t is neurons
+ * [from, from + width), even bounds, the last including the padding lane of an odd layer.
+ */
+const panelsOf = (neurons: number, threads: number): ReadonlyArray<{ readonly from: number; readonly width: number }> => {
+  const pairs = even(neurons) / 2
+  return Array.from({ length: threads }, (_, t) => {
+    const from = 2 * share(pairs, t, threads)
+    return { from, width: 2 * share(pairs, t + 1, threads) - from }
+  })
+}
+
 /** Byte offsets of a workspace's buffers, for the WebAssembly loops. */
 interface Offsets {
   readonly params: number
   readonly gradient: number
-  /** Per connection layer: its weights transposed, (rows=inputs, cols=even(outputs)). */
+  /** Layer 1's panels, one per thread: each its neurons' transposed weights and their gradient,
+   * (rows=inputs, cols=width). */
+  readonly panels: ReadonlyArray<{ readonly from: number; readonly width: number; readonly weights: number; readonly gradient: number }>
+  /** The panels as jobs.ts reads them. */
+  readonly panelTable: number
+  /** Per connection layer after the first (index 0 unused): its weights transposed,
+   * (rows=inputs, cols=even(outputs)). */
   readonly transposed: ReadonlyArray<number>
-  /** Layer 1's weight gradient, laid out like its transposed weights. */
-  readonly weightGradient: number
   readonly zs: ReadonlyArray<number>
   readonly activations: ReadonlyArray<number>
   readonly deltas: ReadonlyArray<number>
@@ -63,12 +86,25 @@ interface Offsets {
   readonly raw: number
   /** (256) Dataset.inputOf of each byte: how the kernels turn pixels into inputs. */
   readonly inputTable: number
-  readonly union: number
+  /** Per thread, `unionBytes` apart: the inputs nonzero in a block of examples (see `gradient`). */
+  readonly unions: number
+  /** Per thread, `touchedBytes` apart: the rows of layer 1 a batch touched, as masks. */
   readonly touched: number
+  /** The job block that shares layer 1's loops out between threads (assembly/jobs.ts). */
+  readonly job: number
 }
 
+/** Bytes kept for the job block: more than jobs.ts's `Job` takes (checked at construction). */
+const jobBlockBytes = 256
+/** Bytes kept per panel in the job block's table: more than jobs.ts's `Panel` takes. */
+const panelEntryBytes = 16
+
+/** Bytes apart of each thread's union list and touched masks, as jobs.ts computes them. */
+const unionBytes = (inputs: number): number => Math.ceil((inputs * 4) / 16) * 16
+const touchedBytes = (inputs: number): number => Math.ceil((Math.ceil(inputs / 16) * 4) / 16) * 16
+
 /** Where each buffer of a workspace for `layout` and batches of `capacity` sits, and its size. */
-const plan = (layout: Layout.Layout, capacity: number): { readonly at: Offsets; readonly bytes: number } => {
+const plan = (layout: Layout.Layout, capacity: number, threads: number): { readonly at: Offsets; readonly bytes: number } => {
   const outputs = layout.layers.map((slot) => slot.outputs)
   const inputs = layout.sizes[0]!
   const stride = even(outputs[0]!)
@@ -78,8 +114,14 @@ const plan = (layout: Layout.Layout, capacity: number): { readonly at: Offsets; 
   const at: Offsets = {
     params: arena.take(layout.size, 8),
     gradient: arena.take(layout.size, 8),
-    transposed: layout.layers.map((slot) => arena.take(slot.inputs * even(slot.outputs), 8)),
-    weightGradient: arena.take(inputs * stride, 8),
+    panels: panelsOf(outputs[0]!, threads).map(({ from, width }) => ({
+      from,
+      width,
+      weights: arena.take(inputs * width, 8),
+      gradient: arena.take(inputs * width, 8)
+    })),
+    panelTable: arena.take(threads * panelEntryBytes, 1),
+    transposed: layout.layers.map((slot, l) => (l === 0 ? 0 : arena.take(slot.inputs * even(slot.outputs), 8))),
     zs: outputs.map((n) => arena.take(capacity * n, 8)),
     activations: outputs.map((n) => arena.take(capacity * n, 8)),
     deltas,
@@ -90,8 +132,9 @@ const plan = (layout: Layout.Layout, capacity: number): { readonly at: Offsets; 
     dense: arena.take(capacity * inputs, 8),
     raw: arena.take(capacity * inputs, 1),
     inputTable: arena.take(256, 8),
-    union: arena.take(inputs, 4),
-    touched: arena.take(chunks, 4)
+    unions: arena.take(threads * unionBytes(inputs), 1),
+    touched: arena.take(threads * touchedBytes(inputs), 1),
+    job: arena.take(jobBlockBytes, 1)
   }
   return { at, bytes: arena.bytes }
 }
@@ -100,10 +143,25 @@ const plan = (layout: Layout.Layout, capacity: number): { readonly at: Offsets; 
  * Bytes of WebAssembly memory a workspace for `layout` and batches of up to `capacity` takes
  * (computed, not allocated).
  */
-export const workspaceBytes = (layout: Layout.Layout, capacity: number): number => plan(layout, Math.max(capacity, 1)).bytes
+export const workspaceBytes = (layout: Layout.Layout, capacity: number, threads = 1): number =>
+  plan(layout, Math.max(capacity, 1), threads).bytes
 
 /** The most memory one WebAssembly instance can have: 65,536 pages of 64 KiB (4 GiB). */
 export const maxWorkspaceBytes = 65536 * 65536
+
+/**
+ * One of layer 1's panels (one per thread, see assembly/jobs.ts): neurons [from, from+neurons)
+ * — `width` columns with a padding lane, if any — their weights transposed, not
+ * `Params.weights`' layout: weights[k·width + j] = w_{from+j, k}; and their gradient, laid out
+ * the same way (zeros between steps).
+ */
+export interface Layer1Panel {
+  readonly from: number
+  readonly neurons: number
+  readonly width: number
+  readonly weights: Float64Array
+  readonly gradient: Float64Array
+}
 
 /**
  * Buffers for one layout and batches of up to `capacity` examples, in WebAssembly memory,
@@ -114,18 +172,15 @@ export class Workspace {
   readonly zs: Array<Float64Array>
   readonly activations: Array<Float64Array>
   readonly deltas: Array<Float64Array>
-  /** The parameters, one entry each — except layer 1's weights, which are in `layer1Transposed`
+  /** The parameters, one entry each — except layer 1's weights, which are in `layer1`'s panels
    * (this slot of them goes stale during a descent: `storeParams` writes them back). */
   readonly params: Float64Array
   /** The summed gradient of the last backprop, laid out like `params` (layer 1's weights' part
-   * in `layer1GradientTransposed`). Zeros between steps. */
+   * in `layer1`'s panels). Zeros between steps. */
   readonly gradient: Float64Array
-  /** Layer 1's weights transposed — not `Params.weights`' layout: (rows=inputs, cols=stride),
-   * layer1Transposed[k·stride + j] = w_jk. */
-  readonly layer1Transposed: Float64Array
-  /** Their gradient, laid out like `layer1Transposed`. Zeros between steps. */
-  readonly layer1GradientTransposed: Float64Array
-  /** Layer 1's neurons rounded up to even. */
+  /** Layer 1's weights and their gradient, in one panel per thread, in neuron order. */
+  readonly layer1: ReadonlyArray<Layer1Panel>
+  /** Layer 1's neurons rounded up to even: the width of its delta rows. */
   readonly stride: number
   readonly paddedDelta: Float64Array
   /** Where each example's inputs are nonzero: (rows=capacity, cols=inputs) indices, and counts. */
@@ -143,18 +198,23 @@ export class Workspace {
   loaded = 0
   readonly kernels: Wasm.Kernels
   readonly at: Offsets
+  /** Threads sharing layer 1's loops, the caller's included. */
+  readonly threads: number
 
   constructor(
     readonly layout: Layout.Layout,
-    readonly capacity: number
+    readonly capacity: number,
+    pool?: Threads
   ) {
     const outputs = layout.layers.map((slot) => slot.outputs)
     const inputs = layout.sizes[0]!
+    const threads = pool?.count ?? 1
     const stride = even(outputs[0]!)
     const chunks = Math.ceil(inputs / 16)
-    const planned = plan(layout, capacity)
+    const planned = plan(layout, capacity, threads)
     this.at = planned.at
-    const { buffer, kernels } = Wasm.make(planned.bytes)
+    this.threads = threads
+    const { buffer, kernels, memory, module } = Wasm.make(planned.bytes, threads > 1)
     const f64 = (at: number, count: number) => new Float64Array(buffer, at, count)
     const i32 = (at: number, count: number) => new Int32Array(buffer, at, count)
     const at = this.at
@@ -165,8 +225,13 @@ export class Workspace {
     this.deltas = at.deltas.map((offset, l) => f64(offset, capacity * outputs[l]!))
     this.params = f64(at.params, layout.size)
     this.gradient = f64(at.gradient, layout.size)
-    this.layer1Transposed = f64(at.transposed[0]!, inputs * stride)
-    this.layer1GradientTransposed = f64(at.weightGradient, inputs * stride)
+    this.layer1 = at.panels.map(({ from, width, weights, gradient }) => ({
+      from,
+      neurons: Math.max(0, Math.min(width, outputs[0]! - from)),
+      width,
+      weights: f64(weights, inputs * width),
+      gradient: f64(gradient, inputs * width)
+    }))
     this.paddedDelta = f64(at.paddedDelta, capacity * stride)
     this.nonzeroIndex = i32(at.nonzeroIndex, capacity * inputs)
     this.nonzeroCount = i32(at.nonzeroCount, capacity)
@@ -174,6 +239,20 @@ export class Workspace {
     this.dense = f64(at.dense, capacity * inputs)
     this.raw = new Uint8Array(buffer, at.raw, capacity * inputs)
     f64(at.inputTable, 256).set(Dataset.inputTable)
+    if (
+      kernels.jobBytes() > jobBlockBytes || kernels.panelBytes() > panelEntryBytes ||
+      kernels.unionBytes(inputs) !== unionBytes(inputs) || kernels.touchedBytes(inputs) !== touchedBytes(inputs)
+    ) {
+      throw new Error("@descent/kernels' job block does not match the workspace's plan: rebuild @descent/kernels")
+    }
+    const first = layout.layers[0]!
+    kernels.describe(
+      at.job, threads, at.panelTable, stride, first.outputs, inputs, at.params + first.biasesOffset * 8,
+      at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, at.raw, at.inputTable, at.zs[0]!,
+      at.paddedDelta, at.unions, at.touched
+    )
+    at.panels.forEach((panel, t) => kernels.describePanel(at.job, t, panel.from, panel.width, panel.weights, panel.gradient))
+    if (pool !== undefined && threads > 1) pool.attach({ module, memory, job: at.job, quit: () => kernels.quit(at.job) })
   }
 }
 
@@ -182,7 +261,14 @@ const transposeFrom = (ws: Workspace, from: number): void => {
   const layers = ws.layout.layers
   for (let l = from; l < layers.length; l++) {
     const { inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
-    ws.kernels.transpose(ws.at.params + wo * 8, nIn, nOut, ws.at.transposed[l]!, even(nOut))
+    if (l === 0) {
+      ws.at.panels.forEach((panel, t) => {
+        const neurons = ws.layer1[t]!.neurons
+        ws.kernels.transpose(ws.at.params + (wo + panel.from * nIn) * 8, nIn, neurons, panel.weights, panel.width)
+      })
+    } else {
+      ws.kernels.transpose(ws.at.params + wo * 8, nIn, nOut, ws.at.transposed[l]!, even(nOut))
+    }
   }
 }
 
@@ -192,15 +278,28 @@ export const loadParams = (ws: Workspace, params: Float64Array): void => {
   transposeFrom(ws, 0)
 }
 
+/**
+ * Layer 1's weights (`weights`) or their summed gradient (`gradient`) from the panels, in the
+ * parameter vector's layout and order: `visit(j·nIn + k, value)` for j, then k, increasing.
+ */
+const eachLayer1 = (ws: Workspace, of: "weights" | "gradient", visit: (i: number, value: number) => void): void => {
+  const nIn = ws.layout.sizes[0]!
+  for (const panel of ws.layer1) {
+    const values = panel[of]
+    for (let j = 0; j < panel.neurons; j++) {
+      const row = (panel.from + j) * nIn
+      for (let k = 0; k < nIn; k++) visit(row + k, values[k * panel.width + j]!)
+    }
+  }
+}
+
 /** Copies the workspace's parameters into `params`. */
 export const storeParams = (ws: Workspace, params: Float64Array): void => {
   params.set(ws.params)
-  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[0]!
-  const { layer1Transposed: weights, stride } = ws
-  for (let j = 0; j < nOut; j++) {
-    const row = wo + j * nIn
-    for (let k = 0; k < nIn; k++) params[row + k] = weights[k * stride + j]!
-  }
+  const wo = ws.layout.layers[0]!.weightsOffset
+  eachLayer1(ws, "weights", (i, w) => {
+    params[wo + i] = w
+  })
 }
 
 /**
@@ -208,9 +307,15 @@ export const storeParams = (ws: Workspace, params: Float64Array): void => {
  * fits, else a new one — loaded from `workspace` if there is one (a descent moving to a larger
  * batch keeps its steps), else from `params`.
  */
-export const workspaceFor = (network: Network.Network, m: number, params: Float64Array, workspace?: Workspace): Workspace => {
+export const workspaceFor = (
+  network: Network.Network,
+  m: number,
+  params: Float64Array,
+  workspace?: Workspace,
+  threads?: Threads
+): Workspace => {
   if (workspace !== undefined && workspace.capacity >= m) return workspace
-  const fresh = new Workspace(network.layout, Math.max(m, 1))
+  const fresh = new Workspace(network.layout, Math.max(m, 1), threads)
   if (workspace !== undefined) {
     const stepped = new Float64Array(network.layout.size)
     storeParams(workspace, stepped)
@@ -257,10 +362,7 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
         for (let k = 0; k < n; k++) raw[e * n + k] = pixels[from + k]!
       }
     }
-    const at = ws.at
-    ws.kernels.loadPixels(
-      at.raw, m, n, at.inputTable, at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, ws.loaded
-    )
+    ws.kernels.layer1Load(ws.at.job, m, ws.loaded)
     ws.loaded = m
     return
   }
@@ -296,10 +398,7 @@ export const forward = (ws: Workspace, network: Network.Network, batch: Batch): 
   // Layer 1 from the sparse input.
   const first = layers[0]!
   loadInputs(ws, batch, first.inputs)
-  kernels.forward(
-    at.transposed[0]!, ws.stride, at.params + first.biasesOffset * 8, first.outputs,
-    at.nonzeroIndex, at.nonzeroCount, at.dense, first.inputs, m, at.zs[0]!
-  )
+  kernels.layer1Forward(at.job, m)
   activate(network, 0, ws.zs[0]!, ws.activations[0]!, first.outputs, m)
   // Later layers are small and dense.
   for (let l = 1; l < layers.length; l++) {
@@ -310,14 +409,23 @@ export const forward = (ws: Workspace, network: Network.Network, batch: Batch): 
   }
 }
 
+/** How a step goes: η, and the weight decay λ/n. */
+export interface Step {
+  readonly eta: number
+  readonly weightDecay: number
+}
+
 /**
  * The gradient of the cost summed over a batch into the workspace's gradient (which must hold
  * zeros when called: a fresh workspace, or one `stepAndClear` has just used), and the mean cost
  * returned. The fold leaves the mean to `stepAndClear`, saving a pass.
  *   δᴸ = ∂C/∂zᴸ (from the cost),  δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ f′(zˡ),
  *   ∂C/∂bˡ = δˡ,  ∂C/∂wˡ_jk = δˡ_j aˡ⁻¹_k,  each averaged over the m examples.
+ * With `step`, layer 1's weights also take their step as soon as their gradient is summed (the
+ * same operations as `stepAndClear`'s, which must then be told `layer1Stepped`): a descent that
+ * needs no gradient norm saves a pass over them.
  */
-export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batch): number => {
+export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batch, step?: Step): number => {
   const m = batch.size
   const labels = batch.labels
   forward(ws, network, batch)
@@ -353,7 +461,7 @@ export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batc
     }
 
     if (l === 0) {
-      // ∂C/∂w_jk = Σ_e δ_ej x_ek for layer 1, over the nonzero inputs, into `weightGradient`.
+      // ∂C/∂w_jk = Σ_e δ_ej x_ek for layer 1, over the nonzero inputs, into the panels.
       const stride = ws.stride
       if (stride !== nOut) {
         const padded = ws.paddedDelta
@@ -361,10 +469,12 @@ export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batc
           for (let j = 0; j < nOut; j++) padded[e * stride + j] = delta[e * nOut + j]!
         }
       }
-      kernels.gradient(
-        at.weightGradient, stride, at.paddedDelta, at.dense, nIn, at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, m,
-        at.union, at.touched
-      )
+      if (step === undefined) {
+        kernels.layer1Gradient(at.job, m)
+      } else {
+        const { eta, weightDecay } = step
+        kernels.layer1GradientStep(at.job, m, 1 - eta * weightDecay, eta, 1 / m, weightDecay !== 0)
+      }
       break
     }
 
@@ -394,16 +504,14 @@ export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batc
  */
 export const backprop = (ws: Workspace, network: Network.Network, batch: Batch): { gradient: Float64Array; cost: number } => {
   ws.gradient.fill(0)
-  ws.layer1GradientTransposed.fill(0)
+  for (const panel of ws.layer1) panel.gradient.fill(0)
   const cost = backpropSum(ws, network, batch)
   const mean = 1 / batch.size
   const gradient = ws.gradient.slice()
-  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = network.layout.layers[0]!
-  const { layer1GradientTransposed: weightGradient, stride } = ws
-  for (let j = 0; j < nOut; j++) {
-    const row = wo + j * nIn
-    for (let k = 0; k < nIn; k++) gradient[row + k] = weightGradient[k * stride + j]!
-  }
+  const wo = network.layout.layers[0]!.weightsOffset
+  eachLayer1(ws, "gradient", (i, g) => {
+    gradient[wo + i] = g
+  })
   for (let i = 0; i < gradient.length; i++) gradient[i]! *= mean
   return { gradient, cost }
 }
@@ -414,15 +522,17 @@ export const backprop = (ws: Workspace, network: Network.Network, batch: Batch):
  */
 export const gradientNorm = (ws: Workspace, m: number): number => {
   const mean = 1 / m
-  const { gradient, layer1GradientTransposed: weightGradient, stride } = ws
-  const { biasesOffset, inputs: nIn, outputs: nOut } = ws.layout.layers[0]!
+  const { gradient } = ws
+  const { biasesOffset, inputs: nIn } = ws.layout.layers[0]!
   let sum = 0
-  // Layer 1's weights come first in the vector; the workspace keeps them transposed: entry
-  // (j, k) is weightGradient[k·stride + j].
-  for (let j = 0; j < nOut; j++) {
-    for (let k = 0; k < nIn; k++) {
-      const g = weightGradient[k * stride + j]! * mean
-      sum += g * g
+  // Layer 1's weights come first in the vector; the workspace keeps them transposed, in
+  // panels: entry (from + j, k) is the panel's gradient[k·width + j].
+  for (const { gradient: panel, neurons, width } of ws.layer1) {
+    for (let j = 0; j < neurons; j++) {
+      for (let k = 0; k < nIn; k++) {
+        const g = panel[k * width + j]! * mean
+        sum += g * g
+      }
     }
   }
   for (let i = biasesOffset; i < gradient.length; i++) {
@@ -437,19 +547,21 @@ export const gradientNorm = (ws: Workspace, m: number): number => {
  * next batch: ∇C = sum·(1/m), then w ← (1 − η·decay)·w − η·∇C and b ← b − η·∇C — the same
  * operations, in the same order, as scaling the gradient and calling `Descent.step`.
  */
-export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay: number): void => {
+export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay: number, layer1Stepped = false): void => {
   const mean = 1 / m
   // With no decay the factor is exactly 1, and 1·w is w: plain descent, bit for bit.
   const shrink = 1 - eta * weightDecay
   const { at, kernels } = ws
   const layers = ws.layout.layers
   const first = layers[0]!
-  if (weightDecay === 0) {
+  if (layer1Stepped) {
+    // backpropSum's `step` has stepped layer 1's weights already.
+  } else if (weightDecay === 0) {
     // Only the rows this batch touched have a nonzero gradient; a step leaves the others as
     // they are.
-    kernels.step(at.transposed[0]!, at.weightGradient, ws.stride, at.touched, first.inputs, shrink, eta, mean)
+    kernels.layer1Step(at.job, shrink, eta, mean)
   } else {
-    kernels.stepRange(at.transposed[0]!, at.weightGradient, 0, first.inputs * ws.stride, shrink, eta, mean)
+    kernels.layer1StepAll(at.job, shrink, eta, mean)
   }
   kernels.stepRange(at.params, at.gradient, first.biasesOffset, first.biasesOffset + first.outputs, 1, eta, mean)
   for (let l = 1; l < layers.length; l++) {

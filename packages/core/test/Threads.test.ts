@@ -1,0 +1,82 @@
+// Layer 1 shared out between threads (Threads, NodeThreads): the parameters after a descent are
+// the reference's, bit for bit, for every thread count — including more threads than layer 1
+// has pairs of neurons (some panels empty), odd layers (a padding lane in the last panel),
+// batches that are not a multiple of four, a short last batch, growing batches, weight decay,
+// and batches of plain inputs between batches of images.
+import { Batches, Descent, Network, Params, Reference, Rng, Threads } from "@descent/core"
+import * as NodeThreads from "@descent/core/NodeThreads"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { sparseImages } from "./fixtures.js"
+
+const data = sparseImages(11, 83, 7)
+
+// First layers of 9 (5 pairs: 7 threads leave panels empty), 16, 19 and 100 neurons (blocks of
+// 16 and 8 in a panel, and leftovers).
+const networks = [
+  Network.make({ sizes: [49, 9, 10] }),
+  Network.make({ sizes: [49, 16, 16, 10] }),
+  Network.make({ sizes: [49, 19, 10], hidden: "relu", output: "softmax", cost: "cross-entropy" }),
+  Network.make({ sizes: [49, 100, 10], cost: "cross-entropy" })
+]
+
+const descendBoth = (network: Network.Network, threads: Threads.Threads, batchSize: number, weightDecay: number) =>
+  Effect.gen(function* () {
+    const [start] = Params.init(network.layout, Rng.make(3), "scaled")
+    let threaded = start
+    let slow = start
+    let rng = Rng.make(4)
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const shuffled = Batches.epoch(data, rng, batchSize)
+      rng = shuffled.rng
+      threaded = yield* Descent.descend(shuffled.batches, { network, params: threaded, eta: 0.5, weightDecay, threads })
+      for (const batch of Batches.inOrder(data, shuffled.order, batchSize)) {
+        slow = Reference.updateMiniBatch(network, slow, batch, 0.5, weightDecay)
+      }
+    }
+    return { threaded, slow }
+  })
+
+describe("Threads: layer 1 on several threads = the reference, bit for bit", () => {
+  for (const count of [1, 2, 3, 7]) {
+    it.scoped(`${count} thread${count === 1 ? "" : "s"}: two epochs of each network, batches of 10, 7 (with weight decay) and 1`, () =>
+      Effect.gen(function* () {
+        const threads = yield* NodeThreads.scoped(count)
+        expect(threads.count).toBe(count)
+        for (const network of networks) {
+          for (const [batchSize, weightDecay] of [[10, 0], [7, 0.002], [1, 0]] as const) {
+            const { threaded, slow } = yield* descendBoth(network, threads, batchSize, weightDecay)
+            expect(Params.equals(threaded, slow)).toBe(true)
+          }
+        }
+      }), 120_000)
+  }
+
+  it.scoped("3 threads: growing batches, and plain inputs between images, in one descent; steps' norms too", () =>
+    Effect.gen(function* () {
+      const threads = yield* NodeThreads.scoped(3)
+      const network = networks[3]!
+      const [params] = Params.init(network.layout, Rng.make(5), "scaled")
+      const [draws] = Rng.uniforms(Rng.make(6), 2 * 49 * 12)
+      const plain = (size: number): Batches.Batch => ({
+        size,
+        inputSize: 49,
+        inputs: Float64Array.from({ length: size * 49 }, (_, i) => (draws[2 * i]! < 0.5 ? 0 : 4 * draws[2 * i + 1]! - 2)),
+        labels: Array.from({ length: size }, (_, e) => (e * 3) % 10)
+      })
+      const images = (size: number, from: number) =>
+        Batches.fromIndices(data, Array.from({ length: size }, (_, i) => (from + i * 7) % data.count))
+      const batches = [images(3, 0), plain(2), images(11, 5), plain(12), images(4, 9), images(1, 2), images(12, 1)]
+      const alone = yield* Stream.runCollect(Descent.steps(Stream.fromIterable(batches), { network, params, eta: 0.3 }))
+      const shared = yield* Stream.runCollect(Descent.steps(Stream.fromIterable(batches), { network, params, eta: 0.3, threads }))
+      const slow = batches.reduce((p, batch) => Reference.updateMiniBatch(network, p, batch, 0.3), params)
+      const last = [...shared].at(-1)!
+      expect(Params.equals(last.params, slow)).toBe(true)
+      expect([...shared].map((step) => [step.cost, step.gradientNorm])).toEqual([...alone].map((step) => [step.cost, step.gradientNorm]))
+    }), 120_000)
+
+  it("refuses a thread count that is not a whole number from 1 to 64", () => {
+    const spawn = (): Threads.Helper => ({ post: () => undefined, terminate: () => undefined })
+    for (const count of [0, -1, 1.5, 65, Number.NaN]) expect(() => Threads.make(count, spawn)).toThrow(/whole number from 1 to 64/)
+  })
+})
