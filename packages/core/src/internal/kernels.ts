@@ -9,7 +9,11 @@
 // - SIMD: the loops over weights run in WebAssembly (@descent/kernels), two neurons per f64x2.
 //   The parameters live in the workspace's WebAssembly memory between `loadParams` and
 //   `storeParams`: a descent loads them once and steps them in place. Layer 1's weights are kept
-//   transposed there (one row of neurons per input); the later layers' weights both ways.
+//   transposed there (one row of neurons per input), in one panel of neurons per thread; the
+//   later layers' weights both ways.
+// - Threads (optional, `Threads`): layer 1's loops are jobs (assembly/jobs.ts) each thread does
+//   its part of — its panel's sums, or its examples' pixels — in a shared memory. No sum is
+//   split, so the results are the same for any thread count.
 // - No allocation per batch: every buffer lives in a Workspace, sized once for a layout and a
 //   largest batch, and reused.
 // Element-wise functions (activations, costs and their derivatives) run here, in JavaScript:
@@ -387,26 +391,104 @@ const activate = (network: Network.Network, l: number, z: Float64Array, out: Flo
   }
 }
 
+// Forward and backward, per kind of layer (as llm.c pairs matmul_forward/matmul_backward):
+// layer 1, from the sparse input, in panels shared between threads; and the small dense layers
+// after it. Each backward sums its weights' gradient and hands δ down a layer.
+
+/** z¹ = W¹x + b¹, a¹ = f(z¹) for the m examples loaded by `loadInputs`. */
+const layer1Forward = (ws: Workspace, network: Network.Network, m: number): void => {
+  ws.kernels.layer1Forward(ws.at.job, m)
+  activate(network, 0, ws.zs[0]!, ws.activations[0]!, ws.layout.layers[0]!.outputs, m)
+}
+
+/**
+ * ∂C/∂w¹_jk = Σ_e δ¹_ej x_ek, over the nonzero inputs, into the panels — and, with `step`, the
+ * step of those weights right after (see `backpropSum`).
+ */
+const layer1Backward = (ws: Workspace, m: number, step: Step | undefined): void => {
+  const { at, kernels, stride } = ws
+  const nOut = ws.layout.layers[0]!.outputs
+  if (stride !== nOut) {
+    const delta = ws.deltas[0]!
+    const padded = ws.paddedDelta
+    for (let e = 0; e < m; e++) {
+      for (let j = 0; j < nOut; j++) padded[e * stride + j] = delta[e * nOut + j]!
+    }
+  }
+  if (step === undefined) {
+    kernels.layer1Gradient(at.job, m)
+  } else {
+    const { eta, weightDecay } = step
+    kernels.layer1GradientStep(at.job, m, 1 - eta * weightDecay, eta, 1 / m, weightDecay !== 0)
+  }
+}
+
+/** zˡ = Wˡaˡ⁻¹ + bˡ, aˡ = f(zˡ) for a dense layer l ≥ 1 (0-based connection layers). */
+const denseForward = (ws: Workspace, network: Network.Network, l: number, m: number): void => {
+  const { at, kernels } = ws
+  const { biasesOffset: bo, inputs: nIn, outputs: nOut } = ws.layout.layers[l]!
+  kernels.combine(at.transposed[l]!, nIn, nOut, even(nOut), at.activations[l - 1]!, m, at.zs[l]!)
+  kernels.addBias(at.zs[l]!, at.params + bo * 8, nOut, m)
+  activate(network, l, ws.zs[l]!, ws.activations[l]!, nOut, m)
+}
+
+/** ∂C/∂wˡ_jk = Σ_e δˡ_ej aˡ⁻¹_ek for a dense layer l ≥ 1, then δˡ⁻¹ = (Wˡ)ᵀδˡ ⊙ f′(zˡ⁻¹). */
+const denseBackward = (ws: Workspace, network: Network.Network, l: number, m: number): void => {
+  const { at, kernels } = ws
+  const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[l]!
+  kernels.denseGradient(at.gradient + wo * 8, at.deltas[l]!, nOut, at.activations[l - 1]!, nIn, m)
+  kernels.combine(at.params + wo * 8, nOut, nIn, nIn, at.deltas[l]!, m, at.deltas[l - 1]!)
+  const previous = ws.deltas[l - 1]!
+  const hidden = Network.activationOf(network, l - 1)
+  const fromOutput = hidden.derivativeFromOutput
+  const end = m * nIn
+  if (fromOutput !== undefined) {
+    const a = ws.activations[l - 1]!
+    for (let i = 0; i < end; i++) previous[i]! *= fromOutput(a[i]!)
+  } else {
+    const derivative = hidden.derivative
+    const z = ws.zs[l - 1]!
+    for (let i = 0; i < end; i++) previous[i]! *= derivative(z[i]!)
+  }
+}
+
+/** ∂C/∂bˡ_j = Σ_e δˡ_ej, into the workspace's gradient, for any layer. */
+const biasBackward = (ws: Workspace, l: number, m: number): void => {
+  const { biasesOffset: bo, outputs: nOut } = ws.layout.layers[l]!
+  const delta = ws.deltas[l]!
+  for (let j = 0; j < nOut; j++) {
+    let s = 0
+    for (let e = 0; e < m; e++) s += delta[e * nOut + j]!
+    ws.gradient[bo + j] = s
+  }
+}
+
+/** δᴸ = ∂C/∂zᴸ of the output layer, from the cost: (rows=m, cols=outputs). */
+const outputDelta = (ws: Workspace, network: Network.Network, labels: Batch["labels"], m: number): void => {
+  const last = ws.layout.layers.length - 1
+  const nL = ws.layout.layers[last]!.outputs
+  const aL = ws.activations[last]!
+  const zL = ws.zs[last]!
+  const delta = ws.deltas[last]!
+  const cost = network.cost
+  for (let e = 0; e < m; e++) {
+    const label = labels[e]!
+    for (let j = 0; j < nL; j++) {
+      const i = e * nL + j
+      delta[i] = cost.delta(network.output, zL[i]!, aL[i]!, j === label ? 1 : 0)
+    }
+  }
+}
+
 /**
  * a^{l+1} = f(W a^l + b) for every layer, for the examples of `batch`, into `ws`, with the
  * workspace's parameters.
  */
 export const forward = (ws: Workspace, network: Network.Network, batch: Batch): void => {
   const m = batch.size
-  const layers = network.layout.layers
-  const { at, kernels } = ws
-  // Layer 1 from the sparse input.
-  const first = layers[0]!
-  loadInputs(ws, batch, first.inputs)
-  kernels.layer1Forward(at.job, m)
-  activate(network, 0, ws.zs[0]!, ws.activations[0]!, first.outputs, m)
-  // Later layers are small and dense.
-  for (let l = 1; l < layers.length; l++) {
-    const { biasesOffset: bo, inputs: nIn, outputs: nOut } = layers[l]!
-    kernels.combine(at.transposed[l]!, nIn, nOut, even(nOut), at.activations[l - 1]!, m, at.zs[l]!)
-    kernels.addBias(at.zs[l]!, at.params + bo * 8, nOut, m)
-    activate(network, l, ws.zs[l]!, ws.activations[l]!, nOut, m)
-  }
+  loadInputs(ws, batch, ws.layout.sizes[0]!)
+  layer1Forward(ws, network, m)
+  for (let l = 1; l < ws.layout.layers.length; l++) denseForward(ws, network, l, m)
 }
 
 /** How a step goes: η, and the weight decay λ/n. */
@@ -427,75 +509,16 @@ export interface Step {
  */
 export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batch, step?: Step): number => {
   const m = batch.size
-  const labels = batch.labels
   forward(ws, network, batch)
-  const layers = network.layout.layers
-  const last = layers.length - 1
-  const { at, gradient, kernels } = ws
-
-  // δᴸ: (rows=m, cols=outputs)
-  {
-    const nL = layers[last]!.outputs
-    const aL = ws.activations[last]!
-    const zL = ws.zs[last]!
-    const delta = ws.deltas[last]!
-    const cost = network.cost
-    for (let e = 0; e < m; e++) {
-      const label = labels[e]!
-      for (let j = 0; j < nL; j++) {
-        const i = e * nL + j
-        delta[i] = cost.delta(network.output, zL[i]!, aL[i]!, j === label ? 1 : 0)
-      }
-    }
+  const last = ws.layout.layers.length - 1
+  outputDelta(ws, network, batch.labels, m)
+  for (let l = last; l >= 1; l--) {
+    biasBackward(ws, l, m)
+    denseBackward(ws, network, l, m)
   }
-
-  for (let l = last; l >= 0; l--) {
-    const { biasesOffset: bo, inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
-    const delta = ws.deltas[l]!
-
-    // ∂C/∂b_j = Σ_e δ_ej
-    for (let j = 0; j < nOut; j++) {
-      let s = 0
-      for (let e = 0; e < m; e++) s += delta[e * nOut + j]!
-      gradient[bo + j] = s
-    }
-
-    if (l === 0) {
-      // ∂C/∂w_jk = Σ_e δ_ej x_ek for layer 1, over the nonzero inputs, into the panels.
-      const stride = ws.stride
-      if (stride !== nOut) {
-        const padded = ws.paddedDelta
-        for (let e = 0; e < m; e++) {
-          for (let j = 0; j < nOut; j++) padded[e * stride + j] = delta[e * nOut + j]!
-        }
-      }
-      if (step === undefined) {
-        kernels.layer1Gradient(at.job, m)
-      } else {
-        const { eta, weightDecay } = step
-        kernels.layer1GradientStep(at.job, m, 1 - eta * weightDecay, eta, 1 / m, weightDecay !== 0)
-      }
-      break
-    }
-
-    // ∂C/∂w_jk = Σ_e δ_ej a_ek, then δˡ⁻¹ = Wᵀ δˡ ⊙ f′(zˡ⁻¹).
-    kernels.denseGradient(at.gradient + wo * 8, at.deltas[l]!, nOut, at.activations[l - 1]!, nIn, m)
-    kernels.combine(at.params + wo * 8, nOut, nIn, nIn, at.deltas[l]!, m, at.deltas[l - 1]!)
-    const previous = ws.deltas[l - 1]!
-    const hidden = Network.activationOf(network, l - 1)
-    const fromOutput = hidden.derivativeFromOutput
-    const end = m * nIn
-    if (fromOutput !== undefined) {
-      const a = ws.activations[l - 1]!
-      for (let i = 0; i < end; i++) previous[i]! *= fromOutput(a[i]!)
-    } else {
-      const derivative = hidden.derivative
-      const z = ws.zs[l - 1]!
-      for (let i = 0; i < end; i++) previous[i]! *= derivative(z[i]!)
-    }
-  }
-
-  return totalCost(network, ws.activations[last]!, labels, m) * (1 / m)
+  biasBackward(ws, 0, m)
+  layer1Backward(ws, m, step)
+  return totalCost(network, ws.activations[last]!, batch.labels, m) * (1 / m)
 }
 
 /**
