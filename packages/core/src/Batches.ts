@@ -146,6 +146,14 @@ export const sequential = (dataset: Dataset.Dataset, batchSize: number): Iterabl
 })
 
 /**
+ * Batches `epoch` makes at a time.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const batchesPerChunk = 32
+
+/**
  * One epoch of stochastic gradient descent's input: the examples shuffled by `rng`, cut into
  * mini-batches of `batchSize`.
  *
@@ -156,9 +164,10 @@ export const epoch = (dataset: Dataset.Dataset, rng: Rng.Rng, batchSize: number)
   const [order, next] = Rng.permutation(rng, dataset.count)
   return {
     order,
-    // One batch per chunk: a batch is made only when the fold pulls it, so an epoch holds one
-    // batch in memory at a time, not thousands.
-    batches: Stream.suspend(() => Stream.fromIteratorSucceed(inOrder(dataset, order, batchSize), 1)),
+    // A few batches per chunk: a batch is made only when the fold pulls its chunk, so an epoch
+    // holds a few batches (their labels and indices; no pixels) in memory at a time, not
+    // thousands — and the stream's work is paid per chunk, not per batch.
+    batches: Stream.suspend(() => Stream.fromIteratorSucceed(inOrder(dataset, order, batchSize), batchesPerChunk)),
     rng: next
   }
 }

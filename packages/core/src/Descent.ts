@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { dual } from "effect/Function"
 import * as Backprop from "./Backprop.js"
 import type { Batch } from "./Batches.js"
@@ -233,11 +233,22 @@ export const descendWatching = <E, R, E2, R2>(
   Backprop.checkParams(options.network, options.params)
   return Effect.suspend(() => {
     const fold = startFold()
-    return Stream.runForEach(batches, (batch) => {
-      const index = fold.index
-      const { cost } = stepFold(fold, options, batch, false)
-      return watch({ index, examples: batch.size, cost })
-    }).pipe(Effect.map(() => paramsOf(fold, options)))
+    // The steps of a chunk, each followed by what `watch` returns for it. A watcher that has
+    // nothing to do returns `Effect.void`, and the next step follows at once; any other effect
+    // runs before the next step. So a chunk of many batches costs one Effect, not one each.
+    const stepFrom = (chunk: ReadonlyArray<Batch>, from: number): Effect.Effect<void, E2, R2> => {
+      for (let i = from; i < chunk.length; i++) {
+        const batch = chunk[i]!
+        const index = fold.index
+        const { cost } = stepFold(fold, options, batch, false)
+        const next = watch({ index, examples: batch.size, cost })
+        if (next !== Effect.void) return Effect.flatMap(next, () => stepFrom(chunk, i + 1))
+      }
+      return Effect.void
+    }
+    return Stream.runForEachChunk(batches, (chunk) => Effect.suspend(() => stepFrom(Chunk.toReadonlyArray(chunk), 0))).pipe(
+      Effect.map(() => paramsOf(fold, options))
+    )
   })
 }
 

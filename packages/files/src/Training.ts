@@ -15,7 +15,7 @@
 import { Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Params, Rng, Saturation, Threads, Vector } from "@descent/core"
 import * as RunRecord from "./RunRecord.js"
 import * as TrainingOptions from "./TrainingOptions.js"
-import { Clock, Data, Effect, Stream } from "effect"
+import { Clock, Data, Effect } from "effect"
 
 /**
  * A run between epochs.
@@ -42,7 +42,7 @@ export interface State {
 export interface Observer {
   /** After each step: examples done so far in this epoch, and the batch's cost. */
   readonly onStep: (epoch: number, done: number, total: number, cost: number) => void
-  /** Checked before each batch: true asks the run to stop after the batch in progress. */
+  /** Checked before an epoch and after each batch: true stops the run there. */
   readonly stopRequested: () => boolean
   /**
    * Run every 256 examples or so: a turn of the host's event loop (Node's `setImmediate`, a
@@ -143,11 +143,13 @@ export const epoch = (
     const total = sets.train.count
     let done = 0
     let costSum = 0
-    let stopped = false
+    // Asked to stop before the epoch, or after any of its batches: no further batch is stepped,
+    // and the epoch's steps are not kept.
+    if (observer.stopRequested()) return yield* new Stopped({ epoch: number })
     const params = yield* Descent.descendWatching(
-      Stream.takeWhile(shuffled.batches, () => !(stopped ||= observer.stopRequested())),
+      shuffled.batches,
       { network, params: state.params, eta: TrainingOptions.etaOf(options, number), weightDecay: options.l2 / total, threads },
-      (step) => {
+      (step): Effect.Effect<void, Divergence | Stopped> => {
         // A non-finite cost shows divergence at the batch it happens in; a non-finite
         // parameter that has not reached the cost yet is caught at the end of the epoch.
         if (!Number.isFinite(step.cost)) return Effect.fail(new Divergence({ epoch: number, batch: step.index + 1 }))
@@ -155,12 +157,12 @@ export const epoch = (
         done += step.examples
         costSum += step.cost * step.examples
         observer.onStep(number, done, total, step.cost)
+        if (observer.stopRequested()) return Effect.fail(new Stopped({ epoch: number }))
         // An epoch is one long computation: give Node's event loop a turn now and then, so
         // that a Ctrl-C is heard (and a progress bar redrawn) within a few batches.
         return observer.turn !== undefined && Math.floor(done / turnEvery) > Math.floor(before / turnEvery) ? observer.turn : Effect.void
       }
     )
-    if (stopped) return yield* new Stopped({ epoch: number })
     if (!Vector.isFinite(params.vector)) {
       return yield* new Divergence({ epoch: number, batch: Batches.countOf(total, options.batchSize) })
     }
