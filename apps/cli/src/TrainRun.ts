@@ -301,8 +301,7 @@ const train = (
           ? `no epoch was completed; ${dir} holds the starting point`
           : `the checkpoint after epoch ${state.epochs.length} is kept in ${dir}`
 
-      const count = threadsFor(flags.threads.value, initial.network)
-      const threads = count > 1 ? yield* NodeThreads.scoped(count) : undefined
+      const threads = yield* NodeThreads.scoped(threadsFor(flags.threads.value, initial.network))
       const progress = Progress.make(options.epochs)
       // A signal's note goes on a clean line: the bar is taken down first, and not drawn again.
       const stop = yield* StopSignal.listen(Invocation.line("train", "--resume", dir), progress.clear)
@@ -316,7 +315,7 @@ const train = (
 
       if (!json) {
         yield* Output.note(
-          `training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)}${count > 1 ? `, on ${count} threads,` : ""} into ${dir}`
+          `training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)}${threads.count > 1 ? `, on ${threads.count} threads,` : ""} into ${dir}`
         )
       }
       let state = initial

@@ -1,16 +1,18 @@
 /**
  * Threads for a descent: layer 1 — 95% of the arithmetic — shared out between the caller and
- * `count − 1` helper threads working in the same (shared) WebAssembly memory. Each thread takes
- * whole sums (a range of examples for the forward pass, a range of neurons for the gradient and
- * the step), so the parameters come out bit for bit the same for any thread count.
+ * `count − 1` helper threads working in the same (shared) WebAssembly memory. Each thread owns a
+ * panel of layer 1's neurons (their forward sums, gradient and step) and loads a range of the
+ * batch's examples; it always takes whole sums, so the parameters come out bit for bit the same
+ * for any thread count. A pool of 1 has no helpers: the caller alone, in unshared memory.
  *
  * This module is platform-free: it is given a way to start a helper (`make`'s `spawn`).
  * `@descent/core/NodeThreads` gives one for Node (and Bun and Deno, through
  * `node:worker_threads`), scoped so that the helpers stop with the scope.
  *
- * When threads pay: each batch hands out two or three jobs, and a job costs a few microseconds
- * of handing out, so they pay when a batch's layer-1 work is large against that — wider first
- * layers, larger batches, denser images. See the README for measurements.
+ * When threads pay: each batch hands out three jobs (load, forward, gradient and step), each a
+ * fraction of a microsecond of handing out, while the JavaScript between them (the activations,
+ * the small layers) stays on one thread; so they pay when a batch's layer-1 work is large — wide
+ * first layers, dense images. See the README for measurements.
  *
  * Not for: running separate trainings side by side (that is a process per run: `--seeds`).
  *

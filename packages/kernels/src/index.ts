@@ -22,25 +22,12 @@ import { numericsWasm } from "./numerics.wasm.js"
  * @since 0.1.0
  */
 export interface Kernels {
-  readonly forward: (
-    wt: number, stride: number, bias: number, nOut: number,
-    index: number, counts: number, dense: number, nIn: number, m: number, z: number, zRow: number
-  ) => void
-  readonly gradient: (
-    gt: number, stride: number, delta: number, deltaRow: number, dense: number, nIn: number,
-    index: number, counts: number, masks: number, m: number, union: number, touched: number
-  ) => void
-  readonly step: (wt: number, gt: number, stride: number, touched: number, nIn: number, shrink: number, eta: number, mean: number) => void
   readonly combine: (matrix: number, rows: number, cols: number, rowStride: number, x: number, m: number, out: number) => void
   readonly addBias: (z: number, bias: number, n: number, m: number) => void
   readonly denseGradient: (g: number, delta: number, nOut: number, a: number, nIn: number, m: number) => void
   readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
   readonly scanInputs: (dense: number, m: number, n: number, index: number, counts: number, masks: number) => void
-  readonly loadPixels: (
-    raw: number, m: number, n: number, values: number,
-    index: number, counts: number, masks: number, dense: number, loaded: number
-  ) => void
   // Layer 1's loops as jobs shared out between threads (assembly/jobs.ts).
   readonly jobBytes: () => number
   readonly panelBytes: () => number

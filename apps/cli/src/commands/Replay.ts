@@ -58,15 +58,14 @@ export const run = (flags: {
         })
       }
     }
-    const count = TrainRun.threadsFor(flags.threads.value, TrainingOptions.network(record.options))
+    const threads = yield* NodeThreads.scoped(TrainRun.threadsFor(flags.threads.value, TrainingOptions.network(record.options)))
     if (!flags.json) {
       const recordedOn = record.environment.engine ?? `node ${record.environment.node}`
       yield* Output.note(
-        `replaying ${record.epochs.length} epoch(s) of ${file} (recorded on ${recordedOn}, replayed on ${engine}${count > 1 ? ` on ${count} threads` : ""})`
+        `replaying ${record.epochs.length} epoch(s) of ${file} (recorded on ${recordedOn}, replayed on ${engine}${threads.count > 1 ? ` on ${threads.count} threads` : ""})`
       )
     }
     const begun = Training.begin(record.options, data)
-    const threads = count > 1 ? yield* NodeThreads.scoped(count) : undefined
     let state = begun.state
     for (const recorded of record.epochs) {
       state = yield* Training.epoch(state, begun.sets, { ...Training.silent, turn: StopSignal.turn }, threads).pipe(

@@ -202,8 +202,6 @@ export class Workspace {
   loaded = 0
   readonly kernels: Wasm.Kernels
   readonly at: Offsets
-  /** Threads sharing layer 1's loops, the caller's included. */
-  readonly threads: number
 
   constructor(
     readonly layout: Layout.Layout,
@@ -217,7 +215,6 @@ export class Workspace {
     const chunks = Math.ceil(inputs / 16)
     const planned = plan(layout, capacity, threads)
     this.at = planned.at
-    this.threads = threads
     const { buffer, kernels, memory, module } = Wasm.make(planned.bytes, threads > 1)
     const f64 = (at: number, count: number) => new Float64Array(buffer, at, count)
     const i32 = (at: number, count: number) => new Int32Array(buffer, at, count)
@@ -266,10 +263,9 @@ const transposeFrom = (ws: Workspace, from: number): void => {
   for (let l = from; l < layers.length; l++) {
     const { inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
     if (l === 0) {
-      ws.at.panels.forEach((panel, t) => {
-        const neurons = ws.layer1[t]!.neurons
-        ws.kernels.transpose(ws.at.params + (wo + panel.from * nIn) * 8, nIn, neurons, panel.weights, panel.width)
-      })
+      for (const { from, neurons, weights, width } of ws.layer1) {
+        ws.kernels.transpose(ws.at.params + (wo + from * nIn) * 8, nIn, neurons, weights.byteOffset, width)
+      }
     } else {
       ws.kernels.transpose(ws.at.params + wo * 8, nIn, nOut, ws.at.transposed[l]!, even(nOut))
     }
