@@ -192,6 +192,15 @@ const paramsOf = (fold: Fold, options: Options): Params.Params => {
   return Params.unsafeFromArray(options.params.layout, params)
 }
 
+// The end of a descent that ran to its end: its parameters, and its workspace given back for
+// the next descent (the next epoch) to take.
+const finish = (fold: Fold, options: Options): Params.Params => {
+  const params = paramsOf(fold, options)
+  if (fold.workspace !== undefined) Kernels.giveBack(fold.workspace)
+  fold.workspace = undefined
+  return params
+}
+
 /**
  * Every step of the descent over `batches`, in order: `descend`'s fold, emitting each step's
  * cost, gradient norm and parameters (a fresh copy per step, so it allocates where `descend`
@@ -247,7 +256,7 @@ export const descendWatching = <E, R, E2, R2>(
       return Effect.void
     }
     return Stream.runForEachChunk(batches, (chunk) => Effect.suspend(() => stepFrom(Chunk.toReadonlyArray(chunk), 0))).pipe(
-      Effect.map(() => paramsOf(fold, options))
+      Effect.map(() => finish(fold, options))
     )
   })
 }
@@ -274,7 +283,7 @@ export const descend: {
         Effect.sync(() => {
           for (const batch of chunk) stepFold(fold, options, batch, false)
         })
-      ).pipe(Effect.map(() => paramsOf(fold, options)))
+      ).pipe(Effect.map(() => finish(fold, options)))
     })
   }
 )

@@ -43,7 +43,8 @@ const chunk = 100
 
 /**
  * Bytes of memory evaluating `count` examples with a network of `layout` takes — estimated,
- * not allocated: a workspace for a chunk of examples and every example's outputs.
+ * not allocated: a workspace for a chunk of examples and every example's outputs (`outputs`
+ * keeps them all; `evaluate` reads them a chunk at a time).
  *
  * @since 0.3.0
  * @category memory
@@ -91,17 +92,24 @@ export const outputs = (network: Network.Network, params: Params.Params, dataset
 export const evaluate = (network: Network.Network, params: Params.Params, dataset: Dataset.Dataset): Evaluation => {
   const classes = Layout.outputSize(network.layout)
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0))
-  const output = outputs(network, params, dataset)
   const count = dataset.count
+  const workspace = Kernels.scratchFor(network, chunk, asArray(params.vector))
+  const output = workspace.activations[network.layout.layers.length - 1]!
   let correct = 0
-  for (let e = 0; e < count; e++) {
-    const predicted = Feedforward.argmax(output, e * classes, classes)
-    const actual = dataset.labels[e]!
-    if (predicted === actual) correct++
-    const row = confusion[actual]
-    if (row !== undefined) row[predicted]!++
+  let total = 0
+  // Chunk by chunk, reading each one's outputs where the forward pass left them: the cost is
+  // one running sum over the examples in order, as over all the outputs at once.
+  for (const batch of Batches.sequential(dataset, chunk)) {
+    Kernels.forward(workspace, network, batch)
+    for (let e = 0; e < batch.size; e++) {
+      const predicted = Feedforward.argmax(output, e * classes, classes)
+      const actual = batch.labels[e]!
+      if (predicted === actual) correct++
+      const row = confusion[actual]
+      if (row !== undefined) row[predicted]!++
+    }
+    total = totalCost(network, output, batch.labels, batch.size, total)
   }
-  const total = totalCost(network, output, dataset.labels, count)
   return {
     count,
     correct,

@@ -118,6 +118,33 @@ describe("Descent", () => {
       expect(all.every((s) => s.gradientNorm > 0)).toBe(true)
     }))
 
+  it.effect("descents one after another, or side by side, each take the steps of updateMiniBatch (a finished descent's buffers serve the next)", () =>
+    Effect.gen(function* () {
+      const fold = (params: Params.Params, rng: Rng.Rng, size: number) => {
+        let at = params
+        for (const batch of Batches.inOrder(train, Batches.epoch(train, rng, size).order, size)) {
+          at = Descent.updateMiniBatch(network, at, batch, 1).params
+        }
+        return at
+      }
+      const [start] = Params.init(network.layout, Rng.make(5))
+      // Batches of 10, then larger ones (a new workspace), then smaller ones (the larger spare).
+      let params = start
+      for (const [seed, size] of [[1, 10], [2, 10], [3, 40], [4, 7]] as const) {
+        const expected = fold(params, Rng.make(seed), size)
+        params = yield* Descent.descend(Batches.epoch(train, Rng.make(seed), size).batches, { network, params, eta: 1 })
+        expect(Params.equals(params, expected)).toBe(true)
+      }
+      // Two descents of one layout interleaved, batch by batch: neither takes the other's.
+      const slow = <A>(stream: Stream.Stream<A>) => Stream.rechunk(stream, 1).pipe(Stream.tap(() => Effect.yieldNow()))
+      const [left, right] = yield* Effect.all([
+        Descent.descend(slow(Batches.epoch(train, Rng.make(6), 10).batches), { network, params: start, eta: 1 }),
+        Descent.descend(slow(Batches.epoch(train, Rng.make(7), 10).batches), { network, params, eta: 1 })
+      ], { concurrency: 2 })
+      expect(Params.equals(left, fold(start, Rng.make(6), 10))).toBe(true)
+      expect(Params.equals(right, fold(params, Rng.make(7), 10))).toBe(true)
+    }))
+
   it.effect("descend over an empty stream returns its starting parameters", () =>
     Effect.gen(function* () {
       const [params] = Params.init(network.layout, Rng.make(3))

@@ -52,6 +52,15 @@ describe("Threads: layer 1 on several threads = the reference, bit for bit", () 
       }), 120_000)
   }
 
+  it.scoped("2 threads: a network, another, and the first again (its finished descent's buffers, which the helpers left, are not taken up again)", () =>
+    Effect.gen(function* () {
+      const threads = yield* NodeThreads.scoped(2)
+      for (const network of [networks[1]!, networks[3]!, networks[1]!]) {
+        const { threaded, slow } = yield* descendBoth(network, threads, 10, 0)
+        expect(Params.equals(threaded, slow)).toBe(true)
+      }
+    }), 120_000)
+
   it.scoped("3 threads: growing batches, and plain inputs between images, in one descent; steps' norms too", () =>
     Effect.gen(function* () {
       const threads = yield* NodeThreads.scoped(3)

@@ -200,13 +200,15 @@ export class Workspace {
   readonly raw: Uint8Array
   /** Examples whose nonzero inputs are written in `dense` (to clear before the next batch). */
   loaded = 0
+  /** Whether `pool`'s helpers have left this workspace for another one's work. */
+  detached = false
   readonly kernels: Wasm.Kernels
   readonly at: Offsets
 
   constructor(
     readonly layout: Layout.Layout,
     readonly capacity: number,
-    pool?: Threads
+    readonly pool?: Threads
   ) {
     const outputs = layout.layers.map((slot) => slot.outputs)
     const inputs = layout.sizes[0]!
@@ -253,7 +255,14 @@ export class Workspace {
       at.paddedDelta, at.unions, at.touched
     )
     at.panels.forEach((panel, t) => kernels.describePanel(at.job, t, panel.from, panel.width, panel.weights, panel.gradient))
-    if (pool !== undefined && threads > 1) pool.attach({ module, memory, job: at.job, quit: () => kernels.quit(at.job) })
+    if (pool !== undefined && threads > 1) {
+      pool.attach({
+        module, memory, job: at.job, quit: () => {
+          kernels.quit(at.job)
+          this.detached = true
+        }
+      })
+    }
   }
 }
 
@@ -302,10 +311,32 @@ export const storeParams = (ws: Workspace, params: Float64Array): void => {
   })
 }
 
+// Workspaces that finished descents gave back, one per layout, for the next descent of that
+// layout to take rather than make its own (a training's epochs, one after another, share one):
+// a workspace is WebAssembly memory, which the garbage collector frees only in its own time.
+// A descent holds its workspace alone, from its first batch to its end.
+const spare = new WeakMap<Layout.Layout, Workspace>()
+
+/** Gives a descent's workspace back, for the next descent of its layout (see `spare`). */
+export const giveBack = (ws: Workspace): void => {
+  spare.set(ws.layout, ws)
+}
+
+/** The spare workspace for `layout`, if it holds batches of `m` and works with `threads`. */
+const takeSpare = (layout: Layout.Layout, m: number, threads: Threads | undefined): Workspace | undefined => {
+  const ws = spare.get(layout)
+  if (ws === undefined || ws.capacity < m || ws.pool !== threads || ws.detached) return undefined
+  spare.delete(layout)
+  // A descent starts from zero gradients (a step that failed part way may have left a sum).
+  ws.gradient.fill(0)
+  for (const panel of ws.layer1) panel.gradient.fill(0)
+  return ws
+}
+
 /**
  * A workspace for batches of up to `m` examples holding `params`: `workspace` itself when it
- * fits, else a new one — loaded from `workspace` if there is one (a descent moving to a larger
- * batch keeps its steps), else from `params`.
+ * fits, else a spare one or a new one — loaded from `workspace` if there is one (a descent
+ * moving to a larger batch keeps its steps), else from `params`.
  */
 export const workspaceFor = (
   network: Network.Network,
@@ -315,7 +346,8 @@ export const workspaceFor = (
   threads?: Threads
 ): Workspace => {
   if (workspace !== undefined && workspace.capacity >= m) return workspace
-  const fresh = new Workspace(network.layout, Math.max(m, 1), threads)
+  const fresh = (workspace === undefined ? takeSpare(network.layout, m, threads) : undefined) ??
+    new Workspace(network.layout, Math.max(m, 1), threads)
   if (workspace !== undefined) {
     const stepped = new Float64Array(network.layout.size)
     storeParams(workspace, stepped)
