@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url"
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const compiler = createRequire(import.meta.url).resolve("assemblyscript/package.json")
 
-const kernelSources = ["index", "kernels", "jobs"]
+const kernelSources = ["index", "kernels", "jobs", "activations", "numerics"]
 const modules = [
   { name: "kernels", entry: "index", sources: kernelSources, flags: ["--importMemory"] },
   {

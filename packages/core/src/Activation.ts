@@ -30,7 +30,7 @@ export interface Activation {
    * from its weighted inputs, `n` of them starting at `from`. When present, `apply` and
    * `derivative` are not used.
    */
-  readonly applyLayer?: (z: ArrayLike<number>, out: Float64Array, from: number, n: number) => void
+  readonly applyLayer?: (z: ArrayLike<number>, out: Float64Array | Float32Array, from: number, n: number) => void
 }
 
 /**
@@ -42,16 +42,13 @@ export type ActivationName = "sigmoid" | "relu" | "softmax"
 /**
  * σ(z) = 1 / (1 + e^−z), computed so that it never overflows: for z < 0 it uses the equal
  * form e^z / (1 + e^z), whose exponential is at most 1. At z = ±1000 it gives exactly 1 and 0
- * rather than NaN. The exponential is `Numerics.exp`: the same bits on every engine.
+ * rather than NaN. It is `Numerics.sigmoid`, whose exponential is `Numerics.exp`: the same bits
+ * on every engine, and in the kernels' layers.
  *
  * @since 0.1.0
  * @category math
  */
-export const sigmoidOf = (z: number): number => {
-  if (z >= 0) return 1 / (1 + Numerics.exp(-z))
-  const e = Numerics.exp(z)
-  return e / (1 + e)
-}
+export const sigmoidOf = (z: number): number => Numerics.sigmoid(z)
 
 /**
  * The logistic sigmoid, the chapter's and network.py's choice. σ′(z) = σ(z)(1 − σ(z)).

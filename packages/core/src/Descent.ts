@@ -17,6 +17,7 @@ import * as Gradient from "./Gradient.js"
 import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import * as Params from "./Params.js"
+import * as Precision from "./Precision.js"
 import type * as Threads from "./Threads.js"
 import * as Kernels from "./internal/kernels.js"
 import { asArray } from "./internal/vector.js"
@@ -106,7 +107,8 @@ export const step = (
   params: Params.Params,
   gradient: Gradient.Gradient,
   eta: number,
-  weightDecay = 0
+  weightDecay = 0,
+  precision: Precision.Precision = "f64"
 ): Params.Params => {
   if (!Layout.equals(params.layout, gradient.layout)) {
     throw new RangeError(
@@ -116,12 +118,15 @@ export const step = (
   const p = params.vector
   const g = gradient.vector
   const next = new Float64Array(p.length)
+  // In f32 each operation rounds, and so do the parameters and the factors first.
+  const round = Precision.rounding(precision)
   // With no decay the factor is exactly 1, and 1·w is w: plain descent, bit for bit.
-  const shrink = 1 - eta * weightDecay
+  const shrink = round(1 - eta * weightDecay)
+  const h = round(eta)
   for (const slot of params.layout.layers) {
-    for (let i = slot.weightsOffset; i < slot.biasesOffset; i++) next[i] = shrink * p[i]! - eta * g[i]!
+    for (let i = slot.weightsOffset; i < slot.biasesOffset; i++) next[i] = round(round(shrink * round(p[i]!)) - round(h * g[i]!))
     const end = slot.biasesOffset + slot.outputs
-    for (let i = slot.biasesOffset; i < end; i++) next[i] = p[i]! - eta * g[i]!
+    for (let i = slot.biasesOffset; i < end; i++) next[i] = round(round(p[i]!) - round(h * g[i]!))
   }
   return Params.unsafeFromArray(params.layout, next)
 }
@@ -140,7 +145,7 @@ export const updateMiniBatch = (
   weightDecay = 0
 ): { readonly params: Params.Params; readonly cost: number; readonly gradient: Gradient.Gradient } => {
   const { cost, gradient } = Backprop.backprop(network, params, batch)
-  return { params: step(params, gradient, eta, weightDecay), cost, gradient }
+  return { params: step(params, gradient, eta, weightDecay, network.precision), cost, gradient }
 }
 
 /**

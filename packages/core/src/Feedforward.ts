@@ -45,11 +45,12 @@ export const feedforward = (
   const copy = Float64Array.from(input)
   const workspace = Kernels.scratchFor(network, 1, asArray(params.vector))
   Kernels.forward(workspace, network, { size: 1, inputSize: n, inputs: copy, labels: [0] })
-  // The first row of each buffer is this example's, copied out of the workspace.
+  // The first row of each buffer is this example's, copied out of the workspace (as doubles,
+  // whatever the network's precision).
   const sizes = network.layout.sizes
   return {
-    activations: [copy, ...workspace.activations.map((a, l) => a.slice(0, sizes[l + 1]))],
-    zs: workspace.zs.map((z, l) => z.slice(0, sizes[l + 1]))
+    activations: [copy, ...workspace.activations.map((a, l) => Float64Array.from(a.subarray(0, sizes[l + 1])))],
+    zs: workspace.zs.map((z, l) => Float64Array.from(z.subarray(0, sizes[l + 1])))
   }
 }
 

@@ -11,6 +11,7 @@
 import * as Activation from "./Activation.js"
 import * as Cost from "./Cost.js"
 import * as Layout from "./Layout.js"
+import type * as Precision from "./Precision.js"
 
 /**
  * @since 0.1.0
@@ -23,10 +24,13 @@ export interface Network {
   /** f for the output layer. Sigmoid keeps each of the ten outputs in (0, 1). */
   readonly output: Activation.Activation
   readonly cost: Cost.Cost
+  /** The numbers it computes in (see `Precision`): f64 unless asked. */
+  readonly precision: Precision.Precision
 }
 
 /**
- * A network; every choice but the sizes defaults to the chapter's (sigmoid, quadratic cost).
+ * A network; every choice but the sizes defaults to the chapter's (sigmoid, quadratic cost, in
+ * f64).
  * Throws `LayoutError` for sizes that cannot describe a network, and `RangeError` for a
  * softmax anywhere but an output layer trained with cross-entropy.
  *
@@ -38,12 +42,14 @@ export const make = (options: {
   readonly hidden?: Activation.ActivationName | undefined
   readonly output?: Activation.ActivationName | undefined
   readonly cost?: Cost.CostName | undefined
+  readonly precision?: Precision.Precision | undefined
 }): Network => {
   const network = {
     layout: Layout.make(options.sizes),
     hidden: Activation.byName[options.hidden ?? "sigmoid"],
     output: Activation.byName[options.output ?? "sigmoid"],
-    cost: Cost.byName[options.cost ?? "quadratic"]
+    cost: Cost.byName[options.cost ?? "quadratic"],
+    precision: options.precision ?? "f64"
   }
   if (network.hidden.name === "softmax") throw new RangeError("softmax is an output layer, not a hidden one")
   if (network.output.name === "softmax" && network.cost.name !== "cross-entropy") {

@@ -55,6 +55,17 @@ export const version = "wasm-libm-1"
 export const exp: (x: number) => number = numerics.exp
 
 /**
+ * σ(z) = 1 / (1 + e^−z), the logistic sigmoid (`Activation.sigmoid`), computed so that it never
+ * overflows: for z < 0 it uses the equal form e^z / (1 + e^z), whose exponential is at most 1.
+ * It lives beside `exp` because the kernels' layers compute it too, compiled from the same
+ * source (assembly/numerics.ts): a layer's sigmoids there and here are the same bits.
+ *
+ * @since 0.4.0
+ * @category functions
+ */
+export const sigmoid: (z: number) => number = numerics.sigmoid
+
+/**
  * The natural logarithm ln x.
  *
  * @since 0.2.0

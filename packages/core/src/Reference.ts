@@ -42,7 +42,7 @@ export const updateMiniBatch = (
   batch: Batch,
   eta: number,
   weightDecay = 0
-): Params.Params => Descent.step(params, backprop(network, params, batch).gradient, eta, weightDecay)
+): Params.Params => Descent.step(params, backprop(network, params, batch).gradient, eta, weightDecay, network.precision)
 
 /**
  * The output layer's activations for the batch's examples, by the reference loops:
@@ -53,5 +53,5 @@ export const updateMiniBatch = (
  */
 export const outputs = (network: Network.Network, params: Params.Params, batch: Batch): Float64Array => {
   const { activations } = Reference.forward(network, asArray(params.vector), asArray(batch.inputs), batch.size)
-  return activations[activations.length - 1]!
+  return Float64Array.from(activations[activations.length - 1]!)
 }

@@ -35,6 +35,8 @@ export * as Network from "./Network.js"
 export * as Numerics from "./Numerics.js"
 /** @since 0.1.0 */
 export * as Params from "./Params.js"
+/** @since 0.4.0 */
+export * as Precision from "./Precision.js"
 /** @since 0.1.0 */
 export * as Reference from "./Reference.js"
 /** @since 0.1.0 */

@@ -1,6 +1,7 @@
 // The fast kernels (sparse inputs, reused buffers, in-place fold) against the plain reference
-// implementation: not close — equal, bit for bit, so that speed never changes a result.
-import { Activation, Backprop, Batches, Cost, Descent, Evaluate, Network, Params, Reference, Rng } from "@descent/core"
+// implementation: not close — equal, bit for bit, so that speed never changes a result. In each
+// precision: f64, and f32 (whose every operation rounds to single precision).
+import { Activation, Backprop, Batches, Cost, Descent, Evaluate, Network, Params, Precision, Reference, Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { sparseImages } from "./fixtures.js"
@@ -16,10 +17,10 @@ const configs: Array<[Activation.ActivationName, Activation.ActivationName, Cost
   ["relu", "relu", "quadratic", [36, 16, 16, 10]]
 ]
 
-describe("fast kernels = reference, bit for bit", () => {
+for (const precision of Precision.all) describe(`fast kernels = reference, bit for bit, in ${precision}`, () => {
   const data = sparseImages(1, 97, 6)
   for (const [hidden, output, cost, sizes] of configs) {
-    const network = Network.make({ sizes, hidden, output, cost })
+    const network = Network.make({ sizes, hidden, output, cost, precision })
     const [params] = Params.init(network.layout, Rng.make(2), hidden === "relu" ? "scaled" : "normal")
 
     it(`backprop: ${hidden}/${output}/${cost}, batches of 1 to 11`, () => {
@@ -58,7 +59,7 @@ describe("fast kernels = reference, bit for bit", () => {
   }
 
   it("backprop of a batch given as plain inputs (any numbers, not a dataset's bytes)", () => {
-    const network = Network.make({ sizes: [21, 9, 10] })
+    const network = Network.make({ sizes: [21, 9, 10], precision })
     const [params] = Params.init(network.layout, Rng.make(6))
     const [draws] = Rng.uniforms(Rng.make(7), 2 * 21 * 11)
     for (const size of [1, 4, 6, 11]) {
@@ -74,7 +75,7 @@ describe("fast kernels = reference, bit for bit", () => {
   it("batches of a dataset's bytes and of plain inputs, one after another in one workspace", () => {
     // The two ways inputs are loaded share the workspace's buffers: each must leave them as the
     // other expects (a plain batch of 3 between image batches of 11 reuses only some rows).
-    const network = Network.make({ sizes: [36, 9, 10] })
+    const network = Network.make({ sizes: [36, 9, 10], precision })
     const [params] = Params.init(network.layout, Rng.make(8))
     const [draws] = Rng.uniforms(Rng.make(9), 2 * 36 * 5)
     const plain = (size: number) => ({
@@ -95,7 +96,7 @@ describe("fast kernels = reference, bit for bit", () => {
 
   it.effect("descend over batches that grow: the steps carry over to larger buffers", () =>
     Effect.gen(function* () {
-      const network = Network.make({ sizes: [36, 9, 10] })
+      const network = Network.make({ sizes: [36, 9, 10], precision })
       const [params] = Params.init(network.layout, Rng.make(4))
       const batches = [3, 1, 10, 12].map((size, b) =>
         Batches.fromIndices(data, Array.from({ length: size }, (_, i) => (b * 17 + i * 5) % data.count))
@@ -107,7 +108,7 @@ describe("fast kernels = reference, bit for bit", () => {
 
   it.effect("descendWatching hears every step and ends where descend ends", () =>
     Effect.gen(function* () {
-      const network = Network.make({ sizes: [36, 9, 10] })
+      const network = Network.make({ sizes: [36, 9, 10], precision })
       const [params] = Params.init(network.layout, Rng.make(3))
       const shuffled = Batches.epoch(data, Rng.make(3), 10)
       const heard: Array<number> = []

@@ -13,11 +13,15 @@ const data = sparseImages(11, 83, 7)
 
 // First layers of 9 (5 pairs: 7 threads leave panels empty), 16, 19 and 100 neurons (blocks of
 // 16 and 8 in a panel, and leftovers).
+// In f32 (four neurons to a vector), 9 and 19 neurons leave 3 and 1 padding lanes.
 const networks = [
   Network.make({ sizes: [49, 9, 10] }),
   Network.make({ sizes: [49, 16, 16, 10] }),
   Network.make({ sizes: [49, 19, 10], hidden: "relu", output: "softmax", cost: "cross-entropy" }),
-  Network.make({ sizes: [49, 100, 10], cost: "cross-entropy" })
+  Network.make({ sizes: [49, 100, 10], cost: "cross-entropy" }),
+  Network.make({ sizes: [49, 9, 10], precision: "f32" }),
+  Network.make({ sizes: [49, 19, 10], hidden: "relu", output: "softmax", cost: "cross-entropy", precision: "f32" }),
+  Network.make({ sizes: [49, 100, 10], cost: "cross-entropy", precision: "f32" })
 ]
 
 const descendBoth = (network: Network.Network, threads: Threads.Threads, batchSize: number, weightDecay: number) =>

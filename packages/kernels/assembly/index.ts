@@ -1,6 +1,10 @@
 // The kernels module's exports: the loops the host calls itself (kernels.ts: the small dense
-// layers, the steps, transposing, scanning plain inputs) and layer 1's loops as jobs that the
-// threads sharing the memory each do their part of (jobs.ts, which calls kernels.ts's layer-1
-// loops itself).
-export { addBias, combine, denseGradient, scanInputs, stepRange, transpose } from "./kernels"
+// layers, the steps, transposing, scanning plain inputs; activations.ts: a layer's sigmoids)
+// and layer 1's loops as jobs that the threads sharing the memory each do their part of
+// (jobs.ts, which calls kernels.ts's layer-1 loops and the sigmoids itself).
+export {
+  addBias32, addBias64, combine32, combine64, denseGradient32, denseGradient64, scanInputs32, scanInputs64,
+  stepRange32, stepRange64, transpose32, transpose64
+} from "./kernels"
+export { heapBase, sigmoidRows32, sigmoidRows64 } from "./activations"
 export * from "./jobs"

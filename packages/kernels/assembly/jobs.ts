@@ -9,7 +9,8 @@
 // kept pulling each other's lines.) With one thread the one panel is the whole layer.
 //
 // - `layer1Load`: each thread loads a range of examples' pixels (an example is one thread's).
-// - `layer1Forward`: each thread sums its panel's neurons for every example.
+// - `layer1Forward`: each thread sums its panel's neurons for every example — and, for a sigmoid
+//   layer, takes their sigmoids.
 // - `layer1Gradient`, `layer1Step`, `layer1StepAll`: each thread sums its panel's weights'
 //   gradient over every example, then steps them. A weight's sum is the same in any panel.
 //
@@ -19,6 +20,9 @@
 // spins first (the gap between two jobs of a batch is a few microseconds of the host's work)
 // and only then sleeps on the futex, so an idle helper costs nothing for long. With one
 // thread a job is a plain call: nothing is published and nobody waits.
+//
+// A job block works in one precision (`describe`'s f32): the loops' f64 or f32 version.
+import { sigmoidRows } from "./activations"
 import { forward, gradient, loadPixels, step, stepRange } from "./kernels"
 
 /** A job in memory: how it is shared out, and the workspace's buffers (byte offsets). */
@@ -33,6 +37,8 @@ import { forward, gradient, loadPixels, step, stepRange } from "./kernels"
   callerAsleep: i32
   kind: i32
   threads: i32
+  /** 1: the workspace's numbers are f32, else f64. */
+  f32: bool
   m: i32
   loaded: i32
   shrink: f64
@@ -41,7 +47,7 @@ import { forward, gradient, loadPixels, step, stepRange } from "./kernels"
   // Layer 1 and the batch, as `forward`, `gradient` and `step` take them.
   /** Per thread, a `Panel`. */
   panels: usize
-  /** The layer's width in the delta rows (its neurons rounded up to even). */
+  /** The layer's width in the delta rows (its neurons rounded up to a whole vector). */
   stride: i32
   nOut: i32
   nIn: i32
@@ -53,6 +59,10 @@ import { forward, gradient, loadPixels, step, stepRange } from "./kernels"
   raw: usize
   values: usize
   z: usize
+  /** Layer 1's activations (rows=examples, cols=nOut), written by `layer1Forward` for a
+   * sigmoid layer; else the host applies the layer's activation. */
+  a: usize
+  sigmoid: bool
   delta: usize
   /** One union list and one touched mask row per thread, `unionBytes`/`touchedBytes` apart. */
   unions: usize
@@ -100,13 +110,14 @@ export function touchedBytes(nIn: i32): i32 {
  * holds one `Panel` per thread (see `describePanel`).
  */
 export function describe(
-  at: usize, threads: i32, panels: usize, stride: i32, nOut: i32, nIn: i32, bias: usize,
+  at: usize, threads: i32, f32: bool, panels: usize, stride: i32, nOut: i32, nIn: i32, bias: usize,
   index: usize, counts: usize, masks: usize, dense: usize, raw: usize, values: usize, z: usize,
-  delta: usize, unions: usize, touched: usize
+  a: usize, delta: usize, unions: usize, touched: usize
 ): void {
   memory.fill(at, 0, offsetof<Job>())
   const job = changetype<Job>(at)
   job.threads = threads
+  job.f32 = f32
   job.panels = panels
   job.stride = stride
   job.nOut = nOut
@@ -119,6 +130,7 @@ export function describe(
   job.raw = raw
   job.values = values
   job.z = z
+  job.a = a
   job.delta = delta
   job.unions = unions
   job.touched = touched
@@ -141,9 +153,14 @@ export function layer1Load(at: usize, m: i32, loaded: i32): void {
   run(at, LOAD)
 }
 
-/** z of layer 1 for the m examples loaded (by `layer1Load`, or by the host and `scanInputs`). */
-export function layer1Forward(at: usize, m: i32): void {
-  changetype<Job>(at).m = m
+/**
+ * z of layer 1 for the m examples loaded (by `layer1Load`, or by the host and `scanInputs`),
+ * and with `sigmoid` its activations a = σ(z) too.
+ */
+export function layer1Forward(at: usize, m: i32, sigmoid: bool): void {
+  const job = changetype<Job>(at)
+  job.m = m
+  job.sigmoid = sigmoid
   run(at, FORWARD)
 }
 
@@ -252,8 +269,13 @@ function run(at: usize, kind: i32): void {
   return <i32>((<i64>units * thread) / threads)
 }
 
-/** Part `thread` of a job. */
+/** Part `thread` of a job, in the job's precision. */
 function work(job: Job, kind: i32, thread: i32): void {
+  if (job.f32) workIn<f32>(job, kind, thread)
+  else workIn<f64>(job, kind, thread)
+}
+
+function workIn<T>(job: Job, kind: i32, thread: i32): void {
   const threads = job.threads
   const nIn = job.nIn
   if (kind == LOAD) {
@@ -261,10 +283,10 @@ function work(job: Job, kind: i32, thread: i32): void {
     const rows = max(job.m, job.loaded)
     const e0 = share(rows, thread, threads), e1 = share(rows, thread + 1, threads)
     const line = <usize>nIn
-    loadPixels(
+    loadPixels<T>(
       job.raw + <usize>e0 * line, max(0, min(e1, job.m) - e0), nIn, job.values,
       job.index + <usize>e0 * (line << 2), job.counts + (<usize>e0 << 2),
-      job.masks + <usize>e0 * (<usize>((nIn + 15) >> 4) << 2), job.dense + <usize>e0 * (line << 3),
+      job.masks + <usize>e0 * (<usize>((nIn + 15) >> 4) << 2), job.dense + <usize>e0 * (line << alignof<T>()),
       max(0, min(e1, job.loaded) - e0)
     )
     return
@@ -272,21 +294,23 @@ function work(job: Job, kind: i32, thread: i32): void {
   const panel = changetype<Panel>(job.panels + <usize>thread * offsetof<Panel>())
   const from = panel.from, width = panel.width
   if (kind == FORWARD) {
-    const at = <usize>from << 3
-    forward(panel.wt, width, job.bias + at, max(0, min(width, job.nOut - from)), job.index, job.counts, job.dense, nIn, job.m, job.z + at, job.nOut)
+    const at = <usize>from << alignof<T>()
+    const neurons = max(0, min(width, job.nOut - from))
+    forward<T>(panel.wt, width, job.bias + at, neurons, job.index, job.counts, job.dense, nIn, job.m, job.z + at, job.nOut)
+    if (job.sigmoid) sigmoidRows<T>(job.z + at, job.a + at, neurons, job.nOut, job.m)
     return
   }
   // The rows this thread's gradient marks in `touched` (every thread marks the same ones).
   const touched = job.touched + <usize>thread * <usize>touchedBytes(nIn)
   if (kind == GRADIENT || kind == GRADIENT_STEP || kind == GRADIENT_STEP_ALL) {
-    gradient(
-      panel.gt, width, job.delta + (<usize>from << 3), job.stride, job.dense, nIn, job.index, job.counts, job.masks, job.m,
+    gradient<T>(
+      panel.gt, width, job.delta + (<usize>from << alignof<T>()), job.stride, job.dense, nIn, job.index, job.counts, job.masks, job.m,
       job.unions + <usize>thread * <usize>unionBytes(nIn), touched
     )
   }
   if (kind == STEP || kind == GRADIENT_STEP) {
-    step(panel.wt, panel.gt, width, touched, nIn, job.shrink, job.eta, job.mean)
+    step<T>(panel.wt, panel.gt, width, touched, nIn, <T>job.shrink, <T>job.eta, <T>job.mean)
   } else if (kind == STEP_ALL || kind == GRADIENT_STEP_ALL) {
-    stepRange(panel.wt, panel.gt, 0, nIn * width, job.shrink, job.eta, job.mean)
+    stepRange<T>(panel.wt, panel.gt, 0, nIn * width, <T>job.shrink, <T>job.eta, <T>job.mean)
   }
 }

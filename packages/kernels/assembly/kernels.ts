@@ -4,19 +4,35 @@
 // arguments are byte offsets into it. Element-wise functions (activations, costs) stay with the
 // host: they are defined once, in core.
 //
-// Bit for bit the reference's numbers. The two lanes of an f64x2 are two neurons (or two
-// inputs), never two terms of one sum, so every sum adds the same terms in the same order as the
-// plain loops of the reference (packages/core/src/internal/reference.ts); WebAssembly's f64
-// arithmetic is IEEE 754 with round-to-nearest and never fuses a multiply into an add. Terms
-// whose input is 0 are skipped: adding w·0 changes no sum.
+// Each loop is written once for a number type T, f64 or f32 (a network's precision): a v128 holds
+// L = 16 / sizeof<T> lanes of it, two f64 or four f32. The host calls each loop it needs in both,
+// `combine64` and `combine32` and so on (at the end of this file).
+//
+// Bit for bit the reference's numbers. The lanes of a v128 are neurons (or inputs), never terms
+// of one sum, so every sum adds the same terms in the same order as the plain loops of the
+// reference (packages/core/src/internal/reference.ts); WebAssembly's arithmetic is IEEE 754
+// with round-to-nearest in T and never fuses a multiply into an add. Terms whose input is 0 are
+// skipped: adding w·0 changes no sum.
 //
 // Layouts: as in core, a layer's weights are (rows=outputs, cols=inputs) and a batch's values
 // (rows=examples, cols=neurons). The forward loops read weights transposed, one row per input:
-// wt[k·stride + j] = w_jk, stride being the neuron count rounded up to even (a padding lane, if
-// any, holds 0 and stays 0); layer 1's weights and gradient are kept only that way. Examples'
+// wt[k·stride + j] = w_jk, stride being the neuron count rounded up to a multiple of L (padding
+// lanes, if any, hold 0 and stay 0); layer 1's weights and gradient are kept only that way. Examples'
 // inputs come three ways, all (rows=examples): lists of the nonzero ones' indices (i32),
 // cols=nIn, with counts (i32); the same as bit masks (i32), cols=⌈nIn/16⌉, bit k mod 16 of
-// column k/16; and dense rows (f64) of all the values, cols=nIn.
+// column k/16; and dense rows (T) of all the values, cols=nIn.
+
+/** Lanes of T in a v128: 2 for f64, 4 for f32. */
+// @ts-ignore: decorator
+@inline function lanes<T>(): i32 {
+  return <i32>(16 / sizeof<T>())
+}
+
+/** Byte offset of entry i of an array of T. */
+// @ts-ignore: decorator
+@inline function entry<T>(i: i32): usize {
+  return <usize>i << alignof<T>()
+}
 
 /**
  * z_j = Σ_k w_jk·x_k + b_j of nOut neurons for each of m examples, written to z (rows=m, each
@@ -27,84 +43,90 @@
  * The neurons may be a panel of a layer (see jobs.ts): wt its columns, bias and z offset to its
  * first neuron, zRow the whole layer's width.
  */
-export function forward(
+export function forward<T>(
   wt: usize, stride: i32, bias: usize, nOut: i32,
   index: usize, counts: usize, dense: usize, nIn: i32, m: i32, z: usize, zRow: i32
 ): void {
-  const row = <usize>stride << 3
+  const L = lanes<T>()
+  const row = entry<T>(stride)
   for (let e = 0; e < m; e++) {
     const count = load<i32>(counts + (<usize>e << 2))
     const idx = index + (<usize>(e * nIn) << 2)
-    const x0 = dense + (<usize>(e * nIn) << 3)
-    const out = z + (<usize>(e * zRow) << 3)
+    const x0 = dense + entry<T>(e * nIn)
+    const out = z + entry<T>(e * zRow)
     let j = 0
-    // Sixteen neurons per pass over the inputs: eight accumulators, each input read once.
-    for (; j + 16 <= stride; j += 16) {
-      const zero = f64x2.splat(0)
+    // Eight vectors of neurons per pass over the inputs: eight accumulators, each input read once.
+    for (; j + 8 * L <= stride; j += 8 * L) {
+      const zero = v128.splat<T>(0)
       let s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero
-      const base = wt + (<usize>j << 3)
+      const base = wt + entry<T>(j)
       for (let c = 0; c < count; c++) {
-        const k = <usize>load<i32>(idx + (<usize>c << 2))
-        const w = base + k * row
-        const x = v128.load64_splat(x0 + (k << 3))
-        s0 = f64x2.add(s0, f64x2.mul(v128.load(w), x))
-        s1 = f64x2.add(s1, f64x2.mul(v128.load(w, 16), x))
-        s2 = f64x2.add(s2, f64x2.mul(v128.load(w, 32), x))
-        s3 = f64x2.add(s3, f64x2.mul(v128.load(w, 48), x))
-        s4 = f64x2.add(s4, f64x2.mul(v128.load(w, 64), x))
-        s5 = f64x2.add(s5, f64x2.mul(v128.load(w, 80), x))
-        s6 = f64x2.add(s6, f64x2.mul(v128.load(w, 96), x))
-        s7 = f64x2.add(s7, f64x2.mul(v128.load(w, 112), x))
+        const k = load<i32>(idx + (<usize>c << 2))
+        const w = base + <usize>k * row
+        const x = v128.load_splat<T>(x0 + entry<T>(k))
+        s0 = v128.add<T>(s0, v128.mul<T>(v128.load(w), x))
+        s1 = v128.add<T>(s1, v128.mul<T>(v128.load(w, 16), x))
+        s2 = v128.add<T>(s2, v128.mul<T>(v128.load(w, 32), x))
+        s3 = v128.add<T>(s3, v128.mul<T>(v128.load(w, 48), x))
+        s4 = v128.add<T>(s4, v128.mul<T>(v128.load(w, 64), x))
+        s5 = v128.add<T>(s5, v128.mul<T>(v128.load(w, 80), x))
+        s6 = v128.add<T>(s6, v128.mul<T>(v128.load(w, 96), x))
+        s7 = v128.add<T>(s7, v128.mul<T>(v128.load(w, 112), x))
       }
-      storeWithBias(out, bias, j, nOut, s0)
-      storeWithBias(out, bias, j + 2, nOut, s1)
-      storeWithBias(out, bias, j + 4, nOut, s2)
-      storeWithBias(out, bias, j + 6, nOut, s3)
-      storeWithBias(out, bias, j + 8, nOut, s4)
-      storeWithBias(out, bias, j + 10, nOut, s5)
-      storeWithBias(out, bias, j + 12, nOut, s6)
-      storeWithBias(out, bias, j + 14, nOut, s7)
+      storeWithBias<T>(out, bias, j, nOut, s0)
+      storeWithBias<T>(out, bias, j + L, nOut, s1)
+      storeWithBias<T>(out, bias, j + 2 * L, nOut, s2)
+      storeWithBias<T>(out, bias, j + 3 * L, nOut, s3)
+      storeWithBias<T>(out, bias, j + 4 * L, nOut, s4)
+      storeWithBias<T>(out, bias, j + 5 * L, nOut, s5)
+      storeWithBias<T>(out, bias, j + 6 * L, nOut, s6)
+      storeWithBias<T>(out, bias, j + 7 * L, nOut, s7)
     }
-    // Then eight at a time (a panel of a layer split between threads may be eight wide).
-    for (; j + 8 <= stride; j += 8) {
-      const zero = f64x2.splat(0)
+    // Then four vectors at a time (a panel of a layer split between threads may be that wide).
+    for (; j + 4 * L <= stride; j += 4 * L) {
+      const zero = v128.splat<T>(0)
       let s0 = zero, s1 = zero, s2 = zero, s3 = zero
-      const base = wt + (<usize>j << 3)
+      const base = wt + entry<T>(j)
       for (let c = 0; c < count; c++) {
-        const k = <usize>load<i32>(idx + (<usize>c << 2))
-        const w = base + k * row
-        const x = v128.load64_splat(x0 + (k << 3))
-        s0 = f64x2.add(s0, f64x2.mul(v128.load(w), x))
-        s1 = f64x2.add(s1, f64x2.mul(v128.load(w, 16), x))
-        s2 = f64x2.add(s2, f64x2.mul(v128.load(w, 32), x))
-        s3 = f64x2.add(s3, f64x2.mul(v128.load(w, 48), x))
+        const k = load<i32>(idx + (<usize>c << 2))
+        const w = base + <usize>k * row
+        const x = v128.load_splat<T>(x0 + entry<T>(k))
+        s0 = v128.add<T>(s0, v128.mul<T>(v128.load(w), x))
+        s1 = v128.add<T>(s1, v128.mul<T>(v128.load(w, 16), x))
+        s2 = v128.add<T>(s2, v128.mul<T>(v128.load(w, 32), x))
+        s3 = v128.add<T>(s3, v128.mul<T>(v128.load(w, 48), x))
       }
-      storeWithBias(out, bias, j, nOut, s0)
-      storeWithBias(out, bias, j + 2, nOut, s1)
-      storeWithBias(out, bias, j + 4, nOut, s2)
-      storeWithBias(out, bias, j + 6, nOut, s3)
+      storeWithBias<T>(out, bias, j, nOut, s0)
+      storeWithBias<T>(out, bias, j + L, nOut, s1)
+      storeWithBias<T>(out, bias, j + 2 * L, nOut, s2)
+      storeWithBias<T>(out, bias, j + 3 * L, nOut, s3)
     }
-    // The rest two at a time.
-    for (; j < stride; j += 2) {
-      let s = f64x2.splat(0)
-      const base = wt + (<usize>j << 3)
+    // The rest a vector at a time.
+    for (; j < stride; j += L) {
+      let s = v128.splat<T>(0)
+      const base = wt + entry<T>(j)
       for (let c = 0; c < count; c++) {
-        const k = <usize>load<i32>(idx + (<usize>c << 2))
-        s = f64x2.add(s, f64x2.mul(v128.load(base + k * row), v128.load64_splat(x0 + (k << 3))))
+        const k = load<i32>(idx + (<usize>c << 2))
+        s = v128.add<T>(s, v128.mul<T>(v128.load(base + <usize>k * row), v128.load_splat<T>(x0 + entry<T>(k))))
       }
-      storeWithBias(out, bias, j, nOut, s)
+      storeWithBias<T>(out, bias, j, nOut, s)
     }
   }
 }
 
-/** out[j], out[j+1] = s + (b_j, b_j+1), leaving out a padding lane. */
+/** out[j…j+L) = s + b[j…j+L), leaving out padding lanes (j + i ≥ nOut). */
 // @ts-ignore: decorator
-@inline function storeWithBias(out: usize, bias: usize, j: i32, nOut: i32, s: v128): void {
-  const at = <usize>j << 3
-  if (j + 1 < nOut) {
-    v128.store(out + at, f64x2.add(s, v128.load(bias + at)))
-  } else if (j < nOut) {
-    store<f64>(out + at, f64x2.extract_lane(s, 0) + load<f64>(bias + at))
+@inline function storeWithBias<T>(out: usize, bias: usize, j: i32, nOut: i32, s: v128): void {
+  const at = entry<T>(j)
+  if (j + lanes<T>() <= nOut) {
+    v128.store(out + at, v128.add<T>(s, v128.load(bias + at)))
+    return
+  }
+  if (j < nOut) store<T>(out + at, v128.extract_lane<T>(s, 0) + load<T>(bias + at))
+  if (j + 1 < nOut) store<T>(out + at + entry<T>(1), v128.extract_lane<T>(s, 1) + load<T>(bias + at + entry<T>(1)))
+  if (sizeof<T>() == 4) {
+    if (j + 2 < nOut) store<T>(out + at + entry<T>(2), v128.extract_lane<T>(s, 2) + load<T>(bias + at + entry<T>(2)))
+    if (j + 3 < nOut) store<T>(out + at + entry<T>(3), v128.extract_lane<T>(s, 3) + load<T>(bias + at + entry<T>(3)))
   }
 }
 
@@ -121,13 +143,14 @@ export function forward(
  * The union of the examples' masks is written to `touched` (⌈nIn/16⌉ masks): the rows of gt
  * that changed, the only ones a step without weight decay needs to visit.
  */
-export function gradient(
+export function gradient<T>(
   gt: usize, stride: i32, delta: usize, deltaRow: i32, dense: usize, nIn: i32,
   index: usize, counts: usize, masks: usize, m: i32, union: usize, touched: usize
 ): void {
-  const row = <usize>stride << 3
-  const drow = <usize>deltaRow << 3
-  const line = <usize>nIn << 3
+  const L = lanes<T>()
+  const row = entry<T>(stride)
+  const drow = entry<T>(deltaRow)
+  const line = entry<T>(nIn)
   const chunks = (nIn + 15) >> 4
   const maskRow = <usize>chunks << 2
   memory.fill(touched, 0, maskRow)
@@ -160,58 +183,58 @@ export function gradient(
     }
     const x0 = dense + <usize>e * line, x1 = x0 + line, x2 = x1 + line, x3 = x2 + line
     const d0 = delta + <usize>e * drow, d1 = d0 + drow, d2 = d1 + drow, d3 = d2 + drow
-    // Sixteen neurons per pass over the union: each row of gt is read and written once.
+    // Eight vectors of neurons per pass over the union: each row of gt is read and written once.
     let j = 0
-    for (; j + 16 <= stride; j += 16) {
-      const o = <usize>j << 3
+    for (; j + 8 * L <= stride; j += 8 * L) {
+      const o = entry<T>(j)
       const base = gt + o
       const e0 = d0 + o, e1 = d1 + o, e2 = d2 + o, e3 = d3 + o
       for (let c = 0; c < count; c++) {
-        const k = <usize>load<i32>(union + (<usize>c << 2))
-        const at = k << 3
-        const v0 = v128.load64_splat(x0 + at), v1 = v128.load64_splat(x1 + at)
-        const v2 = v128.load64_splat(x2 + at), v3 = v128.load64_splat(x3 + at)
-        const g = base + k * row
-        v128.store(g, f64x2.add(v128.load(g), block(e0, e1, e2, e3, 0, v0, v1, v2, v3)))
-        v128.store(g, f64x2.add(v128.load(g, 16), block(e0, e1, e2, e3, 16, v0, v1, v2, v3)), 16)
-        v128.store(g, f64x2.add(v128.load(g, 32), block(e0, e1, e2, e3, 32, v0, v1, v2, v3)), 32)
-        v128.store(g, f64x2.add(v128.load(g, 48), block(e0, e1, e2, e3, 48, v0, v1, v2, v3)), 48)
-        v128.store(g, f64x2.add(v128.load(g, 64), block(e0, e1, e2, e3, 64, v0, v1, v2, v3)), 64)
-        v128.store(g, f64x2.add(v128.load(g, 80), block(e0, e1, e2, e3, 80, v0, v1, v2, v3)), 80)
-        v128.store(g, f64x2.add(v128.load(g, 96), block(e0, e1, e2, e3, 96, v0, v1, v2, v3)), 96)
-        v128.store(g, f64x2.add(v128.load(g, 112), block(e0, e1, e2, e3, 112, v0, v1, v2, v3)), 112)
+        const k = load<i32>(union + (<usize>c << 2))
+        const at = entry<T>(k)
+        const v0 = v128.load_splat<T>(x0 + at), v1 = v128.load_splat<T>(x1 + at)
+        const v2 = v128.load_splat<T>(x2 + at), v3 = v128.load_splat<T>(x3 + at)
+        const g = base + <usize>k * row
+        v128.store(g, v128.add<T>(v128.load(g), block<T>(e0, e1, e2, e3, 0, v0, v1, v2, v3)))
+        v128.store(g, v128.add<T>(v128.load(g, 16), block<T>(e0, e1, e2, e3, 16, v0, v1, v2, v3)), 16)
+        v128.store(g, v128.add<T>(v128.load(g, 32), block<T>(e0, e1, e2, e3, 32, v0, v1, v2, v3)), 32)
+        v128.store(g, v128.add<T>(v128.load(g, 48), block<T>(e0, e1, e2, e3, 48, v0, v1, v2, v3)), 48)
+        v128.store(g, v128.add<T>(v128.load(g, 64), block<T>(e0, e1, e2, e3, 64, v0, v1, v2, v3)), 64)
+        v128.store(g, v128.add<T>(v128.load(g, 80), block<T>(e0, e1, e2, e3, 80, v0, v1, v2, v3)), 80)
+        v128.store(g, v128.add<T>(v128.load(g, 96), block<T>(e0, e1, e2, e3, 96, v0, v1, v2, v3)), 96)
+        v128.store(g, v128.add<T>(v128.load(g, 112), block<T>(e0, e1, e2, e3, 112, v0, v1, v2, v3)), 112)
       }
     }
-    // Then four neurons per pass: their sixteen deltas stay in registers.
-    for (; j + 4 <= stride; j += 4) {
-      const o = <usize>j << 3
+    // Then two vectors per pass: their eight deltas stay in registers.
+    for (; j + 2 * L <= stride; j += 2 * L) {
+      const o = entry<T>(j)
       const a0 = v128.load(d0 + o), a1 = v128.load(d1 + o), a2 = v128.load(d2 + o), a3 = v128.load(d3 + o)
       const b0 = v128.load(d0 + o, 16), b1 = v128.load(d1 + o, 16), b2 = v128.load(d2 + o, 16), b3 = v128.load(d3 + o, 16)
       const base = gt + o
       for (let c = 0; c < count; c++) {
-        const k = <usize>load<i32>(union + (<usize>c << 2))
-        const at = k << 3
-        const v0 = v128.load64_splat(x0 + at), v1 = v128.load64_splat(x1 + at)
-        const v2 = v128.load64_splat(x2 + at), v3 = v128.load64_splat(x3 + at)
-        const g = base + k * row
-        const p = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a0, v0), f64x2.mul(a1, v1)), f64x2.mul(a2, v2)), f64x2.mul(a3, v3))
-        const q = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(b0, v0), f64x2.mul(b1, v1)), f64x2.mul(b2, v2)), f64x2.mul(b3, v3))
-        v128.store(g, f64x2.add(v128.load(g), p))
-        v128.store(g, f64x2.add(v128.load(g, 16), q), 16)
+        const k = load<i32>(union + (<usize>c << 2))
+        const at = entry<T>(k)
+        const v0 = v128.load_splat<T>(x0 + at), v1 = v128.load_splat<T>(x1 + at)
+        const v2 = v128.load_splat<T>(x2 + at), v3 = v128.load_splat<T>(x3 + at)
+        const g = base + <usize>k * row
+        const p = v128.add<T>(v128.add<T>(v128.add<T>(v128.mul<T>(a0, v0), v128.mul<T>(a1, v1)), v128.mul<T>(a2, v2)), v128.mul<T>(a3, v3))
+        const q = v128.add<T>(v128.add<T>(v128.add<T>(v128.mul<T>(b0, v0), v128.mul<T>(b1, v1)), v128.mul<T>(b2, v2)), v128.mul<T>(b3, v3))
+        v128.store(g, v128.add<T>(v128.load(g), p))
+        v128.store(g, v128.add<T>(v128.load(g, 16), q), 16)
       }
     }
-    for (; j < stride; j += 2) {
-      const o = <usize>j << 3
+    for (; j < stride; j += L) {
+      const o = entry<T>(j)
       const a0 = v128.load(d0 + o), a1 = v128.load(d1 + o), a2 = v128.load(d2 + o), a3 = v128.load(d3 + o)
       const base = gt + o
       for (let c = 0; c < count; c++) {
-        const k = <usize>load<i32>(union + (<usize>c << 2))
-        const at = k << 3
-        const p = f64x2.add(f64x2.add(f64x2.add(
-          f64x2.mul(a0, v128.load64_splat(x0 + at)), f64x2.mul(a1, v128.load64_splat(x1 + at))),
-          f64x2.mul(a2, v128.load64_splat(x2 + at))), f64x2.mul(a3, v128.load64_splat(x3 + at)))
-        const g = base + k * row
-        v128.store(g, f64x2.add(v128.load(g), p))
+        const k = load<i32>(union + (<usize>c << 2))
+        const at = entry<T>(k)
+        const p = v128.add<T>(v128.add<T>(v128.add<T>(
+          v128.mul<T>(a0, v128.load_splat<T>(x0 + at)), v128.mul<T>(a1, v128.load_splat<T>(x1 + at))),
+          v128.mul<T>(a2, v128.load_splat<T>(x2 + at))), v128.mul<T>(a3, v128.load_splat<T>(x3 + at)))
+        const g = base + <usize>k * row
+        v128.store(g, v128.add<T>(v128.load(g), p))
       }
     }
   }
@@ -228,10 +251,10 @@ export function gradient(
     const d0 = delta + <usize>e * drow
     for (let c = 0; c < n; c++) {
       const k = load<i32>(idx + (<usize>c << 2))
-      const x = v128.load64_splat(x0 + (<usize>k << 3))
+      const x = v128.load_splat<T>(x0 + entry<T>(k))
       const g = gt + <usize>k * row
       for (let o: usize = 0; o < row; o += 16) {
-        v128.store(g + o, f64x2.add(v128.load(g + o), f64x2.mul(v128.load(d0 + o), x)))
+        v128.store(g + o, v128.add<T>(v128.load(g + o), v128.mul<T>(v128.load(d0 + o), x)))
       }
     }
   }
@@ -245,12 +268,12 @@ export function gradient(
   return u
 }
 
-/** (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) for the neuron pair at byte offset o of four delta rows. */
+/** (δ₀x₀ + δ₁x₁ + δ₂x₂ + δ₃x₃) for the neurons at byte offset o of four delta rows. */
 // @ts-ignore: decorator
-@inline function block(e0: usize, e1: usize, e2: usize, e3: usize, o: usize, v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-  return f64x2.add(f64x2.add(f64x2.add(
-    f64x2.mul(v128.load(e0 + o), v0), f64x2.mul(v128.load(e1 + o), v1)),
-    f64x2.mul(v128.load(e2 + o), v2)), f64x2.mul(v128.load(e3 + o), v3))
+@inline function block<T>(e0: usize, e1: usize, e2: usize, e3: usize, o: usize, v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  return v128.add<T>(v128.add<T>(v128.add<T>(
+    v128.mul<T>(v128.load(e0 + o), v0), v128.mul<T>(v128.load(e1 + o), v1)),
+    v128.mul<T>(v128.load(e2 + o), v2)), v128.mul<T>(v128.load(e3 + o), v3))
 }
 
 /**
@@ -260,10 +283,10 @@ export function gradient(
  * as they are (1·w − η·0 is w); a decaying step shrinks every weight, so it takes `stepRange`
  * over all of them.
  */
-export function step(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32, shrink: f64, eta: f64, mean: f64): void {
-  const row = <usize>stride << 3
-  const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
-  const zero = f64x2.splat(0)
+export function step<T>(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32, shrink: T, eta: T, mean: T): void {
+  const row = entry<T>(stride)
+  const s = v128.splat<T>(shrink), h = v128.splat<T>(eta), a = v128.splat<T>(mean)
+  const zero = v128.splat<T>(0)
   const chunks = (nIn + 15) >> 4
   for (let c = 0; c < chunks; c += 4) {
     // Four columns (64 inputs) per loop over set bits; columns past the end read as empty.
@@ -277,7 +300,7 @@ export function step(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32
       u &= u - 1
       const w = wt + r, g = gt + r
       for (let o: usize = 0; o < row; o += 16) {
-        v128.store(w + o, f64x2.sub(f64x2.mul(s, v128.load(w + o)), f64x2.mul(h, f64x2.mul(v128.load(g + o), a))))
+        v128.store(w + o, v128.sub<T>(v128.mul<T>(s, v128.load(w + o)), v128.mul<T>(h, v128.mul<T>(v128.load(g + o), a))))
         v128.store(g + o, zero)
       }
     }
@@ -287,31 +310,32 @@ export function step(wt: usize, gt: usize, stride: i32, touched: usize, nIn: i32
 /**
  * ∂C/∂w_jk = Σ_e δ_ej·a_ek of a dense layer, summed into g (rows=nOut, cols=nIn) from delta
  * (rows=m, cols=nOut) and a (rows=m, cols=nIn): blocks of four examples adding
- * (δ₀a₀ + δ₁a₁ + δ₂a₂ + δ₃a₃), then the rest one at a time. Lanes: two inputs k, k+1.
+ * (δ₀a₀ + δ₁a₁ + δ₂a₂ + δ₃a₃), then the rest one at a time. Lanes: L inputs k, k+1, ….
  */
-export function denseGradient(g: usize, delta: usize, nOut: i32, a: usize, nIn: i32, m: i32): void {
-  const line = <usize>nIn << 3
-  const pairs = <usize>(nIn & ~1) << 3
-  const drow = <usize>nOut << 3
+function denseGradient<T>(g: usize, delta: usize, nOut: i32, a: usize, nIn: i32, m: i32): void {
+  const line = entry<T>(nIn)
+  const vectors = entry<T>(nIn & ~(lanes<T>() - 1))
+  const drow = entry<T>(nOut)
+  const size = sizeof<T>()
   let e = 0
   for (; e + 4 <= m; e += 4) {
     const a0 = a + <usize>e * line, a1 = a0 + line, a2 = a1 + line, a3 = a2 + line
     let d = delta + <usize>e * drow
     let r = g
     for (let j = 0; j < nOut; j++) {
-      const f0 = load<f64>(d), f1 = load<f64>(d + drow), f2 = load<f64>(d + 2 * drow), f3 = load<f64>(d + 3 * drow)
-      const d0 = f64x2.splat(f0), d1 = f64x2.splat(f1), d2 = f64x2.splat(f2), d3 = f64x2.splat(f3)
+      const f0 = load<T>(d), f1 = load<T>(d + drow), f2 = load<T>(d + 2 * drow), f3 = load<T>(d + 3 * drow)
+      const d0 = v128.splat<T>(f0), d1 = v128.splat<T>(f1), d2 = v128.splat<T>(f2), d3 = v128.splat<T>(f3)
       let o: usize = 0
-      for (; o < pairs; o += 16) {
-        const p = f64x2.add(f64x2.add(f64x2.add(
-          f64x2.mul(d0, v128.load(a0 + o)), f64x2.mul(d1, v128.load(a1 + o))),
-          f64x2.mul(d2, v128.load(a2 + o))), f64x2.mul(d3, v128.load(a3 + o)))
-        v128.store(r + o, f64x2.add(v128.load(r + o), p))
+      for (; o < vectors; o += 16) {
+        const p = v128.add<T>(v128.add<T>(v128.add<T>(
+          v128.mul<T>(d0, v128.load(a0 + o)), v128.mul<T>(d1, v128.load(a1 + o))),
+          v128.mul<T>(d2, v128.load(a2 + o))), v128.mul<T>(d3, v128.load(a3 + o)))
+        v128.store(r + o, v128.add<T>(v128.load(r + o), p))
       }
-      if (o < line) {
-        store<f64>(r + o, load<f64>(r + o) + (f0 * load<f64>(a0 + o) + f1 * load<f64>(a1 + o) + f2 * load<f64>(a2 + o) + f3 * load<f64>(a3 + o)))
+      for (; o < line; o += size) {
+        store<T>(r + o, load<T>(r + o) + (f0 * load<T>(a0 + o) + f1 * load<T>(a1 + o) + f2 * load<T>(a2 + o) + f3 * load<T>(a3 + o)))
       }
-      d += 8
+      d += size
       r += line
     }
   }
@@ -320,12 +344,12 @@ export function denseGradient(g: usize, delta: usize, nOut: i32, a: usize, nIn: 
     let d = delta + <usize>e * drow
     let r = g
     for (let j = 0; j < nOut; j++) {
-      const f0 = load<f64>(d)
-      const d0 = f64x2.splat(f0)
+      const f0 = load<T>(d)
+      const d0 = v128.splat<T>(f0)
       let o: usize = 0
-      for (; o < pairs; o += 16) v128.store(r + o, f64x2.add(v128.load(r + o), f64x2.mul(d0, v128.load(a0 + o))))
-      if (o < line) store<f64>(r + o, load<f64>(r + o) + f0 * load<f64>(a0 + o))
-      d += 8
+      for (; o < vectors; o += 16) v128.store(r + o, v128.add<T>(v128.load(r + o), v128.mul<T>(d0, v128.load(a0 + o))))
+      for (; o < line; o += size) store<T>(r + o, load<T>(r + o) + f0 * load<T>(a0 + o))
+      d += size
       r += line
     }
   }
@@ -334,62 +358,63 @@ export function denseGradient(g: usize, delta: usize, nOut: i32, a: usize, nIn: 
 /**
  * out_e = Σ_i x_ei·M_i for each of m examples: a combination of the rows of M (rows × cols,
  * rows rowStride apart) weighted by x (rows=m, cols=rows), into out (rows=m, cols=cols). Every
- * row in order, from 0. Lanes: two columns.
+ * row in order, from 0. Lanes: L columns.
  *
  * A dense layer's forward sums are this with M its transposed weights and x the activations
  * below (then `addBias`); its Wᵀδ, with M its weights and x the deltas.
  */
-export function combine(matrix: usize, rows: i32, cols: i32, rowStride: i32, x: usize, m: i32, out: usize): void {
-  const step = <usize>rowStride << 3
+function combine<T>(matrix: usize, rows: i32, cols: i32, rowStride: i32, x: usize, m: i32, out: usize): void {
+  const L = lanes<T>()
+  const step = entry<T>(rowStride)
   for (let e = 0; e < m; e++) {
-    const v = x + (<usize>(e * rows) << 3)
-    const o = out + (<usize>(e * cols) << 3)
+    const v = x + entry<T>(e * rows)
+    const o = out + entry<T>(e * cols)
     let j = 0
-    for (; j + 8 <= cols; j += 8) {
-      const zero = f64x2.splat(0)
+    for (; j + 4 * L <= cols; j += 4 * L) {
+      const zero = v128.splat<T>(0)
       let s0 = zero, s1 = zero, s2 = zero, s3 = zero
-      let r = matrix + (<usize>j << 3)
+      let r = matrix + entry<T>(j)
       for (let i = 0; i < rows; i++) {
-        const a = v128.load64_splat(v + (<usize>i << 3))
-        s0 = f64x2.add(s0, f64x2.mul(v128.load(r), a))
-        s1 = f64x2.add(s1, f64x2.mul(v128.load(r, 16), a))
-        s2 = f64x2.add(s2, f64x2.mul(v128.load(r, 32), a))
-        s3 = f64x2.add(s3, f64x2.mul(v128.load(r, 48), a))
+        const a = v128.load_splat<T>(v + entry<T>(i))
+        s0 = v128.add<T>(s0, v128.mul<T>(v128.load(r), a))
+        s1 = v128.add<T>(s1, v128.mul<T>(v128.load(r, 16), a))
+        s2 = v128.add<T>(s2, v128.mul<T>(v128.load(r, 32), a))
+        s3 = v128.add<T>(s3, v128.mul<T>(v128.load(r, 48), a))
         r += step
       }
-      const at = o + (<usize>j << 3)
+      const at = o + entry<T>(j)
       v128.store(at, s0)
       v128.store(at, s1, 16)
       v128.store(at, s2, 32)
       v128.store(at, s3, 48)
     }
-    for (; j + 2 <= cols; j += 2) {
-      let s = f64x2.splat(0)
-      let r = matrix + (<usize>j << 3)
+    for (; j + L <= cols; j += L) {
+      let s = v128.splat<T>(0)
+      let r = matrix + entry<T>(j)
       for (let i = 0; i < rows; i++) {
-        s = f64x2.add(s, f64x2.mul(v128.load(r), v128.load64_splat(v + (<usize>i << 3))))
+        s = v128.add<T>(s, v128.mul<T>(v128.load(r), v128.load_splat<T>(v + entry<T>(i))))
         r += step
       }
-      v128.store(o + (<usize>j << 3), s)
+      v128.store(o + entry<T>(j), s)
     }
-    if (j < cols) {
-      let s: f64 = 0
-      let r = matrix + (<usize>j << 3)
+    for (; j < cols; j++) {
+      let s = <T>0
+      let r = matrix + entry<T>(j)
       for (let i = 0; i < rows; i++) {
-        s += load<f64>(r) * load<f64>(v + (<usize>i << 3))
+        s += load<T>(r) * load<T>(v + entry<T>(i))
         r += step
       }
-      store<f64>(o + (<usize>j << 3), s)
+      store<T>(o + entry<T>(j), s)
     }
   }
 }
 
 /** z_ej ← z_ej + b_j for each of m examples (rows=m, cols=n): the bias, added last. */
-export function addBias(z: usize, bias: usize, n: i32, m: i32): void {
-  const row = <usize>n << 3
+function addBias<T>(z: usize, bias: usize, n: i32, m: i32): void {
+  const row = entry<T>(n)
   for (let e = 0; e < m; e++) {
     const o = z + <usize>e * row
-    for (let j: usize = 0; j < row; j += 8) store<f64>(o + j, load<f64>(o + j) + load<f64>(bias + j))
+    for (let j: usize = 0; j < row; j += sizeof<T>()) store<T>(o + j, load<T>(o + j) + load<T>(bias + j))
   }
 }
 
@@ -397,28 +422,29 @@ export function addBias(z: usize, bias: usize, n: i32, m: i32): void {
  * One step for the entries [from, to) of params and gradient: p ← shrink·p − η·(g·mean), then
  * g ← 0 — the reference's operations in its order. Biases step with shrink 1 (1·p is p).
  */
-export function stepRange(params: usize, gradient: usize, from: i32, to: i32, shrink: f64, eta: f64, mean: f64): void {
-  const s = f64x2.splat(shrink), h = f64x2.splat(eta), a = f64x2.splat(mean)
-  const zero = f64x2.splat(0)
+export function stepRange<T>(params: usize, gradient: usize, from: i32, to: i32, shrink: T, eta: T, mean: T): void {
+  const L = lanes<T>()
+  const s = v128.splat<T>(shrink), h = v128.splat<T>(eta), a = v128.splat<T>(mean)
+  const zero = v128.splat<T>(0)
   let i = from
-  for (; i + 2 <= to; i += 2) {
-    const o = <usize>i << 3
-    v128.store(params + o, f64x2.sub(f64x2.mul(s, v128.load(params + o)), f64x2.mul(h, f64x2.mul(v128.load(gradient + o), a))))
+  for (; i + L <= to; i += L) {
+    const o = entry<T>(i)
+    v128.store(params + o, v128.sub<T>(v128.mul<T>(s, v128.load(params + o)), v128.mul<T>(h, v128.mul<T>(v128.load(gradient + o), a))))
     v128.store(gradient + o, zero)
   }
-  if (i < to) {
-    const o = <usize>i << 3
-    store<f64>(params + o, shrink * load<f64>(params + o) - eta * (load<f64>(gradient + o) * mean))
-    store<f64>(gradient + o, 0)
+  for (; i < to; i++) {
+    const o = entry<T>(i)
+    store<T>(params + o, shrink * load<T>(params + o) - eta * (load<T>(gradient + o) * mean))
+    store<T>(gradient + o, <T>0)
   }
 }
 
 /** wt[k·stride + j] = w[j·nIn + k]: a dense layer's weights, transposed for its forward sums. */
-export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32): void {
+function transpose<T>(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32): void {
   for (let j = 0; j < nOut; j++) {
-    const r = w + (<usize>(j * nIn) << 3)
+    const r = w + entry<T>(j * nIn)
     for (let k = 0; k < nIn; k++) {
-      store<f64>(wt + (<usize>(k * stride + j) << 3), load<f64>(r + (<usize>k << 3)))
+      store<T>(wt + entry<T>(k * stride + j), load<T>(r + entry<T>(k)))
     }
   }
 }
@@ -426,22 +452,22 @@ export function transpose(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32)
 /**
  * Loads a batch of byte images (raw: rows=m, cols=n) as the forward and gradient loops read
  * them: each example's nonzero inputs as a list (index, counts), as masks (see `gradient`), and
- * their values in the dense rows, zero elsewhere. A byte's value is read from `values` (256 f64,
- * the host's one byte-to-input function tabulated), so it is the host's number to the bit. First clears from `dense` what
- * the last batch, of `loaded` examples, wrote there. Sixteen bytes are tested at a time; the
- * nonzero ones are taken in increasing k.
+ * their values in the dense rows, zero elsewhere. A byte's value is read from `values` (256 of
+ * T, the host's one byte-to-input function tabulated), so it is the host's number to the bit.
+ * First clears from `dense` what the last batch, of `loaded` examples, wrote there. Sixteen
+ * bytes are tested at a time; the nonzero ones are taken in increasing k.
  */
-export function loadPixels(
+export function loadPixels<T>(
   raw: usize, m: i32, n: i32, values: usize,
   index: usize, counts: usize, masks: usize, dense: usize, loaded: i32
 ): void {
   const maskRow = <usize>((n + 15) >> 4) << 2
-  const line = <usize>n << 3
+  const line = entry<T>(n)
   for (let e = 0; e < loaded; e++) {
     const count = load<i32>(counts + (<usize>e << 2))
     const idx = index + (<usize>(e * n) << 2)
     const row = dense + <usize>e * line
-    for (let c = 0; c < count; c++) store<f64>(row + (<usize>load<i32>(idx + (<usize>c << 2)) << 3), 0)
+    for (let c = 0; c < count; c++) store<T>(row + entry<T>(load<i32>(idx + (<usize>c << 2))), <T>0)
   }
   const zero = i8x16.splat(0)
   for (let e = 0; e < m; e++) {
@@ -464,18 +490,18 @@ export function loadPixels(
       store<i32>(at4, b2, 8)
       store<i32>(at4, b3, 12)
       const mask = <u64>b0 | (<u64>b1 << 16) | (<u64>b2 << 32) | (<u64>b3 << 48)
-      count = listNonzero(mask, k, bytes, values, idx, row, count)
+      count = listNonzero<T>(mask, k, bytes, values, idx, row, count)
     }
     for (; k + 16 <= n; k += 16) {
       const mask = i8x16.bitmask(i8x16.ne(v128.load(bytes + <usize>k), zero))
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
-      count = listNonzero(<u64>mask, k, bytes, values, idx, row, count)
+      count = listNonzero<T>(<u64>mask, k, bytes, values, idx, row, count)
     }
     if (k < n) {
       let mask = 0
       for (let i = k; i < n; i++) if (load<u8>(bytes + <usize>i) != 0) mask |= 1 << (i - k)
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
-      count = listNonzero(<u64>mask, k, bytes, values, idx, row, count)
+      count = listNonzero<T>(<u64>mask, k, bytes, values, idx, row, count)
     }
     store<i32>(counts + (<usize>e << 2), count)
   }
@@ -486,12 +512,14 @@ export function loadPixels(
  * by the host) as `loadPixels` loads byte images: each example's nonzero inputs as a list
  * (index, counts) and as masks. The values stay where they are, so the dense rows need no
  * clearing. An input counts as nonzero exactly when `x != 0` (−0 does not; NaN does), as in
- * the host's loops. Two inputs are tested at a time; the nonzero ones are taken in increasing k.
+ * the host's loops. A vector of inputs is tested at a time; the nonzero ones are taken in
+ * increasing k.
  */
-export function scanInputs(dense: usize, m: i32, n: i32, index: usize, counts: usize, masks: usize): void {
+function scanInputs<T>(dense: usize, m: i32, n: i32, index: usize, counts: usize, masks: usize): void {
+  const L = lanes<T>()
   const maskRow = <usize>((n + 15) >> 4) << 2
-  const line = <usize>n << 3
-  const zero = f64x2.splat(0)
+  const line = entry<T>(n)
+  const zero = v128.splat<T>(0)
   for (let e = 0; e < m; e++) {
     const row = dense + <usize>e * line
     const idx = index + (<usize>(e * n) << 2)
@@ -501,8 +529,11 @@ export function scanInputs(dense: usize, m: i32, n: i32, index: usize, counts: u
       let mask = 0
       const end = min(16, n - k)
       let b = 0
-      for (; b + 2 <= end; b += 2) mask |= i64x2.bitmask(f64x2.ne(v128.load(row + (<usize>(k + b) << 3)), zero)) << b
-      if (b < end && load<f64>(row + (<usize>(k + b) << 3)) != 0) mask |= 1 << b
+      for (; b + L <= end; b += L) {
+        const ne = v128.ne<T>(v128.load(row + entry<T>(k + b)), zero)
+        mask |= (sizeof<T>() == 8 ? v128.bitmask<i64>(ne) : v128.bitmask<i32>(ne)) << b
+      }
+      for (; b < end; b++) if (load<T>(row + entry<T>(k + b)) != 0) mask |= 1 << b
       store<i32>(marks + (<usize>(k >> 4) << 2), mask)
       let bits = mask
       while (bits != 0) {
@@ -521,16 +552,56 @@ export function scanInputs(dense: usize, m: i32, n: i32, index: usize, counts: u
  * count.
  */
 // @ts-ignore: decorator
-@inline function listNonzero(
+@inline function listNonzero<T>(
   mask: u64, k: i32, bytes: usize, values: usize, idx: usize, row: usize, count: i32
 ): i32 {
   while (mask != 0) {
     const at = k + <i32>ctz(mask)
     mask &= mask - 1
-    const x = load<f64>(values + (<usize>load<u8>(bytes + <usize>at) << 3))
+    const x = load<T>(values + entry<T>(load<u8>(bytes + <usize>at)))
     store<i32>(idx + (<usize>count << 2), at)
-    store<f64>(row + (<usize>at << 3), x)
+    store<T>(row + entry<T>(at), x)
     count++
   }
   return count
+}
+
+// The loops the host calls itself, in each precision. (Layer 1's — forward, gradient, step,
+// loadPixels — are reached through jobs.ts.)
+
+export function combine64(matrix: usize, rows: i32, cols: i32, rowStride: i32, x: usize, m: i32, out: usize): void {
+  combine<f64>(matrix, rows, cols, rowStride, x, m, out)
+}
+export function combine32(matrix: usize, rows: i32, cols: i32, rowStride: i32, x: usize, m: i32, out: usize): void {
+  combine<f32>(matrix, rows, cols, rowStride, x, m, out)
+}
+export function addBias64(z: usize, bias: usize, n: i32, m: i32): void {
+  addBias<f64>(z, bias, n, m)
+}
+export function addBias32(z: usize, bias: usize, n: i32, m: i32): void {
+  addBias<f32>(z, bias, n, m)
+}
+export function denseGradient64(g: usize, delta: usize, nOut: i32, a: usize, nIn: i32, m: i32): void {
+  denseGradient<f64>(g, delta, nOut, a, nIn, m)
+}
+export function denseGradient32(g: usize, delta: usize, nOut: i32, a: usize, nIn: i32, m: i32): void {
+  denseGradient<f32>(g, delta, nOut, a, nIn, m)
+}
+export function stepRange64(params: usize, gradient: usize, from: i32, to: i32, shrink: f64, eta: f64, mean: f64): void {
+  stepRange<f64>(params, gradient, from, to, shrink, eta, mean)
+}
+export function stepRange32(params: usize, gradient: usize, from: i32, to: i32, shrink: f64, eta: f64, mean: f64): void {
+  stepRange<f32>(params, gradient, from, to, <f32>shrink, <f32>eta, <f32>mean)
+}
+export function transpose64(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32): void {
+  transpose<f64>(w, nIn, nOut, wt, stride)
+}
+export function transpose32(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32): void {
+  transpose<f32>(w, nIn, nOut, wt, stride)
+}
+export function scanInputs64(dense: usize, m: i32, n: i32, index: usize, counts: usize, masks: usize): void {
+  scanInputs<f64>(dense, m, n, index, counts, masks)
+}
+export function scanInputs32(dense: usize, m: i32, n: i32, index: usize, counts: usize, masks: usize): void {
+  scanInputs<f32>(dense, m, n, index, counts, masks)
 }

@@ -21,12 +21,23 @@
 //
 // The host reaches these through @descent/core's Numerics module, and nothing else on the
 // learning path computes a transcendental function. This module owns its memory (its tables and
-// scratch arrays); it is separate from the loops in kernels.ts, which import the host's memory
-// and need no elementary function.
+// scratch arrays). The kernels module (activations.ts) compiles `sigmoid` from this source too,
+// so a layer's sigmoids computed there are, bit for bit, those the host gets here.
 
 /** e^x */
 export function exp(x: f64): f64 {
   return NativeMath.exp(x)
+}
+
+/**
+ * σ(z) = 1 / (1 + e^−z), the logistic sigmoid (core's Activation.sigmoidOf), computed so that it
+ * never overflows: for z < 0 the equal form e^z / (1 + e^z), whose exponential is at most 1.
+ * σ(±1000) is exactly 1 and 0, not NaN.
+ */
+export function sigmoid(z: f64): f64 {
+  if (z >= 0) return 1 / (1 + NativeMath.exp(-z))
+  const e = NativeMath.exp(z)
+  return e / (1 + e)
 }
 
 /** The natural logarithm, ln x. */

@@ -17,7 +17,8 @@ import { kernelsSharedWasm } from "./kernelsShared.wasm.js"
 import { numericsWasm } from "./numerics.wasm.js"
 
 /**
- * The compiled module's functions. Pointers are byte offsets into the instance's memory.
+ * The compiled module's functions, in one precision (`make`'s): the numbers in memory are f64
+ * or f32. Pointers are byte offsets into the instance's memory.
  *
  * @since 0.1.0
  */
@@ -28,19 +29,23 @@ export interface Kernels {
   readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
   readonly scanInputs: (dense: number, m: number, n: number, index: number, counts: number, masks: number) => void
+  /** A sigmoid layer's activations over rows of a batch (assembly/activations.ts). */
+  readonly sigmoidRows: (z: number, a: number, cols: number, row: number, m: number) => void
+  /** Where the module's static data ends: the host's buffers start at or after it. */
+  readonly heapBase: () => number
   // Layer 1's loops as jobs shared out between threads (assembly/jobs.ts).
   readonly jobBytes: () => number
   readonly panelBytes: () => number
   readonly unionBytes: (nIn: number) => number
   readonly touchedBytes: (nIn: number) => number
   readonly describe: (
-    at: number, threads: number, panels: number, stride: number, nOut: number, nIn: number, bias: number,
+    at: number, threads: number, f32: boolean, panels: number, stride: number, nOut: number, nIn: number, bias: number,
     index: number, counts: number, masks: number, dense: number, raw: number, values: number, z: number,
-    delta: number, unions: number, touched: number
+    a: number, delta: number, unions: number, touched: number
   ) => void
   readonly describePanel: (at: number, thread: number, from: number, width: number, wt: number, gt: number) => void
   readonly layer1Load: (at: number, m: number, loaded: number) => void
-  readonly layer1Forward: (at: number, m: number) => void
+  readonly layer1Forward: (at: number, m: number, sigmoid: boolean) => void
   readonly layer1Gradient: (at: number, m: number) => void
   readonly layer1GradientStep: (at: number, m: number, shrink: number, eta: number, mean: number, all: boolean) => void
   readonly layer1Step: (at: number, shrink: number, eta: number, mean: number) => void
@@ -79,20 +84,28 @@ const pageBytes = 65536
  * helper threads can work in too: pass them `module` and `memory`, and have each instantiate
  * `module` with `{ env: { memory } }` and call `serve` (see assembly/jobs.ts). Shared memory
  * needs an engine that allows it (in a browser, a cross-origin isolated page). Each module is
- * compiled once, on first use.
+ * compiled once, on first use. `precision` says which version of each loop `kernels` calls:
+ * the workspace's numbers are f64 or f32 (the job block's loops follow `describe`'s f32).
  *
  * @since 0.1.0
  */
 export const make = (
   bytes: number,
-  shared = false
+  shared = false,
+  precision: "f64" | "f32" = "f64"
 ): { readonly kernels: Kernels; readonly buffer: ArrayBuffer; readonly module: object; readonly memory: object } => {
   const pages = Math.max(1, Math.ceil(bytes / pageBytes))
   const memory = new wasm.Memory({ initial: pages, maximum: pages, shared })
   const module = shared
     ? (compiledShared ??= new wasm.Module(decode(kernelsSharedWasm)))
     : (compiled ??= new wasm.Module(decode(kernelsWasm)))
-  const kernels = new wasm.Instance(module, { env: { memory } }).exports as Kernels
+  const exports = new wasm.Instance(module, { env: { memory } }).exports as Record<string, unknown>
+  // The loops the host calls, in the precision asked for (the module has both: `combine64`, …).
+  const bits = precision === "f32" ? "32" : "64"
+  const loops = Object.fromEntries(
+    ["combine", "addBias", "denseGradient", "stepRange", "transpose", "scanInputs", "sigmoidRows"].map((name) => [name, exports[name + bits]])
+  )
+  const kernels = { ...exports, ...loops } as unknown as Kernels
   return { kernels, buffer: memory.buffer, module, memory }
 }
 
@@ -104,6 +117,8 @@ export const make = (
  */
 export interface Numerics {
   readonly exp: (x: number) => number
+  /** σ(z) = 1 / (1 + e^−z), never overflowing (the kernels' sigmoid, from the same source). */
+  readonly sigmoid: (z: number) => number
   readonly log: (x: number) => number
   readonly sin: (x: number) => number
   readonly cos: (x: number) => number

@@ -8,7 +8,7 @@ import type * as Network from "../Network.js"
  * terms in the same order as one over all their examples.
  */
 export const totalCost = (
-  network: Network.Network, output: Float64Array, labels: ArrayLike<number>, m: number, total = 0
+  network: Network.Network, output: ArrayLike<number>, labels: ArrayLike<number>, m: number, total = 0
 ): number => {
   const n = network.layout.sizes[network.layout.sizes.length - 1]!
   const value = network.cost.value

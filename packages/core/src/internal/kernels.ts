@@ -16,8 +16,10 @@
 //   split, so the results are the same for any thread count.
 // - No allocation per batch: every buffer lives in a Workspace, sized once for a layout and a
 //   largest batch, and reused.
-// Element-wise functions (activations, costs and their derivatives) run here, in JavaScript:
-// they are defined once, in Activation and Cost.
+// Element-wise functions (activations, costs and their derivatives) run here, in JavaScript —
+// they are defined once, in Activation and Cost — except the sigmoid, whose loops over a layer
+// run in WebAssembly (layer 1's in its forward job): its one definition is
+// assembly/numerics.ts's, which Activation.sigmoid calls too.
 //
 // Every sum is added up in a fixed order that depends only on the data, never on timing, so the
 // results are reproducible bit for bit — and equal to the reference's.
@@ -26,20 +28,29 @@
 // matrix at slot.weightsOffset; its biases (outputs) follow at slot.biasesOffset. Batches are
 // (rows=examples, cols=neurons) row-major.
 import * as Wasm from "@descent/kernels"
+import * as Activation from "../Activation.js"
 import type { Batch } from "../Batches.js"
 import type { Threads } from "../Threads.js"
 import type * as Layout from "../Layout.js"
 import * as Network from "../Network.js"
+import * as Precision from "../Precision.js"
 import { totalCost } from "./cost.js"
 import * as Dataset from "../Dataset.js"
 import { asArray } from "./vector.js"
 
 /**
- * Bump allocation of buffers in a WebAssembly memory (byte offsets), each starting a 64-byte
- * cache line: threads writing neighbouring buffers never share a line.
+ * Bytes at the start of a workspace's memory kept for the kernels module's static data (its
+ * sigmoid's table): at least its `heapBase` (checked when a workspace is made).
+ */
+const staticBytes = 4096
+
+/**
+ * Bump allocation of buffers in a WebAssembly memory (byte offsets), after the module's static
+ * data, each starting a 64-byte cache line: threads writing neighbouring buffers never share a
+ * line.
  */
 class Arena {
-  bytes = 64
+  bytes = staticBytes
   take(count: number, size: 1 | 4 | 8): number {
     const at = this.bytes
     // Rounded up by arithmetic, not `& ~63`, which would wrap past 2³¹ bytes.
@@ -48,21 +59,27 @@ class Arena {
   }
 }
 
-/** n rounded up to even: the row length of a transposed matrix, two neurons per f64x2. */
-const even = (n: number): number => n + (n & 1)
+/** A workspace's numbers: f64 or f32, as its precision says. */
+type Floats = Float64Array | Float32Array
+
+/** Numbers of a precision in a v128: 2 f64 or 4 f32. */
+const lanesOf = (precision: Precision.Precision): number => 16 / Precision.bytes(precision)
+
+/** n rounded up to a whole number of vectors of `lanes`: the row length of a transposed matrix. */
+const whole = (n: number, lanes: number): number => Math.ceil(n / lanes) * lanes
 
 /** Where thread t's share of `units` starts, as jobs.ts's `share`: ⌊units·t/threads⌋. */
 const share = (units: number, t: number, threads: number): number => Math.floor((units * t) / threads)
 
 /**
  * Layer 1's neurons cut into one panel per thread (see assembly/jobs.ts): panel t is neurons
- * [from, from + width), even bounds, the last including the padding lane of an odd layer.
+ * [from, from + width), bounds at whole vectors, the last including the padding lanes.
  */
-const panelsOf = (neurons: number, threads: number): ReadonlyArray<{ readonly from: number; readonly width: number }> => {
-  const pairs = even(neurons) / 2
+const panelsOf = (neurons: number, threads: number, lanes: number): ReadonlyArray<{ readonly from: number; readonly width: number }> => {
+  const vectors = whole(neurons, lanes) / lanes
   return Array.from({ length: threads }, (_, t) => {
-    const from = 2 * share(pairs, t, threads)
-    return { from, width: 2 * share(pairs, t + 1, threads) - from }
+    const from = lanes * share(vectors, t, threads)
+    return { from, width: lanes * share(vectors, t + 1, threads) - from }
   })
 }
 
@@ -76,12 +93,12 @@ interface Offsets {
   /** The panels as jobs.ts reads them. */
   readonly panelTable: number
   /** Per connection layer after the first (index 0 unused): its weights transposed,
-   * (rows=inputs, cols=even(outputs)). */
+   * (rows=inputs, cols=outputs rounded up to whole vectors). */
   readonly transposed: ReadonlyArray<number>
   readonly zs: ReadonlyArray<number>
   readonly activations: ReadonlyArray<number>
   readonly deltas: ReadonlyArray<number>
-  /** Layer 1's deltas padded to even(outputs) columns (the padding stays 0). */
+  /** Layer 1's deltas padded to whole vectors of columns (the padding stays 0). */
   readonly paddedDelta: number
   readonly nonzeroIndex: number
   readonly nonzeroCount: number
@@ -108,34 +125,38 @@ const unionBytes = (inputs: number): number => Math.ceil((inputs * 4) / 16) * 16
 const touchedBytes = (inputs: number): number => Math.ceil((Math.ceil(inputs / 16) * 4) / 16) * 16
 
 /** Where each buffer of a workspace for `layout` and batches of `capacity` sits, and its size. */
-const plan = (layout: Layout.Layout, capacity: number, threads: number): { readonly at: Offsets; readonly bytes: number } => {
+const plan = (
+  layout: Layout.Layout, capacity: number, threads: number, precision: Precision.Precision
+): { readonly at: Offsets; readonly bytes: number } => {
   const outputs = layout.layers.map((slot) => slot.outputs)
   const inputs = layout.sizes[0]!
-  const stride = even(outputs[0]!)
+  const lanes = lanesOf(precision)
+  const size = Precision.bytes(precision)
+  const stride = whole(outputs[0]!, lanes)
   const chunks = Math.ceil(inputs / 16)
   const arena = new Arena()
-  const deltas = outputs.map((n) => arena.take(capacity * n, 8))
+  const deltas = outputs.map((n) => arena.take(capacity * n, size))
   const at: Offsets = {
-    params: arena.take(layout.size, 8),
-    gradient: arena.take(layout.size, 8),
-    panels: panelsOf(outputs[0]!, threads).map(({ from, width }) => ({
+    params: arena.take(layout.size, size),
+    gradient: arena.take(layout.size, size),
+    panels: panelsOf(outputs[0]!, threads, lanes).map(({ from, width }) => ({
       from,
       width,
-      weights: arena.take(inputs * width, 8),
-      gradient: arena.take(inputs * width, 8)
+      weights: arena.take(inputs * width, size),
+      gradient: arena.take(inputs * width, size)
     })),
     panelTable: arena.take(threads * panelEntryBytes, 1),
-    transposed: layout.layers.map((slot, l) => (l === 0 ? 0 : arena.take(slot.inputs * even(slot.outputs), 8))),
-    zs: outputs.map((n) => arena.take(capacity * n, 8)),
-    activations: outputs.map((n) => arena.take(capacity * n, 8)),
+    transposed: layout.layers.map((slot, l) => (l === 0 ? 0 : arena.take(slot.inputs * whole(slot.outputs, lanes), size))),
+    zs: outputs.map((n) => arena.take(capacity * n, size)),
+    activations: outputs.map((n) => arena.take(capacity * n, size)),
     deltas,
-    paddedDelta: stride === outputs[0]! ? deltas[0]! : arena.take(capacity * stride, 8),
+    paddedDelta: stride === outputs[0]! ? deltas[0]! : arena.take(capacity * stride, size),
     nonzeroIndex: arena.take(capacity * inputs, 4),
     nonzeroCount: arena.take(capacity, 4),
     nonzeroMasks: arena.take(capacity * chunks, 4),
-    dense: arena.take(capacity * inputs, 8),
+    dense: arena.take(capacity * inputs, size),
     raw: arena.take(capacity * inputs, 1),
-    inputTable: arena.take(256, 8),
+    inputTable: arena.take(256, size),
     unions: arena.take(threads * unionBytes(inputs), 1),
     touched: arena.take(threads * touchedBytes(inputs), 1),
     job: arena.take(jobBlockBytes, 1)
@@ -147,8 +168,9 @@ const plan = (layout: Layout.Layout, capacity: number, threads: number): { reado
  * Bytes of WebAssembly memory a workspace for `layout` and batches of up to `capacity` takes
  * (computed, not allocated).
  */
-export const workspaceBytes = (layout: Layout.Layout, capacity: number, threads = 1): number =>
-  plan(layout, Math.max(capacity, 1), threads).bytes
+export const workspaceBytes = (
+  layout: Layout.Layout, capacity: number, threads = 1, precision: Precision.Precision = "f64"
+): number => plan(layout, Math.max(capacity, 1), threads, precision).bytes
 
 /** The most memory one WebAssembly instance can have: 65,536 pages of 64 KiB (4 GiB). */
 export const maxWorkspaceBytes = 65536 * 65536
@@ -163,8 +185,8 @@ export interface Layer1Panel {
   readonly from: number
   readonly neurons: number
   readonly width: number
-  readonly weights: Float64Array
-  readonly gradient: Float64Array
+  readonly weights: Floats
+  readonly gradient: Floats
 }
 
 /**
@@ -173,20 +195,20 @@ export interface Layer1Panel {
  */
 export class Workspace {
   /** zs[l], activations[l], deltas[l]: (rows=capacity, cols=outputs of connection layer l) */
-  readonly zs: Array<Float64Array>
-  readonly activations: Array<Float64Array>
-  readonly deltas: Array<Float64Array>
+  readonly zs: Array<Floats>
+  readonly activations: Array<Floats>
+  readonly deltas: Array<Floats>
   /** The parameters, one entry each — except layer 1's weights, which are in `layer1`'s panels
    * (this slot of them goes stale during a descent: `storeParams` writes them back). */
-  readonly params: Float64Array
+  readonly params: Floats
   /** The summed gradient of the last backprop, laid out like `params` (layer 1's weights' part
    * in `layer1`'s panels). Zeros between steps. */
-  readonly gradient: Float64Array
+  readonly gradient: Floats
   /** Layer 1's weights and their gradient, in one panel per thread, in neuron order. */
   readonly layer1: ReadonlyArray<Layer1Panel>
-  /** Layer 1's neurons rounded up to even: the width of its delta rows. */
+  /** Layer 1's neurons rounded up to whole vectors: the width of its delta rows. */
   readonly stride: number
-  readonly paddedDelta: Float64Array
+  readonly paddedDelta: Floats
   /** Where each example's inputs are nonzero: (rows=capacity, cols=inputs) indices, and counts. */
   readonly nonzeroIndex: Int32Array
   readonly nonzeroCount: Int32Array
@@ -195,7 +217,7 @@ export class Workspace {
   /** (rows=capacity, cols=inputs): the batch's inputs. Only the listed (nonzero) entries are
    * ever read where an example's own inputs are concerned; the others hold 0 (or −0, after a
    * batch of plain inputs), which is what the gradient's blocks read for another example's. */
-  readonly dense: Float64Array
+  readonly dense: Floats
   /** (rows=capacity, cols=inputs): the batch's images, when it comes from a byte dataset. */
   readonly raw: Uint8Array
   /** Examples whose nonzero inputs are written in `dense` (to clear before the next batch). */
@@ -204,55 +226,60 @@ export class Workspace {
   detached = false
   readonly kernels: Wasm.Kernels
   readonly at: Offsets
+  /** Bytes per number: 8 (f64) or 4 (f32). */
+  readonly size: 8 | 4
 
   constructor(
     readonly layout: Layout.Layout,
     readonly capacity: number,
-    readonly pool?: Threads
+    readonly pool?: Threads,
+    readonly precision: Precision.Precision = "f64"
   ) {
     const outputs = layout.layers.map((slot) => slot.outputs)
     const inputs = layout.sizes[0]!
     const threads = pool?.count ?? 1
-    const stride = even(outputs[0]!)
+    const stride = whole(outputs[0]!, lanesOf(precision))
     const chunks = Math.ceil(inputs / 16)
-    const planned = plan(layout, capacity, threads)
+    const planned = plan(layout, capacity, threads, precision)
     this.at = planned.at
-    const { buffer, kernels, memory, module } = Wasm.make(planned.bytes, threads > 1)
-    const f64 = (at: number, count: number) => new Float64Array(buffer, at, count)
+    this.size = Precision.bytes(precision)
+    const { buffer, kernels, memory, module } = Wasm.make(planned.bytes, threads > 1, precision)
+    const floats = (at: number, count: number): Floats =>
+      precision === "f32" ? new Float32Array(buffer, at, count) : new Float64Array(buffer, at, count)
     const i32 = (at: number, count: number) => new Int32Array(buffer, at, count)
     const at = this.at
     this.kernels = kernels
     this.stride = stride
-    this.zs = at.zs.map((offset, l) => f64(offset, capacity * outputs[l]!))
-    this.activations = at.activations.map((offset, l) => f64(offset, capacity * outputs[l]!))
-    this.deltas = at.deltas.map((offset, l) => f64(offset, capacity * outputs[l]!))
-    this.params = f64(at.params, layout.size)
-    this.gradient = f64(at.gradient, layout.size)
+    this.zs = at.zs.map((offset, l) => floats(offset, capacity * outputs[l]!))
+    this.activations = at.activations.map((offset, l) => floats(offset, capacity * outputs[l]!))
+    this.deltas = at.deltas.map((offset, l) => floats(offset, capacity * outputs[l]!))
+    this.params = floats(at.params, layout.size)
+    this.gradient = floats(at.gradient, layout.size)
     this.layer1 = at.panels.map(({ from, width, weights, gradient }) => ({
       from,
       neurons: Math.max(0, Math.min(width, outputs[0]! - from)),
       width,
-      weights: f64(weights, inputs * width),
-      gradient: f64(gradient, inputs * width)
+      weights: floats(weights, inputs * width),
+      gradient: floats(gradient, inputs * width)
     }))
-    this.paddedDelta = f64(at.paddedDelta, capacity * stride)
+    this.paddedDelta = floats(at.paddedDelta, capacity * stride)
     this.nonzeroIndex = i32(at.nonzeroIndex, capacity * inputs)
     this.nonzeroCount = i32(at.nonzeroCount, capacity)
     this.nonzeroMasks = i32(at.nonzeroMasks, capacity * chunks)
-    this.dense = f64(at.dense, capacity * inputs)
+    this.dense = floats(at.dense, capacity * inputs)
     this.raw = new Uint8Array(buffer, at.raw, capacity * inputs)
-    f64(at.inputTable, 256).set(Dataset.inputTable)
+    floats(at.inputTable, 256).set(Dataset.inputTable)
     if (
-      kernels.jobBytes() > jobBlockBytes || kernels.panelBytes() > panelEntryBytes ||
+      kernels.heapBase() > staticBytes || kernels.jobBytes() > jobBlockBytes || kernels.panelBytes() > panelEntryBytes ||
       kernels.unionBytes(inputs) !== unionBytes(inputs) || kernels.touchedBytes(inputs) !== touchedBytes(inputs)
     ) {
       throw new Error("@descent/kernels' job block does not match the workspace's plan: rebuild @descent/kernels")
     }
     const first = layout.layers[0]!
     kernels.describe(
-      at.job, threads, at.panelTable, stride, first.outputs, inputs, at.params + first.biasesOffset * 8,
+      at.job, threads, precision === "f32", at.panelTable, stride, first.outputs, inputs, at.params + first.biasesOffset * this.size,
       at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, at.raw, at.inputTable, at.zs[0]!,
-      at.paddedDelta, at.unions, at.touched
+      at.activations[0]!, at.paddedDelta, at.unions, at.touched
     )
     at.panels.forEach((panel, t) => kernels.describePanel(at.job, t, panel.from, panel.width, panel.weights, panel.gradient))
     if (pool !== undefined && threads > 1) {
@@ -273,10 +300,10 @@ const transposeFrom = (ws: Workspace, from: number): void => {
     const { inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
     if (l === 0) {
       for (const { from, neurons, weights, width } of ws.layer1) {
-        ws.kernels.transpose(ws.at.params + (wo + from * nIn) * 8, nIn, neurons, weights.byteOffset, width)
+        ws.kernels.transpose(ws.at.params + (wo + from * nIn) * ws.size, nIn, neurons, weights.byteOffset, width)
       }
     } else {
-      ws.kernels.transpose(ws.at.params + wo * 8, nIn, nOut, ws.at.transposed[l]!, even(nOut))
+      ws.kernels.transpose(ws.at.params + wo * ws.size, nIn, nOut, ws.at.transposed[l]!, whole(nOut, lanesOf(ws.precision)))
     }
   }
 }
@@ -322,10 +349,11 @@ export const giveBack = (ws: Workspace): void => {
   spare.set(ws.layout, ws)
 }
 
-/** The spare workspace for `layout`, if it holds batches of `m` and works with `threads`. */
-const takeSpare = (layout: Layout.Layout, m: number, threads: Threads | undefined): Workspace | undefined => {
+/** The spare workspace for `network`, if it holds batches of `m` and works with `threads`. */
+const takeSpare = (network: Network.Network, m: number, threads: Threads | undefined): Workspace | undefined => {
+  const { layout, precision } = network
   const ws = spare.get(layout)
-  if (ws === undefined || ws.capacity < m || ws.pool !== threads || ws.detached) return undefined
+  if (ws === undefined || ws.capacity < m || ws.pool !== threads || ws.detached || ws.precision !== precision) return undefined
   spare.delete(layout)
   // A descent starts from zero gradients (a step that failed part way may have left a sum).
   ws.gradient.fill(0)
@@ -346,8 +374,8 @@ export const workspaceFor = (
   threads?: Threads
 ): Workspace => {
   if (workspace !== undefined && workspace.capacity >= m) return workspace
-  const fresh = (workspace === undefined ? takeSpare(network.layout, m, threads) : undefined) ??
-    new Workspace(network.layout, Math.max(m, 1), threads)
+  const fresh = (workspace === undefined ? takeSpare(network, m, threads) : undefined) ??
+    new Workspace(network.layout, Math.max(m, 1), threads, network.precision)
   if (workspace !== undefined) {
     const stepped = new Float64Array(network.layout.size)
     storeParams(workspace, stepped)
@@ -367,8 +395,8 @@ const scratch = new WeakMap<Layout.Layout, Workspace>()
 /** The scratch workspace for `network`'s layout, for batches of up to `m`, holding `params`. */
 export const scratchFor = (network: Network.Network, m: number, params: Float64Array): Workspace => {
   let ws = scratch.get(network.layout)
-  if (ws === undefined || ws.capacity < m) {
-    ws = new Workspace(network.layout, Math.max(m, 1))
+  if (ws === undefined || ws.capacity < m || ws.precision !== network.precision) {
+    ws = new Workspace(network.layout, Math.max(m, 1), undefined, network.precision)
     scratch.set(network.layout, ws)
   }
   loadParams(ws, params)
@@ -408,9 +436,14 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
   ws.loaded = Math.max(ws.loaded, m)
 }
 
-const activate = (network: Network.Network, l: number, z: Float64Array, out: Float64Array, n: number, m: number) => {
+/** aˡ = f(zˡ) for the m examples of a batch: a sigmoid layer's in WebAssembly, in one call. */
+const activate = (ws: Workspace, network: Network.Network, l: number, n: number, m: number) => {
   const activation = Network.activationOf(network, l)
-  if (activation.applyLayer !== undefined) {
+  const z = ws.zs[l]!
+  const out = ws.activations[l]!
+  if (activation === Activation.sigmoid) {
+    ws.kernels.sigmoidRows(ws.at.zs[l]!, ws.at.activations[l]!, m * n, m * n, 1)
+  } else if (activation.applyLayer !== undefined) {
     for (let e = 0; e < m; e++) activation.applyLayer(z, out, e * n, n)
   } else {
     const f = activation.apply
@@ -423,10 +456,14 @@ const activate = (network: Network.Network, l: number, z: Float64Array, out: Flo
 // layer 1, from the sparse input, in panels shared between threads; and the small dense layers
 // after it. Each backward sums its weights' gradient and hands δ down a layer.
 
-/** z¹ = W¹x + b¹, a¹ = f(z¹) for the m examples loaded by `loadInputs`. */
+/**
+ * z¹ = W¹x + b¹, a¹ = f(z¹) for the m examples loaded by `loadInputs` — f too in the job, for
+ * a sigmoid layer (each thread its panel's).
+ */
 const layer1Forward = (ws: Workspace, network: Network.Network, m: number): void => {
-  ws.kernels.layer1Forward(ws.at.job, m)
-  activate(network, 0, ws.zs[0]!, ws.activations[0]!, ws.layout.layers[0]!.outputs, m)
+  const sigmoid = Network.activationOf(network, 0) === Activation.sigmoid
+  ws.kernels.layer1Forward(ws.at.job, m, sigmoid)
+  if (!sigmoid) activate(ws, network, 0, ws.layout.layers[0]!.outputs, m)
 }
 
 /**
@@ -455,21 +492,22 @@ const layer1Backward = (ws: Workspace, m: number, step: Step | undefined): void 
 const denseForward = (ws: Workspace, network: Network.Network, l: number, m: number): void => {
   const { at, kernels } = ws
   const { biasesOffset: bo, inputs: nIn, outputs: nOut } = ws.layout.layers[l]!
-  kernels.combine(at.transposed[l]!, nIn, nOut, even(nOut), at.activations[l - 1]!, m, at.zs[l]!)
-  kernels.addBias(at.zs[l]!, at.params + bo * 8, nOut, m)
-  activate(network, l, ws.zs[l]!, ws.activations[l]!, nOut, m)
+  kernels.combine(at.transposed[l]!, nIn, nOut, whole(nOut, lanesOf(ws.precision)), at.activations[l - 1]!, m, at.zs[l]!)
+  kernels.addBias(at.zs[l]!, at.params + bo * ws.size, nOut, m)
+  activate(ws, network, l, nOut, m)
 }
 
 /** ∂C/∂wˡ_jk = Σ_e δˡ_ej aˡ⁻¹_ek for a dense layer l ≥ 1, then δˡ⁻¹ = (Wˡ)ᵀδˡ ⊙ f′(zˡ⁻¹). */
 const denseBackward = (ws: Workspace, network: Network.Network, l: number, m: number): void => {
   const { at, kernels } = ws
   const { inputs: nIn, outputs: nOut, weightsOffset: wo } = ws.layout.layers[l]!
-  kernels.denseGradient(at.gradient + wo * 8, at.deltas[l]!, nOut, at.activations[l - 1]!, nIn, m)
-  kernels.combine(at.params + wo * 8, nOut, nIn, nIn, at.deltas[l]!, m, at.deltas[l - 1]!)
+  kernels.denseGradient(at.gradient + wo * ws.size, at.deltas[l]!, nOut, at.activations[l - 1]!, nIn, m)
+  kernels.combine(at.params + wo * ws.size, nOut, nIn, nIn, at.deltas[l]!, m, at.deltas[l - 1]!)
   const previous = ws.deltas[l - 1]!
   const hidden = Network.activationOf(network, l - 1)
   const fromOutput = hidden.derivativeFromOutput
   const end = m * nIn
+  // δ·f′ in double, rounded once by the store (in f32): an element-wise function.
   if (fromOutput !== undefined) {
     const a = ws.activations[l - 1]!
     for (let i = 0; i < end; i++) previous[i]! *= fromOutput(a[i]!)
@@ -484,10 +522,10 @@ const denseBackward = (ws: Workspace, network: Network.Network, l: number, m: nu
 const biasBackward = (ws: Workspace, l: number, m: number): void => {
   const { biasesOffset: bo, outputs: nOut } = ws.layout.layers[l]!
   const delta = ws.deltas[l]!
+  const gradient = ws.gradient
+  // Summed in the gradient itself (zeros here), so that in f32 each addition rounds.
   for (let j = 0; j < nOut; j++) {
-    let s = 0
-    for (let e = 0; e < m; e++) s += delta[e * nOut + j]!
-    ws.gradient[bo + j] = s
+    for (let e = 0; e < m; e++) gradient[bo + j]! += delta[e * nOut + j]!
   }
 }
 
@@ -557,13 +595,14 @@ export const backprop = (ws: Workspace, network: Network.Network, batch: Batch):
   ws.gradient.fill(0)
   for (const panel of ws.layer1) panel.gradient.fill(0)
   const cost = backpropSum(ws, network, batch)
-  const mean = 1 / batch.size
-  const gradient = ws.gradient.slice()
+  const round = Precision.rounding(ws.precision)
+  const mean = round(1 / batch.size)
+  const gradient = Float64Array.from(ws.gradient)
   const wo = network.layout.layers[0]!.weightsOffset
   eachLayer1(ws, "gradient", (i, g) => {
     gradient[wo + i] = g
   })
-  for (let i = 0; i < gradient.length; i++) gradient[i]! *= mean
+  for (let i = 0; i < gradient.length; i++) gradient[i] = round(gradient[i]! * mean)
   return { gradient, cost }
 }
 
@@ -572,7 +611,8 @@ export const backprop = (ws: Workspace, network: Network.Network, batch: Batch):
  * `backprop` returns, to the bit: the same products, added in the parameter vector's order.
  */
 export const gradientNorm = (ws: Workspace, m: number): number => {
-  const mean = 1 / m
+  const round = Precision.rounding(ws.precision)
+  const mean = round(1 / m)
   const { gradient } = ws
   const { biasesOffset, inputs: nIn } = ws.layout.layers[0]!
   let sum = 0
@@ -581,13 +621,13 @@ export const gradientNorm = (ws: Workspace, m: number): number => {
   for (const { gradient: panel, neurons, width } of ws.layer1) {
     for (let j = 0; j < neurons; j++) {
       for (let k = 0; k < nIn; k++) {
-        const g = panel[k * width + j]! * mean
+        const g = round(panel[k * width + j]! * mean)
         sum += g * g
       }
     }
   }
   for (let i = biasesOffset; i < gradient.length; i++) {
-    const g = gradient[i]! * mean
+    const g = round(gradient[i]! * mean)
     sum += g * g
   }
   return Math.sqrt(sum)

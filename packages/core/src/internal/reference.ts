@@ -10,31 +10,45 @@
 // feeds several multiply-adds; every sum is still added up in the same order for every
 // example and neuron, so a result never depends on where an example falls in its batch or on
 // how the loops are blocked.
+//
+// In a network's precision (see Precision): `r` rounds every operation's result (the identity
+// for f64), the parameters and inputs are rounded first, and each layer's values are kept in the
+// precision's arrays, whose stores round too.
 import * as Network from "../Network.js"
+import * as Precision from "../Precision.js"
 import { totalCost } from "./cost.js"
+
+type Floats = Float64Array | Float32Array
+
+/** `values` in the network's precision: themselves for f64, rounded copies for f32. */
+const inPrecision = (network: Network.Network, values: Float64Array): Floats =>
+  network.precision === "f32" ? Float32Array.from(values) : values
 
 /** Weighted inputs z and activations a = f(z) of layers 1…L for a batch of m examples. */
 export interface Forward {
   /** zs[l]: (rows=m, cols=outputs of connection layer l) */
-  readonly zs: Array<Float64Array>
+  readonly zs: Array<Floats>
   /** activations[l]: (rows=m, cols=outputs of connection layer l) */
-  readonly activations: Array<Float64Array>
+  readonly activations: Array<Floats>
 }
 
 /** a^{l+1} = f(W a^l + b) for every layer, for the m examples in `inputs` (rows=m, cols=n₀). */
 export const forward = (
   network: Network.Network,
-  params: Float64Array,
+  parameters: Float64Array,
   inputs: Float64Array,
   m: number
 ): Forward => {
-  const zs: Array<Float64Array> = []
-  const activations: Array<Float64Array> = []
+  const zs: Array<Floats> = []
+  const activations: Array<Floats> = []
   const layers = network.layout.layers
+  const r = Precision.rounding(network.precision)
+  const params = inPrecision(network, parameters)
+  const x = inPrecision(network, inputs)
   for (let l = 0; l < layers.length; l++) {
     const { biasesOffset: bo, inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
-    const a = l === 0 ? inputs : activations[l - 1]!
-    const z = new Float64Array(m * nOut) // (rows=m, cols=nOut)
+    const a = l === 0 ? x : activations[l - 1]!
+    const z = Precision.array(network.precision, m * nOut) // (rows=m, cols=nOut)
     let e = 0
     for (; e + 4 <= m; e += 4) {
       const a0 = e * nIn, a1 = a0 + nIn, a2 = a1 + nIn, a3 = a2 + nIn
@@ -49,14 +63,14 @@ export const forward = (
           const wk = params[w + k]!
           const vk = params[v + k]!
           const x0 = a[a0 + k]!, x1 = a[a1 + k]!, x2 = a[a2 + k]!, x3 = a[a3 + k]!
-          s0 += wk * x0
-          s1 += wk * x1
-          s2 += wk * x2
-          s3 += wk * x3
-          t0 += vk * x0
-          t1 += vk * x1
-          t2 += vk * x2
-          t3 += vk * x3
+          s0 = r(s0 + r(wk * x0))
+          s1 = r(s1 + r(wk * x1))
+          s2 = r(s2 + r(wk * x2))
+          s3 = r(s3 + r(wk * x3))
+          t0 = r(t0 + r(vk * x0))
+          t1 = r(t1 + r(vk * x1))
+          t2 = r(t2 + r(vk * x2))
+          t3 = r(t3 + r(vk * x3))
         }
         const b = params[bo + j]!
         const c = params[bo + j + 1]!
@@ -74,10 +88,10 @@ export const forward = (
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0
         for (let k = 0; k < nIn; k++) {
           const wk = params[w + k]!
-          s0 += wk * a[a0 + k]!
-          s1 += wk * a[a1 + k]!
-          s2 += wk * a[a2 + k]!
-          s3 += wk * a[a3 + k]!
+          s0 = r(s0 + r(wk * a[a0 + k]!))
+          s1 = r(s1 + r(wk * a[a1 + k]!))
+          s2 = r(s2 + r(wk * a[a2 + k]!))
+          s3 = r(s3 + r(wk * a[a3 + k]!))
         }
         const b = params[bo + j]!
         z[e * nOut + j] = s0 + b
@@ -91,12 +105,12 @@ export const forward = (
       for (let j = 0; j < nOut; j++) {
         const w = wo + j * nIn
         let s0 = 0
-        for (let k = 0; k < nIn; k++) s0 += params[w + k]! * a[a0 + k]!
+        for (let k = 0; k < nIn; k++) s0 = r(s0 + r(params[w + k]! * a[a0 + k]!))
         z[e * nOut + j] = s0 + params[bo + j]!
       }
     }
     const activation = Network.activationOf(network, l)
-    const out = new Float64Array(m * nOut)
+    const out = Precision.array(network.precision, m * nOut)
     if (activation.applyLayer !== undefined) {
       for (let e = 0; e < m; e++) activation.applyLayer(z, out, e * nOut, nOut)
     } else {
@@ -116,21 +130,24 @@ export const forward = (
  */
 export const backprop = (
   network: Network.Network,
-  params: Float64Array,
+  parameters: Float64Array,
   inputs: Float64Array,
   labels: ArrayLike<number>,
   m: number
 ): { readonly gradient: Float64Array; readonly cost: number } => {
-  const { activations, zs } = forward(network, params, inputs, m)
+  const { activations, zs } = forward(network, parameters, inputs, m)
   const layers = network.layout.layers
   const last = layers.length - 1
+  const r = Precision.rounding(network.precision)
+  const params = inPrecision(network, parameters)
+  const x = inPrecision(network, inputs)
   const gradient = new Float64Array(network.layout.size)
 
   // δᴸ: (rows=m, cols=outputs)
   const nL = layers[last]!.outputs
   const aL = activations[last]!
   const zL = zs[last]!
-  let delta = new Float64Array(m * nL)
+  let delta = Precision.array(network.precision, m * nL)
   for (let e = 0; e < m; e++) {
     const label = labels[e]!
     for (let j = 0; j < nL; j++) {
@@ -141,12 +158,12 @@ export const backprop = (
 
   for (let l = last; l >= 0; l--) {
     const { biasesOffset: bo, inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
-    const a = l === 0 ? inputs : activations[l - 1]! // (rows=m, cols=nIn)
+    const a = l === 0 ? x : activations[l - 1]! // (rows=m, cols=nIn)
 
     // ∂C/∂b_j = Σ_e δ_ej
     for (let j = 0; j < nOut; j++) {
       let s = 0
-      for (let e = 0; e < m; e++) s += delta[e * nOut + j]!
+      for (let e = 0; e < m; e++) s = r(s + delta[e * nOut + j]!)
       gradient[bo + j] = s
     }
 
@@ -165,8 +182,8 @@ export const backprop = (
         const a0 = e * nIn, a1 = a0 + nIn, a2 = a1 + nIn, a3 = a2 + nIn
         for (let k = 0; k < nIn; k++) {
           const x0 = a[a0 + k]!, x1 = a[a1 + k]!, x2 = a[a2 + k]!, x3 = a[a3 + k]!
-          gradient[row + k]! += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3
-          gradient[next + k]! += f0 * x0 + f1 * x1 + f2 * x2 + f3 * x3
+          gradient[row + k] = r(gradient[row + k]! + block(r, d0, x0, d1, x1, d2, x2, d3, x3))
+          gradient[next + k] = r(gradient[next + k]! + block(r, f0, x0, f1, x1, f2, x2, f3, x3))
         }
       }
       for (; e < m; e++) {
@@ -175,8 +192,8 @@ export const backprop = (
         const a0 = e * nIn
         for (let k = 0; k < nIn; k++) {
           const x0 = a[a0 + k]!
-          gradient[row + k]! += d0 * x0
-          gradient[next + k]! += f0 * x0
+          gradient[row + k] = r(gradient[row + k]! + r(d0 * x0))
+          gradient[next + k] = r(gradient[next + k]! + r(f0 * x0))
         }
       }
     }
@@ -188,35 +205,47 @@ export const backprop = (
         const d2 = delta[(e + 2) * nOut + j]!, d3 = delta[(e + 3) * nOut + j]!
         const a0 = e * nIn, a1 = a0 + nIn, a2 = a1 + nIn, a3 = a2 + nIn
         for (let k = 0; k < nIn; k++) {
-          gradient[row + k]! += d0 * a[a0 + k]! + d1 * a[a1 + k]! + d2 * a[a2 + k]! + d3 * a[a3 + k]!
+          gradient[row + k] = r(gradient[row + k]! + block(r, d0, a[a0 + k]!, d1, a[a1 + k]!, d2, a[a2 + k]!, d3, a[a3 + k]!))
         }
       }
       for (; e < m; e++) {
         const d0 = delta[e * nOut + j]!
         const a0 = e * nIn
-        for (let k = 0; k < nIn; k++) gradient[row + k]! += d0 * a[a0 + k]!
+        for (let k = 0; k < nIn; k++) gradient[row + k] = r(gradient[row + k]! + r(d0 * a[a0 + k]!))
       }
     }
 
     // δˡ⁻¹ = Wᵀ δˡ ⊙ f′(zˡ⁻¹): not needed below the first hidden layer.
     if (l > 0) {
-      const previous = new Float64Array(m * nIn) // (rows=m, cols=nIn)
+      const previous = Precision.array(network.precision, m * nIn) // (rows=m, cols=nIn)
       for (let e = 0; e < m; e++) {
         const p = e * nIn
         for (let j = 0; j < nOut; j++) {
           const d = delta[e * nOut + j]!
           const row = wo + j * nIn
-          for (let k = 0; k < nIn; k++) previous[p + k]! += params[row + k]! * d
+          for (let k = 0; k < nIn; k++) previous[p + k] = r(previous[p + k]! + r(params[row + k]! * d))
         }
       }
-      const derivative = Network.activationOf(network, l - 1).derivative
+      // δ·f′(z), f′ from the layer's output when the activation can (the same number: a = f(z)):
+      // in double, rounded once — an element-wise function.
+      const hidden = Network.activationOf(network, l - 1)
+      const fromOutput = hidden.derivativeFromOutput
       const z = zs[l - 1]!
-      for (let i = 0; i < previous.length; i++) previous[i]! *= derivative(z[i]!)
+      const below = activations[l - 1]!
+      for (let i = 0; i < previous.length; i++) {
+        const derivative = fromOutput !== undefined ? fromOutput(below[i]!) : hidden.derivative(z[i]!)
+        previous[i] = r(previous[i]! * derivative)
+      }
       delta = previous
     }
   }
 
-  const mean = 1 / m
-  for (let i = 0; i < gradient.length; i++) gradient[i]! *= mean
-  return { gradient, cost: totalCost(network, aL, labels, m) * mean }
+  const mean = r(1 / m)
+  for (let i = 0; i < gradient.length; i++) gradient[i] = r(gradient[i]! * mean)
+  return { gradient, cost: totalCost(network, aL, labels, m) * (1 / m) }
 }
+
+/** (d₀x₀ + d₁x₁ + d₂x₂ + d₃x₃), each operation rounded by r: a block of four examples' terms. */
+const block = (
+  r: (x: number) => number, d0: number, x0: number, d1: number, x1: number, d2: number, x2: number, d3: number, x3: number
+): number => r(r(r(r(d0 * x0) + r(d1 * x1)) + r(d2 * x2)) + r(d3 * x3))
