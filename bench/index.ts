@@ -15,6 +15,7 @@ const benches: ReadonlyArray<readonly [string, ...Array<string>]> = [
   ["train-epoch.js", "noisy"],
   ["train-epoch.js", "784-100-10"],
   ["threads.js"],
+  ["precision.js"],
   ["seeds.js"],
   ["page.js"]
 ]

@@ -13,12 +13,11 @@
 import { Batches, Dataset, Descent, Network, Params, Rng, type Threads } from "@descent/core"
 import * as NodeThreads from "@descent/core/NodeThreads"
 import { Mnist } from "@descent/data"
-import * as NodeMnist from "@descent/data/NodeMnist"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { performance } from "node:perf_hooks"
 import { median, peakRssMb, report } from "./measure.js"
+import { onMnist } from "./onMnist.js"
 
 const chapter = { network: Network.chapter, init: "normal" as const, batchSize: 10, eta: 3.0 }
 const wide = (hidden: number, batchSize: number) => ({
@@ -84,10 +83,4 @@ const program = Effect.gen(function* () {
   }
 })
 
-Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(NodeMnist.bundled.pipe(Layer.provide(NodeContext.layer))))).then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  }
-)
+onMnist(program)

@@ -99,6 +99,46 @@ describe("descent train --threads and replay --threads", () => {
   })
 })
 
+describe("descent train --precision f32", () => {
+  it("trains in single precision on any thread count, records it, replays it, and its model evaluates as train said", () => {
+    const f32 = ["--data", data.dir, "--layers", "784,30,10", "--eta", "1.0", "--seed", "3", "--epochs", "2", "--json", "--precision", "f32"]
+    const run = (threads: string) => {
+      const out = join(temporary(`f32threads${threads}`), "run")
+      const result = descent(["train", ...f32, "--threads", threads, "--out", out])
+      expect(result.code, result.stderr).toBe(0)
+      return { out, epochs: jsonLines(result.stdout) }
+    }
+    const one = run("1")
+    const two = run("2")
+    expect(two.epochs.map((e) => e.paramsSha256)).toEqual(one.epochs.map((e) => e.paramsSha256))
+    // Not f64's run: the same flags without --precision give other parameters.
+    const f64 = descent(["train", ...f32.slice(0, -2), "--out", join(temporary("f64twin"), "run")])
+    expect(f64.code, f64.stderr).toBe(0)
+    expect(jsonLines(f64.stdout).map((e) => e.paramsSha256)).not.toContain(one.epochs[1]!.paramsSha256)
+    // Every parameter written is a float32, and the files say f32.
+    const model = JSON.parse(readFileSync(join(one.out, "model.json"), "utf8"))
+    expect(model.precision).toBe("f32")
+    expect(model.params.every((p: number) => Math.fround(p) === p)).toBe(true)
+    expect(JSON.parse(readFileSync(join(one.out, "run.json"), "utf8")).options.precision).toBe("f32")
+    const replayed = descent(["replay", join(one.out, "run.json"), "--threads", "2"])
+    expect(replayed.code, replayed.stderr).toBe(0)
+    expect(replayed.stdout.trim().split("\n").pop()).toBe("identical")
+    const evaluated = descent(["eval", "--model", join(one.out, "model.json"), "--data", data.dir, "--json"])
+    expect(evaluated.code, evaluated.stderr).toBe(0)
+    expect(JSON.parse(evaluated.stdout).accuracy).toBe(one.epochs[1]!.testAccuracy)
+  })
+
+  it("says so when it starts, and refuses a precision it does not have", () => {
+    const out = join(temporary("f32note"), "run")
+    const noted = descent(["train", ...small, "--epochs", "1", "--precision", "f32", "--out", out])
+    expect(noted.code, noted.stderr).toBe(0)
+    expect(noted.stderr).toMatch(/^training 784-16-10 in f32 on /m)
+    const refused = descent(["train", ...small, "--precision", "f16"])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/precision/)
+  })
+})
+
 describe("descent eval", () => {
   it("reports the accuracy train reported, and a confusion matrix", () => {
     const result = descent(["eval", "--model", join(runDir, "model.json"), "--data", data.dir, "--json"])

@@ -107,7 +107,8 @@ const configurations: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = 
       "--eta", "0.5", "--eta-decay", "0.9", "--l2", "1", "--batch-size", "7", "--subset", "2000", "--epochs", "2"
     ]
   ],
-  ["sigmoid output with cross-entropy, seed 7", ["--cost", "cross-entropy", "--eta", "0.5", "--eta-decay", "0.8", "--subset", "1500", "--epochs", "2", "--seed", "7"]]
+  ["sigmoid output with cross-entropy, seed 7", ["--cost", "cross-entropy", "--eta", "0.5", "--eta-decay", "0.8", "--subset", "1500", "--epochs", "2", "--seed", "7"]],
+  ["784-30-10 in f32", ["--layers", "784,30,10", "--precision", "f32", "--cost", "cross-entropy", "--eta", "0.5", "--subset", "1500", "--epochs", "2"]]
 ]
 
 describe("Numerics on every engine", () => {

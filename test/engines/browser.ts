@@ -13,6 +13,7 @@ export interface Options {
   readonly activation: "sigmoid" | "relu"
   readonly output: "sigmoid" | "softmax"
   readonly cost: "quadratic" | "cross-entropy"
+  readonly precision: "f64" | "f32"
   readonly init: "normal" | "scaled"
   readonly eta: number
   readonly etaDecay: number
@@ -45,7 +46,13 @@ export const train = async (
   options: Options,
   base: string
 ): Promise<{ readonly epochs: ReadonlyArray<Metrics>; readonly sha256: ReadonlyArray<string> }> => {
-  const network = Network.make({ sizes: options.layers, hidden: options.activation, output: options.output, cost: options.cost })
+  const network = Network.make({
+    sizes: options.layers,
+    hidden: options.activation,
+    output: options.output,
+    cost: options.cost,
+    precision: options.precision
+  })
   const data = await Effect.runPromise(Mnist.loadUrl(base).pipe(Effect.provide(FetchHttpClient.layer)))
   const train = Dataset.take(data.train, options.subset)
   const test = data.test

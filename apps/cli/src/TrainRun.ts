@@ -315,7 +315,7 @@ const train = (
 
       if (!json) {
         yield* Output.note(
-          `training ${Layout.format(initial.network.layout)} on ${Datasets.describe(options.data)}${threads.count > 1 ? `, on ${threads.count} threads,` : ""} into ${dir}`
+          `training ${Layout.format(initial.network.layout)}${options.precision === "f32" ? " in f32" : ""} on ${Datasets.describe(options.data)}${threads.count > 1 ? `, on ${threads.count} threads,` : ""} into ${dir}`
         )
       }
       let state = initial

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Activation, Cost, Layout, type Memory, Network, Params } from "@descent/core"
+import { Activation, Cost, Layout, type Memory, Network, Params, Precision } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect, ParseResult, Schema } from "effect"
@@ -79,6 +79,9 @@ export const ModelFile = Schema.Struct({
   activation: Hidden,
   output: Schema.Literal(...Activation.names),
   cost: Schema.Literal(...Cost.names),
+  // Written only for an f32 model: a model file without it computes in f64, as every one did
+  // before 0.4.0.
+  precision: Schema.optional(Schema.Literal(...Precision.all)),
   params: FiniteNumbers
 }).pipe(
   Schema.filter((model) =>
@@ -120,6 +123,7 @@ export const encode = (model: Model): Schema.Schema.Encoded<typeof ModelFile> =>
   activation: model.network.hidden.name,
   output: model.network.output.name,
   cost: model.network.cost.name,
+  ...(model.network.precision === "f32" ? { precision: "f32" as const } : {}),
   params: Array.from(model.params.vector)
 })
 
@@ -171,6 +175,12 @@ export const read = (
  * @category decoding
  */
 export const fromFile = (file: Schema.Schema.Type<typeof ModelFile>): Model => {
-  const network = Network.make({ sizes: file.layers, hidden: file.activation, output: file.output, cost: file.cost })
+  const network = Network.make({
+    sizes: file.layers,
+    hidden: file.activation,
+    output: file.output,
+    cost: file.cost,
+    precision: file.precision
+  })
   return { network, params: Params.fromArray(network.layout, file.params) }
 }

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Activation, Cost, Network, Numerics, Params } from "@descent/core"
+import { Activation, Cost, Network, Numerics, Params, Precision } from "@descent/core"
 import { Schema } from "effect"
 
 /**
@@ -63,6 +63,8 @@ export const TrainingOptions = Schema.Struct({
   activation: Schema.Literal(...Activation.hiddenNames),
   output: Schema.optionalWith(Schema.Literal(...Activation.names), { default: () => "sigmoid" as const }),
   cost: Schema.Literal(...Cost.names),
+  // Absent in records written before 0.4.0, which all computed in f64.
+  precision: Schema.optionalWith(Schema.Literal(...Precision.all), { default: () => "f64" as const }),
   init: Schema.Literal(...Params.initNames),
   eta: Schema.Number.pipe(Schema.finite(), Schema.positive()),
   /** The learning rate is multiplied by this after every epoch: epoch k uses η·decayᵏ⁻¹. */
@@ -107,6 +109,7 @@ export const defaults: TrainingOptions = {
   activation: "sigmoid",
   output: "sigmoid",
   cost: "quadratic",
+  precision: "f64",
   init: "normal",
   eta: 3.0,
   etaDecay: 1,
@@ -133,13 +136,19 @@ export const etaOf = (options: TrainingOptions, epoch: number): number =>
 /**
  * The network these options train: hidden layers use `activation`; the output layer is a
  * sigmoid (each of the ten outputs in (0, 1)) or a softmax (the ten outputs a probability
- * distribution, trained with cross-entropy).
+ * distribution, trained with cross-entropy); it computes in `precision` (see core's Precision).
  *
  * @since 0.1.0
  * @category getters
  */
 export const network = (options: TrainingOptions): Network.Network =>
-  Network.make({ sizes: options.layers, hidden: options.activation, output: options.output, cost: options.cost })
+  Network.make({
+    sizes: options.layers,
+    hidden: options.activation,
+    output: options.output,
+    cost: options.cost,
+    precision: options.precision
+  })
 
 /**
  * The `descent train` flags that start a run with these options, as separate arguments: each
@@ -161,6 +170,7 @@ export const flagsOf = (options: TrainingOptions): ReadonlyArray<string> => {
   flag("activation", options.activation, options.activation !== defaults.activation)
   flag("output", options.output, options.output !== defaults.output)
   flag("cost", options.cost, options.cost !== defaults.cost)
+  flag("precision", options.precision, options.precision !== defaults.precision)
   flag("init", options.init, options.init !== defaults.init)
   flag("eta", options.eta, options.eta !== defaults.eta)
   flag("eta-decay", options.etaDecay, options.etaDecay !== defaults.etaDecay)

@@ -25,6 +25,23 @@ describe("ModelFile", () => {
       expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ format: "descent-model", version: 1, layers: [784, 16, 10] })
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.effect("an f32 model says so and reads back as one; an f64 model's file is as before 0.4.0, without the field", () =>
+    Effect.gen(function* () {
+      const single = Network.make({ sizes: [784, 16, 10], precision: "f32" })
+      const [raw] = Params.init(single.layout, Rng.make(4), "scaled")
+      const rounded = Params.fromArray(single.layout, Array.from(raw.vector, Math.fround))
+      const path = join(folder(), "model.json")
+      yield* ModelFile.write(path, { network: single, params: rounded })
+      const back = yield* ModelFile.read(path)
+      expect(back.network.precision).toBe("f32")
+      expect(Params.equals(back.params, rounded)).toBe(true)
+      expect(JSON.parse(readFileSync(path, "utf8")).precision).toBe("f32")
+      const double = join(folder(), "model.json")
+      yield* ModelFile.write(double, { network, params })
+      expect(Object.keys(JSON.parse(readFileSync(double, "utf8")))).toEqual(["format", "version", "layers", "activation", "output", "cost", "params"])
+      expect((yield* ModelFile.read(double)).network.precision).toBe("f64")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.effect("a damaged file fails in one line naming the file and the field", () =>
     Effect.gen(function* () {
       const path = join(folder(), "model.json")

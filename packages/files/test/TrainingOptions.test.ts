@@ -67,9 +67,18 @@ describe("TrainingOptions", () => {
     }
   })
 
-  it("reads the options of descent 0.1, which had no output, etaDecay, l2, validation, subset or shuffleLabels", () => {
-    const { output: _o, etaDecay: _d, l2: _l, validation: _v, subset: _s, shuffleLabels: _x, ...old } = TrainingOptions.defaults
+  it("reads the options of descent 0.1, which had no output, etaDecay, l2, validation, subset, shuffleLabels or precision", () => {
+    const { output: _o, etaDecay: _d, l2: _l, validation: _v, subset: _s, shuffleLabels: _x, precision: _p, ...old } = TrainingOptions.defaults
     expect(decode(old)).toEqual(Either.right(TrainingOptions.defaults))
+  })
+
+  it("trains in the precision it records: f64 unless it says f32, which the command line repeats", () => {
+    const f32 = { ...TrainingOptions.defaults, precision: "f32" as const }
+    expect(TrainingOptions.network(TrainingOptions.defaults).precision).toBe("f64")
+    expect(TrainingOptions.network(f32).precision).toBe("f32")
+    expect(TrainingOptions.flagsOf(TrainingOptions.defaults)).not.toContain("--precision")
+    expect(TrainingOptions.commandLine(f32)).toMatch(/ --precision f32 /)
+    expect(Either.isLeft(decode({ ...TrainingOptions.defaults, precision: "f16" }))).toBe(true)
   })
 
   // The law the tightening is for: what the schema accepts is what descent can write and read back.
