@@ -10,13 +10,14 @@
  * (the default on MNIST with 1 to 64 added to every pixel). BENCH_ROUNDS sets the alternations
  * (default 4); BENCH_THREADS the thread count beside 1 (default: the machine's cores).
  */
-import { Batches, Dataset, Descent, Network, Params, Rng, type Threads } from "@descent/core"
+import { Batches, Descent, Network, Params, Rng, type Threads } from "@descent/core"
 import * as NodeThreads from "@descent/core/NodeThreads"
 import { Mnist } from "@descent/data"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { performance } from "node:perf_hooks"
 import { median, peakRssMb, report } from "./measure.js"
+import { noisy } from "./noisy.js"
 import { onMnist } from "./onMnist.js"
 
 const chapter = { network: Network.chapter, init: "normal" as const, batchSize: 10, eta: 3.0 }
@@ -36,13 +37,6 @@ const configs = {
 const names = process.argv[2] === undefined ? (Object.keys(configs) as Array<keyof typeof configs>) : [process.argv[2] as keyof typeof configs]
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
 const many = Number(process.env.BENCH_THREADS ?? NodeThreads.cores())
-
-// Each pixel plus 1 to 64, from a fixed hash of its position (the same every run), capped at 255.
-const noisy = (set: Dataset.Dataset): Dataset.Dataset => {
-  const pixels = new Uint8Array(set.pixels.length)
-  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.min(255, set.pixels[i]! + 1 + ((Math.imul(i + 1, 2654435761) >>> 24) & 63))
-  return Dataset.make({ rows: set.rows, cols: set.cols, labels: set.labels, pixels })
-}
 
 const sha = (params: Params.Params) => createHash("sha256").update(new Uint8Array(Float64Array.from(params.vector).buffer)).digest("hex")
 

@@ -11,13 +11,14 @@
  * almost no zero pixels) and `784-100-10` (cross-entropy, scaled init, batch 10, η 0.5).
  * BENCH_EPOCHS sets the measured epochs of the fast path (default 3; one more warms up).
  */
-import { Batches, Dataset, Descent, Evaluate, Network, Params, Reference, Rng } from "@descent/core"
+import { Batches, Descent, Evaluate, Network, Params, Reference, Rng } from "@descent/core"
 import { Mnist } from "@descent/data"
 import * as NodeMnist from "@descent/data/NodeMnist"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
 import { performance } from "node:perf_hooks"
 import { median, peakRssMb, report } from "./measure.js"
+import { noisy } from "./noisy.js"
 
 const configs = {
   default: { network: Network.chapter, init: "normal" as const, batchSize: 10, eta: 3.0, referenceEpochs: 2 },
@@ -36,13 +37,6 @@ const configs = {
 const name = (process.argv[2] ?? "default") as keyof typeof configs
 const config = configs[name]
 const epochs = Number(process.env.BENCH_EPOCHS ?? 3)
-
-// Each pixel plus 1 to 64, from a fixed hash of its position (the same every run), capped at 255.
-const noisy = (set: Dataset.Dataset): Dataset.Dataset => {
-  const pixels = new Uint8Array(set.pixels.length)
-  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.min(255, set.pixels[i]! + 1 + ((Math.imul(i + 1, 2654435761) >>> 24) & 63))
-  return Dataset.make({ rows: set.rows, cols: set.cols, labels: set.labels, pixels })
-}
 
 const program = Effect.gen(function* () {
   const loaded = yield* Mnist.Mnist

@@ -11,8 +11,9 @@
 // - `layer1Load`: each thread loads a range of examples' pixels (an example is one thread's).
 // - `layer1Forward`: each thread sums its panel's neurons for every example — and, for a sigmoid
 //   layer, takes their sigmoids.
-// - `layer1Gradient`, `layer1Step`, `layer1StepAll`: each thread sums its panel's weights'
-//   gradient over every example, then steps them. A weight's sum is the same in any panel.
+// - `layer1Gradient`, `layer1Step`, `layer1StepAll`: each thread sums its panel's weights' (and
+//   biases') gradient over every example, then steps the weights. A weight's sum is the same in
+//   any panel.
 //
 // One thread (the caller, thread 0) runs the host's code and hands out jobs; the others sit in
 // `serve`. A job is published by bumping `generation`; each helper does its part and counts
@@ -23,7 +24,7 @@
 //
 // A job block works in one precision (`describe`'s f32): the loops' f64 or f32 version.
 import { sigmoidRows } from "./activations"
-import { forward, gradient, loadPixels, step, stepRange } from "./kernels"
+import { forward, gradient, loadPixels, step, stepRange, sumColumns } from "./kernels"
 
 /** A job in memory: how it is shared out, and the workspace's buffers (byte offsets). */
 @unmanaged class Job {
@@ -52,6 +53,8 @@ import { forward, gradient, loadPixels, step, stepRange } from "./kernels"
   nOut: i32
   nIn: i32
   bias: usize
+  /** Where layer 1's bias gradient goes (the job of the gradient sums it, each thread its panel's). */
+  biasGradient: usize
   index: usize
   counts: usize
   masks: usize
@@ -110,7 +113,7 @@ export function touchedBytes(nIn: i32): i32 {
  * holds one `Panel` per thread (see `describePanel`).
  */
 export function describe(
-  at: usize, threads: i32, f32: bool, panels: usize, stride: i32, nOut: i32, nIn: i32, bias: usize,
+  at: usize, threads: i32, f32: bool, panels: usize, stride: i32, nOut: i32, nIn: i32, bias: usize, biasGradient: usize,
   index: usize, counts: usize, masks: usize, dense: usize, raw: usize, values: usize, z: usize,
   a: usize, delta: usize, unions: usize, touched: usize
 ): void {
@@ -123,6 +126,7 @@ export function describe(
   job.nOut = nOut
   job.nIn = nIn
   job.bias = bias
+  job.biasGradient = biasGradient
   job.index = index
   job.counts = counts
   job.masks = masks
@@ -303,6 +307,8 @@ function workIn<T>(job: Job, kind: i32, thread: i32): void {
   // The rows this thread's gradient marks in `touched` (every thread marks the same ones).
   const touched = job.touched + <usize>thread * <usize>touchedBytes(nIn)
   if (kind == GRADIENT || kind == GRADIENT_STEP || kind == GRADIENT_STEP_ALL) {
+    const at = <usize>from << alignof<T>()
+    sumColumns<T>(job.delta + at, max(0, min(width, job.nOut - from)), job.stride, job.m, job.biasGradient + at)
     gradient<T>(
       panel.gt, width, job.delta + (<usize>from << alignof<T>()), job.stride, job.dense, nIn, job.index, job.counts, job.masks, job.m,
       job.unions + <usize>thread * <usize>unionBytes(nIn), touched

@@ -409,6 +409,20 @@ function combine<T>(matrix: usize, rows: i32, cols: i32, rowStride: i32, x: usiz
   }
 }
 
+/**
+ * ∂C/∂b_j = Σ_e δ_ej: out[j] += δ_ej for each of `cols` columns of m rows `row` entries apart,
+ * over the examples in order (out holds zeros, so the sum starts from 0 as the reference's).
+ */
+export function sumColumns<T>(delta: usize, cols: i32, row: i32, m: i32, out: usize): void {
+  const line = entry<T>(row)
+  for (let j = 0; j < cols; j++) {
+    const at = entry<T>(j)
+    let s = load<T>(out + at)
+    for (let e = 0; e < m; e++) s += load<T>(delta + <usize>e * line + at)
+    store<T>(out + at, s)
+  }
+}
+
 /** z_ej ← z_ej + b_j for each of m examples (rows=m, cols=n): the bias, added last. */
 function addBias<T>(z: usize, bias: usize, n: i32, m: i32): void {
   const row = entry<T>(n)
@@ -598,6 +612,12 @@ export function transpose64(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i3
 }
 export function transpose32(w: usize, nIn: i32, nOut: i32, wt: usize, stride: i32): void {
   transpose<f32>(w, nIn, nOut, wt, stride)
+}
+export function sumColumns64(delta: usize, cols: i32, row: i32, m: i32, out: usize): void {
+  sumColumns<f64>(delta, cols, row, m, out)
+}
+export function sumColumns32(delta: usize, cols: i32, row: i32, m: i32, out: usize): void {
+  sumColumns<f32>(delta, cols, row, m, out)
 }
 export function scanInputs64(dense: usize, m: i32, n: i32, index: usize, counts: usize, masks: usize): void {
   scanInputs<f64>(dense, m, n, index, counts, masks)

@@ -29,8 +29,11 @@ export interface Kernels {
   readonly stepRange: (params: number, gradient: number, from: number, to: number, shrink: number, eta: number, mean: number) => void
   readonly transpose: (w: number, nIn: number, nOut: number, wt: number, stride: number) => void
   readonly scanInputs: (dense: number, m: number, n: number, index: number, counts: number, masks: number) => void
-  /** A sigmoid layer's activations over rows of a batch (assembly/activations.ts). */
+  /** A sigmoid layer's activations over rows of a batch, and δ ⊙ σ′ (assembly/activations.ts). */
   readonly sigmoidRows: (z: number, a: number, cols: number, row: number, m: number) => void
+  readonly sigmoidBackward: (delta: number, a: number, n: number) => void
+  /** out[j] += Σ_e δ_ej: a bias gradient. */
+  readonly sumColumns: (delta: number, cols: number, row: number, m: number, out: number) => void
   /** Where the module's static data ends: the host's buffers start at or after it. */
   readonly heapBase: () => number
   // Layer 1's loops as jobs shared out between threads (assembly/jobs.ts).
@@ -39,7 +42,7 @@ export interface Kernels {
   readonly unionBytes: (nIn: number) => number
   readonly touchedBytes: (nIn: number) => number
   readonly describe: (
-    at: number, threads: number, f32: boolean, panels: number, stride: number, nOut: number, nIn: number, bias: number,
+    at: number, threads: number, f32: boolean, panels: number, stride: number, nOut: number, nIn: number, bias: number, biasGradient: number,
     index: number, counts: number, masks: number, dense: number, raw: number, values: number, z: number,
     a: number, delta: number, unions: number, touched: number
   ) => void
@@ -103,7 +106,7 @@ export const make = (
   // The loops the host calls, in the precision asked for (the module has both: `combine64`, …).
   const bits = precision === "f32" ? "32" : "64"
   const loops = Object.fromEntries(
-    ["combine", "addBias", "denseGradient", "stepRange", "transpose", "scanInputs", "sigmoidRows"].map((name) => [name, exports[name + bits]])
+    ["combine", "addBias", "denseGradient", "stepRange", "transpose", "scanInputs", "sigmoidRows", "sigmoidBackward", "sumColumns"].map((name) => [name, exports[name + bits]])
   )
   const kernels = { ...exports, ...loops } as unknown as Kernels
   return { kernels, buffer: memory.buffer, module, memory }

@@ -278,6 +278,7 @@ export class Workspace {
     const first = layout.layers[0]!
     kernels.describe(
       at.job, threads, precision === "f32", at.panelTable, stride, first.outputs, inputs, at.params + first.biasesOffset * this.size,
+      at.gradient + first.biasesOffset * this.size,
       at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, at.raw, at.inputTable, at.zs[0]!,
       at.activations[0]!, at.paddedDelta, at.unions, at.touched
     )
@@ -467,8 +468,8 @@ const layer1Forward = (ws: Workspace, network: Network.Network, m: number): void
 }
 
 /**
- * ∂C/∂w¹_jk = Σ_e δ¹_ej x_ek, over the nonzero inputs, into the panels — and, with `step`, the
- * step of those weights right after (see `backpropSum`).
+ * ∂C/∂w¹_jk = Σ_e δ¹_ej x_ek, over the nonzero inputs, into the panels, and ∂C/∂b¹_j = Σ_e δ¹_ej
+ * — and, with `step`, the step of those weights right after (see `backpropSum`).
  */
 const layer1Backward = (ws: Workspace, m: number, step: Step | undefined): void => {
   const { at, kernels, stride } = ws
@@ -508,7 +509,9 @@ const denseBackward = (ws: Workspace, network: Network.Network, l: number, m: nu
   const fromOutput = hidden.derivativeFromOutput
   const end = m * nIn
   // δ·f′ in double, rounded once by the store (in f32): an element-wise function.
-  if (fromOutput !== undefined) {
+  if (hidden === Activation.sigmoid) {
+    kernels.sigmoidBackward(at.deltas[l - 1]!, at.activations[l - 1]!, end)
+  } else if (fromOutput !== undefined) {
     const a = ws.activations[l - 1]!
     for (let i = 0; i < end; i++) previous[i]! *= fromOutput(a[i]!)
   } else {
@@ -518,15 +521,10 @@ const denseBackward = (ws: Workspace, network: Network.Network, l: number, m: nu
   }
 }
 
-/** ∂C/∂bˡ_j = Σ_e δˡ_ej, into the workspace's gradient, for any layer. */
+/** ∂C/∂bˡ_j = Σ_e δˡ_ej, into the workspace's gradient, for a dense layer l ≥ 1. */
 const biasBackward = (ws: Workspace, l: number, m: number): void => {
   const { biasesOffset: bo, outputs: nOut } = ws.layout.layers[l]!
-  const delta = ws.deltas[l]!
-  const gradient = ws.gradient
-  // Summed in the gradient itself (zeros here), so that in f32 each addition rounds.
-  for (let j = 0; j < nOut; j++) {
-    for (let e = 0; e < m; e++) gradient[bo + j]! += delta[e * nOut + j]!
-  }
+  ws.kernels.sumColumns(ws.at.deltas[l]!, nOut, nOut, m, ws.at.gradient + bo * ws.size)
 }
 
 /** δᴸ = ∂C/∂zᴸ of the output layer, from the cost: (rows=m, cols=outputs). */
@@ -582,7 +580,7 @@ export const backpropSum = (ws: Workspace, network: Network.Network, batch: Batc
     biasBackward(ws, l, m)
     denseBackward(ws, network, l, m)
   }
-  biasBackward(ws, 0, m)
+  // Layer 1's bias gradient is summed in its gradient job, each thread its panel's.
   layer1Backward(ws, m, step)
   return totalCost(network, ws.activations[last]!, batch.labels, m) * (1 / m)
 }
