@@ -4,7 +4,7 @@
 import { Activation, Backprop, Batches, Cost, Descent, Evaluate, Network, Params, Precision, Reference, Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { sparseImages } from "./fixtures.js"
+import { mixedImages, sparseImages } from "./fixtures.js"
 
 const bits = (v: ArrayLike<number>) => Array.from(new Uint8Array(Float64Array.from(v).buffer))
 
@@ -93,6 +93,27 @@ for (const precision of Precision.all) describe(`fast kernels = reference, bit f
       expect(fast.cost).toBe(slow.cost)
     }
   })
+
+  it.effect("images without background beside sparse ones (the forward pass's dense path): backprop, descent and evaluation", () =>
+    Effect.gen(function* () {
+      const images = mixedImages(3, 61, 9)
+      const network = Network.make({ sizes: [81, 19, 10], cost: "cross-entropy", precision })
+      const [params] = Params.init(network.layout, Rng.make(4), "scaled")
+      for (const size of [1, 2, 3, 5, 8, 11]) {
+        const batch = Batches.fromIndices(images, Array.from({ length: size }, (_, i) => (i * 7) % images.count))
+        const fast = Backprop.backprop(network, params, batch)
+        const slow = Reference.backprop(network, params, batch)
+        expect(bits(fast.gradient.vector)).toEqual(bits(slow.gradient.vector))
+        expect(fast.cost).toBe(slow.cost)
+      }
+      const shuffled = Batches.epoch(images, Rng.make(6), 6)
+      const fast = yield* Descent.descend(shuffled.batches, { network, params, eta: 0.5 })
+      let slow = params
+      for (const batch of Batches.inOrder(images, shuffled.order, 6)) slow = Reference.updateMiniBatch(network, slow, batch, 0.5)
+      expect(Params.equals(fast, slow)).toBe(true)
+      const all = Batches.fromIndices(images, Array.from({ length: images.count }, (_, i) => i))
+      expect(bits(Evaluate.outputs(network, params, images))).toEqual(bits(Reference.outputs(network, params, all)))
+    }))
 
   it.effect("descend over batches that grow: the steps carry over to larger buffers", () =>
     Effect.gen(function* () {

@@ -7,7 +7,7 @@ import { Batches, Descent, Network, Params, Reference, Rng, Threads } from "@des
 import * as NodeThreads from "@descent/core/NodeThreads"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { sparseImages } from "./fixtures.js"
+import { mixedImages, sparseImages } from "./fixtures.js"
 
 const data = sparseImages(11, 83, 7)
 
@@ -62,6 +62,23 @@ describe("Threads: layer 1 on several threads = the reference, bit for bit", () 
       for (const network of [networks[1]!, networks[3]!, networks[1]!]) {
         const { threaded, slow } = yield* descendBoth(network, threads, 10, 0)
         expect(Params.equals(threaded, slow)).toBe(true)
+      }
+    }), 120_000)
+
+  it.scoped("2 and 3 threads: images without background beside sparse ones (the dense path), in both precisions", () =>
+    Effect.gen(function* () {
+      const images = mixedImages(8, 77, 12)
+      for (const count of [2, 3]) {
+        const threads = yield* NodeThreads.scoped(count)
+        for (const precision of ["f64", "f32"] as const) {
+          const network = Network.make({ sizes: [144, 30, 10], cost: "cross-entropy", precision })
+          const [start] = Params.init(network.layout, Rng.make(3), "scaled")
+          const shuffled = Batches.epoch(images, Rng.make(4), 10)
+          const threaded = yield* Descent.descend(shuffled.batches, { network, params: start, eta: 0.5, threads })
+          let slow = start
+          for (const batch of Batches.inOrder(images, shuffled.order, 10)) slow = Reference.updateMiniBatch(network, slow, batch, 0.5)
+          expect(Params.equals(threaded, slow)).toBe(true)
+        }
       }
     }), 120_000)
 

@@ -35,6 +35,25 @@ export const quadrants = (seed: number, count: number): Dataset.Dataset => {
 export const snapshot = (v: ArrayLike<number>): Float64Array => Float64Array.from(v)
 
 /** Images that are mostly background, like MNIST: each pixel is 0 with probability 0.7. */
+/**
+ * Images of which some (about 60%) have no zero pixel at all, as noisy images, and the rest are
+ * sparse: two dense images in a row, a dense one beside a sparse one, and runs of each.
+ */
+export const mixedImages = (seed: number, count: number, side: number): Dataset.Dataset => {
+  const n = side * side
+  const [draws] = Rng.uniforms(Rng.make(seed), count * n * 2 + 2 * count)
+  const pixels = new Uint8Array(count * n)
+  for (let e = 0; e < count; e++) {
+    const dense = draws[2 * count * n + count + e]! < 0.6
+    for (let k = 0; k < n; k++) {
+      const i = e * n + k
+      pixels[i] = dense ? 1 + Math.floor(draws[2 * i + 1]! * 255) : draws[2 * i]! < 0.7 ? 0 : Math.floor(draws[2 * i + 1]! * 256)
+    }
+  }
+  const labels = Uint8Array.from({ length: count }, (_, e) => Math.floor(draws[2 * count * n + e]! * 10))
+  return Dataset.make({ rows: side, cols: side, pixels, labels })
+}
+
 export const sparseImages = (seed: number, count: number, side: number): Dataset.Dataset => {
   const [draws] = Rng.uniforms(Rng.make(seed), count * side * side * 2 + count)
   const pixels = new Uint8Array(count * side * side)
