@@ -6,7 +6,10 @@
 //   pixels are found once per batch, sixteen bytes at a time; the forward sums and the first
 //   layer's weight gradient visit only them. Skipping a term w·0 leaves a sum unchanged, so
 //   forward values equal the dense ones.
-// - SIMD: the loops over weights run in WebAssembly (@descent/kernels), two neurons per f64x2.
+// - Dense input: an image with no zero pixel needs no list; two such in a row are summed
+//   together, each weight read once for both (assembly/kernels.ts's dense path).
+// - SIMD: the loops over weights run in WebAssembly (@descent/kernels), two neurons per f64x2
+//   (four per f32x4, for a network in f32: see Precision).
 //   The parameters live in the workspace's WebAssembly memory between `loadParams` and
 //   `storeParams`: a descent loads them once and steps them in place. Layer 1's weights are kept
 //   transposed there (one row of neurons per input), in one panel of neurons per thread; the
@@ -17,9 +20,10 @@
 // - No allocation per batch: every buffer lives in a Workspace, sized once for a layout and a
 //   largest batch, and reused.
 // Element-wise functions (activations, costs and their derivatives) run here, in JavaScript —
-// they are defined once, in Activation and Cost — except the sigmoid, whose loops over a layer
-// run in WebAssembly (layer 1's in its forward job): its one definition is
-// assembly/numerics.ts's, which Activation.sigmoid calls too.
+// they are defined once, in Activation and Cost — except the sigmoid and δ ⊙ σ′, whose loops
+// over a layer run in WebAssembly (layer 1's sigmoids in its forward job): the sigmoid's one
+// definition is assembly/numerics.ts's, which Activation.sigmoid calls too. So do the bias
+// gradients' sums (layer 1's in its gradient job).
 //
 // Every sum is added up in a fixed order that depends only on the data, never on timing, so the
 // results are reproducible bit for bit — and equal to the reference's.
