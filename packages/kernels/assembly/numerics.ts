@@ -35,9 +35,10 @@ export function exp(x: f64): f64 {
  * σ(±1000) is exactly 1 and 0, not NaN.
  */
 export function sigmoid(z: f64): f64 {
-  if (z >= 0) return 1 / (1 + NativeMath.exp(-z))
-  const e = NativeMath.exp(z)
-  return e / (1 + e)
+  // Without a branch on z's sign (as hard to predict as a coin): e = e^−|z| is e^−z for z ≥ 0
+  // and e^z below, exactly, so this is 1 / (1 + e^−z) or e^z / (1 + e^z), operation for operation.
+  const e = NativeMath.exp(-abs(z))
+  return select<f64>(1, e, z >= 0) / (1 + e)
 }
 
 /** The natural logarithm, ln x. */
