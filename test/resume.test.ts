@@ -22,8 +22,8 @@ const completedEpochs = (dir: string): number => {
 }
 
 /** Starts a run, waits until it has finished `epochs` epochs, then sends `signal`. */
-const stopDuring = async (dir: string, epochs: number, signal: NodeJS.Signals) => {
-  const child = start(["train", ...options, "--out", dir, "--json"])
+const stopDuring = async (dir: string, epochs: number, signal: NodeJS.Signals, flags = options) => {
+  const child = start(["train", ...flags, "--out", dir, "--json"])
   let stderr = ""
   child.stderr.on("data", (chunk) => (stderr += chunk))
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
@@ -51,6 +51,21 @@ describe("resume", () => {
     const epochs = jsonLines(resumed.stdout)
     expect(epochs[epochs.length - 1]!.paramsSha256).toBe(finalHash())
     expect(descent(["replay", join(dir, "run.json")]).code).toBe(0)
+  })
+
+  it("an f32 run killed during an epoch resumes in f32, to the hash of the f32 run never stopped", async () => {
+    const single = [...options, "--precision", "f32"]
+    const whole = descent(["train", ...single, "--out", join(temporary("straight32"), "run"), "--json"])
+    expect(whole.code, whole.stderr).toBe(0)
+    const expected = jsonLines(whole.stdout)[3]!.paramsSha256
+    expect(expected).not.toBe(finalHash())
+    const dir = join(temporary("killed32"), "run")
+    const { code } = await stopDuring(dir, 1, "SIGKILL", single)
+    expect(code).toBe(null)
+    expect(completedEpochs(dir)).toBeLessThan(4)
+    const resumed = descent(["train", "--resume", dir, "--json"])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(jsonLines(resumed.stdout).pop()!.paramsSha256).toBe(expected)
   })
 
   it("Ctrl-C stops after a batch, keeps the checkpoint and prints the command that resumes", async () => {
