@@ -12,6 +12,7 @@ import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
 import type * as Params from "./Params.js"
 import * as Kernels from "./internal/kernels.js"
+import * as Workspace from "./internal/workspace.js"
 import { asArray } from "./internal/vector.js"
 
 /**
@@ -69,7 +70,7 @@ export const checkBatch = (network: Network.Network, batch: Batch): void => {
 export const backprop = (network: Network.Network, params: Params.Params, batch: Batch): Result => {
   checkParams(network, params)
   checkBatch(network, batch)
-  const workspace = Kernels.scratchFor(network, batch.size, asArray(params.vector))
+  const workspace = Workspace.scratchFor(network, batch.size, asArray(params.vector))
   const { cost, gradient } = Kernels.backprop(workspace, network, batch)
   return { gradient: Gradient.unsafeFromArray(network.layout, gradient), cost }
 }

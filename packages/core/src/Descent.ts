@@ -20,6 +20,7 @@ import * as Params from "./Params.js"
 import * as Precision from "./Precision.js"
 import type * as Threads from "./Threads.js"
 import * as Kernels from "./internal/kernels.js"
+import * as Workspace from "./internal/workspace.js"
 import { asArray } from "./internal/vector.js"
 
 /**
@@ -57,7 +58,7 @@ export interface Options {
  * @category memory
  */
 export const memory = (layout: Layout.Layout, batchSize: number): number =>
-  Kernels.workspaceBytes(layout, batchSize) + 8 * layout.size
+  Workspace.workspaceBytes(layout, batchSize) + 8 * layout.size
 
 /**
  * The most memory a descent's workspace can have, whatever memory the machine has: one
@@ -66,7 +67,7 @@ export const memory = (layout: Layout.Layout, batchSize: number): number =>
  * @since 0.3.0
  * @category memory
  */
-export const maxWorkspaceBytes = Kernels.maxWorkspaceBytes
+export const maxWorkspaceBytes = Workspace.maxWorkspaceBytes
 
 /**
  * Bytes of the workspace alone (see `memory`), to compare with `maxWorkspaceBytes`.
@@ -74,7 +75,7 @@ export const maxWorkspaceBytes = Kernels.maxWorkspaceBytes
  * @since 0.3.0
  * @category memory
  */
-export const workspaceBytes = (layout: Layout.Layout, batchSize: number): number => Kernels.workspaceBytes(layout, batchSize)
+export const workspaceBytes = (layout: Layout.Layout, batchSize: number): number => Workspace.workspaceBytes(layout, batchSize)
 
 /**
  * One step of stochastic gradient descent, as the fold emits it.
@@ -168,7 +169,7 @@ export interface Progress {
 // which hold the parameters while the fold steps them in place (see internal/kernels.ts).
 // Callers only ever see finished, fresh `Params`.
 interface Fold {
-  workspace: Kernels.Workspace | undefined
+  workspace: Workspace.Workspace | undefined
   index: number
 }
 
@@ -178,7 +179,7 @@ const startFold = (): Fold => ({ workspace: undefined, index: 0 })
 const stepFold = (fold: Fold, options: Options, batch: Batch, norm: boolean): { cost: number; gradientNorm: number } => {
   const { network } = options
   Backprop.checkBatch(network, batch)
-  fold.workspace = Kernels.workspaceFor(network, batch.size, asArray(options.params.vector), fold.workspace, options.threads)
+  fold.workspace = Workspace.workspaceFor(network, batch.size, asArray(options.params.vector), fold.workspace, options.threads)
   // The workspace's gradient holds zeros here: a new workspace, or one the last step cleared.
   const step = { eta: options.eta, weightDecay: options.weightDecay ?? 0 }
   // Without a norm to measure first, layer 1 steps as soon as its gradient is summed.
@@ -193,7 +194,7 @@ const stepFold = (fold: Fold, options: Options, batch: Batch, norm: boolean): { 
 const paramsOf = (fold: Fold, options: Options): Params.Params => {
   if (fold.workspace === undefined) return options.params
   const params = new Float64Array(options.params.layout.size)
-  Kernels.storeParams(fold.workspace, params)
+  Workspace.storeParams(fold.workspace, params)
   return Params.unsafeFromArray(options.params.layout, params)
 }
 
@@ -201,7 +202,7 @@ const paramsOf = (fold: Fold, options: Options): Params.Params => {
 // the next descent (the next epoch) to take.
 const finish = (fold: Fold, options: Options): Params.Params => {
   const params = paramsOf(fold, options)
-  if (fold.workspace !== undefined) Kernels.giveBack(fold.workspace)
+  if (fold.workspace !== undefined) Workspace.giveBack(fold.workspace)
   fold.workspace = undefined
   return params
 }

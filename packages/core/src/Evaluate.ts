@@ -15,6 +15,7 @@ import type * as Network from "./Network.js"
 import type * as Params from "./Params.js"
 import { totalCost } from "./internal/cost.js"
 import * as Kernels from "./internal/kernels.js"
+import * as Workspace from "./internal/workspace.js"
 import { asArray } from "./internal/vector.js"
 
 /**
@@ -50,7 +51,7 @@ const chunk = 100
  * @category memory
  */
 export const memory = (layout: Layout.Layout, count: number): number =>
-  Kernels.workspaceBytes(layout, chunk) + 8 * count * Layout.outputSize(layout)
+  Workspace.workspaceBytes(layout, chunk) + 8 * count * Layout.outputSize(layout)
 
 /**
  * Layer `layer`'s activations (1 the first hidden layer, the last the outputs) for every example
@@ -64,7 +65,7 @@ export const activations = (network: Network.Network, params: Params.Params, dat
   const n = network.layout.sizes[layer]
   if (n === undefined || layer < 1) throw new RangeError(`${Layout.format(network.layout)} has layers 1 to ${network.layout.layers.length}, not ${layer}`)
   const out = new Float64Array(dataset.count * n)
-  const workspace = Kernels.scratchFor(network, chunk, asArray(params.vector))
+  const workspace = Workspace.scratchFor(network, chunk, asArray(params.vector))
   let offset = 0
   for (const batch of Batches.sequential(dataset, chunk)) {
     Kernels.forward(workspace, network, batch)
@@ -93,7 +94,7 @@ export const evaluate = (network: Network.Network, params: Params.Params, datase
   const classes = Layout.outputSize(network.layout)
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0))
   const count = dataset.count
-  const workspace = Kernels.scratchFor(network, chunk, asArray(params.vector))
+  const workspace = Workspace.scratchFor(network, chunk, asArray(params.vector))
   const output = workspace.activations[network.layout.layers.length - 1]!
   let correct = 0
   let total = 0

@@ -12,6 +12,7 @@ import type * as Network from "./Network.js"
 import type * as Params from "./Params.js"
 import { asArray } from "./internal/vector.js"
 import * as Kernels from "./internal/kernels.js"
+import * as Workspace from "./internal/workspace.js"
 import type { ReadonlyFloat64Array } from "./Vector.js"
 
 /**
@@ -43,7 +44,7 @@ export const feedforward = (
     throw new RangeError(`${Layout.format(network.layout)} takes ${n} input activations, got ${input.length}`)
   }
   const copy = Float64Array.from(input)
-  const workspace = Kernels.scratchFor(network, 1, asArray(params.vector))
+  const workspace = Workspace.scratchFor(network, 1, asArray(params.vector))
   Kernels.forward(workspace, network, { size: 1, inputSize: n, inputs: copy, labels: [0] })
   // The first row of each buffer is this example's, copied out of the workspace (as doubles,
   // whatever the network's precision).
