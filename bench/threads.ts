@@ -6,9 +6,10 @@
  * a bit).
  *
  * Configurations: `default` (784-16-16-10, sigmoid, quadratic, batch 10, η 3.0), `784-30-10`,
- * `784-100-10` (cross-entropy, scaled init, batch 10, η 0.5), `784-100-10-batch100`, and `noisy`
- * (the default on MNIST with 1 to 64 added to every pixel). BENCH_ROUNDS sets the alternations
- * (default 4); BENCH_THREADS the thread count beside 1 (default: the machine's cores).
+ * `784-100-10` (cross-entropy, scaled init, batch 10, η 0.5), `784-100-10-batch100`,
+ * `784-100-10-f32` (in single precision), and `noisy` (the default on MNIST with 1 to 64 added
+ * to every pixel). BENCH_ROUNDS sets the alternations (default 4); BENCH_THREADS the thread
+ * count beside 1 (default: the machine's cores).
  */
 import { Batches, Descent, Network, Params, Rng, type Threads } from "@descent/core"
 import * as NodeThreads from "@descent/core/NodeThreads"
@@ -21,8 +22,8 @@ import { noisy } from "./noisy.js"
 import { onMnist } from "./onMnist.js"
 
 const chapter = { network: Network.chapter, init: "normal" as const, batchSize: 10, eta: 3.0 }
-const wide = (hidden: number, batchSize: number) => ({
-  network: Network.make({ sizes: [784, hidden, 10], cost: "cross-entropy" }),
+const wide = (hidden: number, batchSize: number, precision: "f64" | "f32" = "f64") => ({
+  network: Network.make({ sizes: [784, hidden, 10], cost: "cross-entropy", precision }),
   init: "scaled" as const,
   batchSize,
   eta: 0.5
@@ -32,6 +33,7 @@ const configs = {
   "784-30-10": wide(30, 10),
   "784-100-10": wide(100, 10),
   "784-100-10-batch100": wide(100, 100),
+  "784-100-10-f32": wide(100, 10, "f32"),
   noisy: { ...chapter, noise: true }
 }
 const names = process.argv[2] === undefined ? (Object.keys(configs) as Array<keyof typeof configs>) : [process.argv[2] as keyof typeof configs]
