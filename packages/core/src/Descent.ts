@@ -166,7 +166,7 @@ export interface Progress {
 }
 
 // The one fold behind `descend`, `descendWatching` and `steps`: the buffers backprop reuses,
-// which hold the parameters while the fold steps them in place (see internal/kernels.ts).
+// which hold the parameters while the fold steps them in place (see internal/workspace.ts).
 // Callers only ever see finished, fresh `Params`.
 interface Fold {
   workspace: Workspace.Workspace | undefined

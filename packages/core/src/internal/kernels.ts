@@ -38,7 +38,7 @@ import * as Network from "../Network.js"
 import * as Precision from "../Precision.js"
 import { totalCost } from "./cost.js"
 import { asArray } from "./vector.js"
-import { eachLayer1, lanesOf, transposeFrom, whole, type Workspace } from "./workspace.js"
+import { eachLayer1, transposeFrom, type Workspace } from "./workspace.js"
 
 /**
  * Loads a batch's inputs into the workspace: the `dense` rows, and where each example's inputs
@@ -76,11 +76,13 @@ const loadInputs = (ws: Workspace, batch: Batch, n: number): void => {
 /** aˡ = f(zˡ) for the m examples of a batch: a sigmoid layer's in WebAssembly, in one call. */
 const activate = (ws: Workspace, network: Network.Network, l: number, n: number, m: number) => {
   const activation = Network.activationOf(network, l)
-  const z = ws.zs[l]!
-  const out = ws.activations[l]!
   if (activation === Activation.sigmoid) {
     ws.kernels.sigmoidRows(ws.at.zs[l]!, ws.at.activations[l]!, m * n, m * n, 1)
-  } else if (activation.applyLayer !== undefined) {
+    return
+  }
+  const z = ws.zs[l]!
+  const out = ws.activations[l]!
+  if (activation.applyLayer !== undefined) {
     for (let e = 0; e < m; e++) activation.applyLayer(z, out, e * n, n)
   } else {
     const f = activation.apply
@@ -108,7 +110,8 @@ const layer1Forward = (ws: Workspace, network: Network.Network, m: number): void
  * — and, with `step`, the step of those weights right after (see `backpropSum`).
  */
 const layer1Backward = (ws: Workspace, m: number, step: Step | undefined): void => {
-  const { at, kernels, stride } = ws
+  const { at, kernels } = ws
+  const stride = at.stride
   const nOut = ws.layout.layers[0]!.outputs
   if (stride !== nOut) {
     const delta = ws.deltas[0]!
@@ -129,7 +132,8 @@ const layer1Backward = (ws: Workspace, m: number, step: Step | undefined): void 
 const denseForward = (ws: Workspace, network: Network.Network, l: number, m: number): void => {
   const { at, kernels } = ws
   const { biasesOffset: bo, inputs: nIn, outputs: nOut } = ws.layout.layers[l]!
-  kernels.combine(at.transposed[l]!, nIn, nOut, whole(nOut, lanesOf(ws.precision)), at.activations[l - 1]!, m, at.zs[l]!)
+  const transposed = at.transposed[l]!
+  kernels.combine(transposed.at, nIn, nOut, transposed.stride, at.activations[l - 1]!, m, at.zs[l]!)
   kernels.addBias(at.zs[l]!, at.params + bo * ws.size, nOut, m)
   activate(ws, network, l, nOut, m)
 }

@@ -20,9 +20,9 @@ import { totalCost } from "./cost.js"
 
 type Floats = Float64Array | Float32Array
 
-/** `values` in the network's precision: themselves for f64, rounded copies for f32. */
-const inPrecision = (network: Network.Network, values: Float64Array): Floats =>
-  network.precision === "f32" ? Float32Array.from(values) : values
+/** `values` in the network's precision: themselves for f64 (or already f32), else rounded copies. */
+const inPrecision = (network: Network.Network, values: Floats): Floats =>
+  network.precision === "f32" && !(values instanceof Float32Array) ? Float32Array.from(values) : values
 
 /** Weighted inputs z and activations a = f(z) of layers 1…L for a batch of m examples. */
 export interface Forward {
@@ -35,8 +35,8 @@ export interface Forward {
 /** a^{l+1} = f(W a^l + b) for every layer, for the m examples in `inputs` (rows=m, cols=n₀). */
 export const forward = (
   network: Network.Network,
-  parameters: Float64Array,
-  inputs: Float64Array,
+  parameters: Floats,
+  inputs: Floats,
   m: number
 ): Forward => {
   const zs: Array<Floats> = []
@@ -135,12 +135,13 @@ export const backprop = (
   labels: ArrayLike<number>,
   m: number
 ): { readonly gradient: Float64Array; readonly cost: number } => {
-  const { activations, zs } = forward(network, parameters, inputs, m)
+  // Rounded once, here: forward takes them as they are.
+  const params = inPrecision(network, parameters)
+  const x = inPrecision(network, inputs)
+  const { activations, zs } = forward(network, params, x, m)
   const layers = network.layout.layers
   const last = layers.length - 1
   const r = Precision.rounding(network.precision)
-  const params = inPrecision(network, parameters)
-  const x = inPrecision(network, inputs)
   const gradient = new Float64Array(network.layout.size)
 
   // δᴸ: (rows=m, cols=outputs)

@@ -39,10 +39,10 @@ class Arena {
 export type Floats = Float64Array | Float32Array
 
 /** Numbers of a precision in a v128: 2 f64 or 4 f32. */
-export const lanesOf = (precision: Precision.Precision): number => 16 / Precision.bytes(precision)
+const lanesOf = (precision: Precision.Precision): number => 16 / Precision.bytes(precision)
 
 /** n rounded up to a whole number of vectors of `lanes`: the row length of a transposed matrix. */
-export const whole = (n: number, lanes: number): number => Math.ceil(n / lanes) * lanes
+const whole = (n: number, lanes: number): number => Math.ceil(n / lanes) * lanes
 
 /** Where thread t's share of `units` starts, as jobs.ts's `share`: ⌊units·t/threads⌋. */
 const share = (units: number, t: number, threads: number): number => Math.floor((units * t) / threads)
@@ -69,8 +69,10 @@ interface Offsets {
   /** The panels as jobs.ts reads them. */
   readonly panelTable: number
   /** Per connection layer after the first (index 0 unused): its weights transposed,
-   * (rows=inputs, cols=outputs rounded up to whole vectors). */
-  readonly transposed: ReadonlyArray<number>
+   * (rows=inputs, cols=stride: outputs rounded up to whole vectors). */
+  readonly transposed: ReadonlyArray<{ readonly at: number; readonly stride: number }>
+  /** Layer 1's neurons rounded up to whole vectors: the width of its delta rows. */
+  readonly stride: number
   readonly zs: ReadonlyArray<number>
   readonly activations: ReadonlyArray<number>
   readonly deltas: ReadonlyArray<number>
@@ -122,7 +124,11 @@ const plan = (
       gradient: arena.take(inputs * width, size)
     })),
     panelTable: arena.take(threads * panelEntryBytes, 1),
-    transposed: layout.layers.map((slot, l) => (l === 0 ? 0 : arena.take(slot.inputs * whole(slot.outputs, lanes), size))),
+    transposed: layout.layers.map((slot, l) => {
+      const stride = whole(slot.outputs, lanes)
+      return { at: l === 0 ? 0 : arena.take(slot.inputs * stride, size), stride }
+    }),
+    stride,
     zs: outputs.map((n) => arena.take(capacity * n, size)),
     activations: outputs.map((n) => arena.take(capacity * n, size)),
     deltas,
@@ -153,7 +159,7 @@ export const maxWorkspaceBytes = 65536 * 65536
 
 /**
  * One of layer 1's panels (one per thread, see assembly/jobs.ts): neurons [from, from+neurons)
- * — `width` columns with a padding lane, if any — their weights transposed, not
+ * — `width` columns with padding lanes, if any — their weights transposed, not
  * `Params.weights`' layout: weights[k·width + j] = w_{from+j, k}; and their gradient, laid out
  * the same way (zeros between steps).
  */
@@ -182,8 +188,7 @@ export class Workspace {
   readonly gradient: Floats
   /** Layer 1's weights and their gradient, in one panel per thread, in neuron order. */
   readonly layer1: ReadonlyArray<Layer1Panel>
-  /** Layer 1's neurons rounded up to whole vectors: the width of its delta rows. */
-  readonly stride: number
+  /** Layer 1's deltas in rows `at.stride` wide (its neurons rounded up to whole vectors). */
   readonly paddedDelta: Floats
   /** Where each example's inputs are nonzero: (rows=capacity, cols=inputs) indices, and counts. */
   readonly nonzeroIndex: Int32Array
@@ -214,9 +219,9 @@ export class Workspace {
     const outputs = layout.layers.map((slot) => slot.outputs)
     const inputs = layout.sizes[0]!
     const threads = pool?.count ?? 1
-    const stride = whole(outputs[0]!, lanesOf(precision))
     const chunks = Math.ceil(inputs / 16)
     const planned = plan(layout, capacity, threads, precision)
+    const stride = planned.at.stride
     this.at = planned.at
     this.size = Precision.bytes(precision)
     const { buffer, kernels, memory, module } = Wasm.make(planned.bytes, threads > 1, precision)
@@ -225,7 +230,6 @@ export class Workspace {
     const i32 = (at: number, count: number) => new Int32Array(buffer, at, count)
     const at = this.at
     this.kernels = kernels
-    this.stride = stride
     this.zs = at.zs.map((offset, l) => floats(offset, capacity * outputs[l]!))
     this.activations = at.activations.map((offset, l) => floats(offset, capacity * outputs[l]!))
     this.deltas = at.deltas.map((offset, l) => floats(offset, capacity * outputs[l]!))
@@ -280,7 +284,8 @@ export const transposeFrom = (ws: Workspace, from: number): void => {
         ws.kernels.transpose(ws.at.params + (wo + from * nIn) * ws.size, nIn, neurons, weights.byteOffset, width)
       }
     } else {
-      ws.kernels.transpose(ws.at.params + wo * ws.size, nIn, nOut, ws.at.transposed[l]!, whole(nOut, lanesOf(ws.precision)))
+      const { at, stride } = ws.at.transposed[l]!
+      ws.kernels.transpose(ws.at.params + wo * ws.size, nIn, nOut, at, stride)
     }
   }
 }
@@ -331,10 +336,9 @@ const takeSpare = (network: Network.Network, m: number, threads: Threads | undef
   const { layout, precision } = network
   const ws = spare.get(layout)
   if (ws === undefined || ws.capacity < m || ws.pool !== threads || ws.detached || ws.precision !== precision) return undefined
+  // Its gradient holds zeros: only a descent that ended gives one back, after its last step
+  // cleared it.
   spare.delete(layout)
-  // A descent starts from zero gradients (a step that failed part way may have left a sum).
-  ws.gradient.fill(0)
-  for (const panel of ws.layer1) panel.gradient.fill(0)
   return ws
 }
 
