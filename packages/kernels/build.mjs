@@ -2,7 +2,8 @@
 // base64 in an ES module, so they load from plain imports, in Node or a browser, with no file
 // to find at run time:
 //   assembly/index.ts    → src/kernels.wasm.ts        the loops over weights and their jobs
-//                                                     (kernels.ts, jobs.ts; memory from the host)
+//                                                     (kernels.ts, jobs.ts, optimisers.ts; memory
+//                                                     from the host)
 //                        → src/kernelsShared.wasm.ts  the same, for a shared memory: threads
 //   assembly/numerics.ts → src/numerics.wasm.ts       exp, log, sin, cos, pow (memory of its own)
 // Runs from the root's build (and so from `pnpm install`); skips a module whose generated file
@@ -20,7 +21,7 @@ import { fileURLToPath } from "node:url"
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const compiler = createRequire(import.meta.url).resolve("assemblyscript/package.json")
 
-const kernelSources = ["index", "kernels", "jobs", "activations", "numerics"]
+const kernelSources = ["index", "kernels", "jobs", "activations", "optimisers", "numerics"]
 const modules = [
   { name: "kernels", entry: "index", sources: kernelSources, flags: ["--importMemory"] },
   {

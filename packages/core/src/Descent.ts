@@ -16,6 +16,7 @@ import type { Batch } from "./Batches.js"
 import * as Gradient from "./Gradient.js"
 import * as Layout from "./Layout.js"
 import type * as Network from "./Network.js"
+import * as Optimizer from "./Optimizer.js"
 import * as Params from "./Params.js"
 import * as Precision from "./Precision.js"
 import type * as Threads from "./Threads.js"
@@ -41,6 +42,13 @@ export interface Options {
    * weights. 0, the default, is the chapter's plain descent. Biases are not decayed.
    */
   readonly weightDecay?: number | undefined
+  /** How each step goes downhill from the gradient (see `Optimizer`); plain descent by default. */
+  readonly optimizer?: Optimizer.Optimizer | undefined
+  /**
+   * The optimiser's state where descent starts (a run's earlier epochs leave it): by default its
+   * `initial` state. Read, never changed.
+   */
+  readonly state?: Optimizer.State | undefined
   /**
    * Threads to share layer 1's loops with (see `Threads`; on Node, `NodeThreads.scoped`). The
    * parameters are the same to the bit for any count; none, the default, is the caller alone.
@@ -52,13 +60,16 @@ export interface Options {
  * Bytes of memory a descent of a network of `layout`, in mini-batches of up to `batchSize`,
  * takes — estimated from the sizes, not allocated: its workspace (the parameters, their
  * gradient, layer 1's weights transposed with their gradient, every layer's values for one
- * batch, the batch's pixels) and the fresh parameters it hands back.
+ * batch, the batch's pixels, the optimiser's state) and the fresh parameters and state it hands
+ * back.
  *
  * @since 0.3.0
  * @category memory
  */
-export const memory = (layout: Layout.Layout, batchSize: number): number =>
-  Workspace.workspaceBytes(layout, batchSize) + 8 * layout.size
+export const memory = (layout: Layout.Layout, batchSize: number, optimizer: Optimizer.Optimizer = Optimizer.sgd): number => {
+  const moments = Optimizer.momentsOf(optimizer)
+  return Workspace.workspaceBytes(layout, batchSize, 1, "f64", moments) + 8 * layout.size * (1 + moments)
+}
 
 /**
  * The most memory a descent's workspace can have, whatever memory the machine has: one
@@ -171,21 +182,47 @@ export interface Progress {
 interface Fold {
   workspace: Workspace.Workspace | undefined
   index: number
+  /** The optimiser's state where the fold started. */
+  readonly start: Optimizer.State
+  /** The optimiser's steps so far, over every descent of the run (Adam's t). */
+  steps: number
 }
 
-const startFold = (): Fold => ({ workspace: undefined, index: 0 })
+const optimizerOf = (options: Options): Optimizer.Optimizer => options.optimizer ?? Optimizer.sgd
+
+/** The state descent starts from, checked against the optimiser and the layout. */
+const stateOf = (options: Options): Optimizer.State => {
+  const optimizer = optimizerOf(options)
+  const state = options.state ?? Optimizer.initial(optimizer, options.params.layout)
+  const size = options.params.layout.size
+  if (state.moments.length !== Optimizer.momentsOf(optimizer) || state.moments.some((moment) => moment.length !== size)) {
+    throw new RangeError(`${optimizer.name} needs ${Optimizer.momentsOf(optimizer)} vectors of state of ${size} entries`)
+  }
+  return state
+}
+
+const startFold = (options: Options): Fold => {
+  const start = stateOf(options)
+  return { workspace: undefined, index: 0, start, steps: start.steps }
+}
 
 /** One step on `batch`: its mean cost, and ‖∇C‖ when `norm` asks for it (before the step). */
 const stepFold = (fold: Fold, options: Options, batch: Batch, norm: boolean): { cost: number; gradientNorm: number } => {
   const { network } = options
   Backprop.checkBatch(network, batch)
-  fold.workspace = Workspace.workspaceFor(network, batch.size, asArray(options.params.vector), fold.workspace, options.threads)
+  const optimizer = optimizerOf(options)
+  fold.workspace = Workspace.workspaceFor(
+    network, batch.size, asArray(options.params.vector), fold.start.moments, fold.workspace, options.threads
+  )
   // The workspace's gradient holds zeros here: a new workspace, or one the last step cleared.
   const step = { eta: options.eta, weightDecay: options.weightDecay ?? 0 }
-  // Without a norm to measure first, layer 1 steps as soon as its gradient is summed.
-  const cost = Kernels.backpropSum(fold.workspace, network, batch, norm ? undefined : step)
+  const plain = optimizer.name === "sgd"
+  // Without a norm to measure first, plain descent steps layer 1 as soon as its gradient is summed.
+  const cost = Kernels.backpropSum(fold.workspace, network, batch, norm || !plain ? undefined : step)
   const gradientNorm = norm ? Kernels.gradientNorm(fold.workspace, batch.size) : Number.NaN
-  Kernels.stepAndClear(fold.workspace, batch.size, step.eta, step.weightDecay, !norm)
+  fold.steps++
+  if (plain) Kernels.stepAndClear(fold.workspace, batch.size, step.eta, step.weightDecay, !norm)
+  else Kernels.optimiseAndClear(fold.workspace, batch.size, optimizer, step.eta, step.weightDecay, fold.steps)
   fold.index++
   return { cost, gradientNorm }
 }
@@ -198,13 +235,27 @@ const paramsOf = (fold: Fold, options: Options): Params.Params => {
   return Params.unsafeFromArray(options.params.layout, params)
 }
 
-// The end of a descent that ran to its end: its parameters, and its workspace given back for
-// the next descent (the next epoch) to take.
-const finish = (fold: Fold, options: Options): Params.Params => {
+/**
+ * Where a descent ends: the parameters, and the optimiser's state to carry on from.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Result {
+  readonly params: Params.Params
+  readonly state: Optimizer.State
+}
+
+// The end of a descent that ran to its end: its parameters and state, and its workspace given
+// back for the next descent (the next epoch) to take.
+const finish = (fold: Fold, options: Options): Result => {
   const params = paramsOf(fold, options)
+  const state = fold.workspace === undefined
+    ? fold.start
+    : { steps: fold.steps, moments: Workspace.storeMoments(fold.workspace) }
   if (fold.workspace !== undefined) Workspace.giveBack(fold.workspace)
   fold.workspace = undefined
-  return params
+  return { params, state }
 }
 
 /**
@@ -222,8 +273,9 @@ export const steps: {
   2,
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R> => {
     Backprop.checkParams(options.network, options.params)
+    stateOf(options)
     return Stream.suspend(() => {
-      const fold = startFold()
+      const fold = startFold(options)
       return Stream.map(batches, (batch): Step => {
         const index = fold.index
         const { cost, gradientNorm } = stepFold(fold, options, batch, true)
@@ -244,10 +296,24 @@ export const descendWatching = <E, R, E2, R2>(
   batches: Stream.Stream<Batch, E, R>,
   options: Options,
   watch: (progress: Progress) => Effect.Effect<void, E2, R2>
-): Effect.Effect<Params.Params, E | E2, R | R2> => {
+): Effect.Effect<Params.Params, E | E2, R | R2> => Effect.map(descendWithState(batches, options, watch), (result) => result.params)
+
+/**
+ * `descendWatching` (with `watch`) or `descend`, ending with the optimiser's state too: what
+ * the next descent of the same run (its next epoch) starts from, as `Options.state`.
+ *
+ * @since 0.4.0
+ * @category learning
+ */
+export const descendWithState = <E, R, E2 = never, R2 = never>(
+  batches: Stream.Stream<Batch, E, R>,
+  options: Options,
+  watch: (progress: Progress) => Effect.Effect<void, E2, R2> = () => Effect.void
+): Effect.Effect<Result, E | E2, R | R2> => {
   Backprop.checkParams(options.network, options.params)
+  stateOf(options)
   return Effect.suspend(() => {
-    const fold = startFold()
+    const fold = startFold(options)
     // The steps of a chunk, each followed by what `watch` returns for it. A watcher that has
     // nothing to do returns `Effect.void`, and the next step follows at once; any other effect
     // runs before the next step. So a chunk of many batches costs one Effect, not one each.
@@ -283,13 +349,14 @@ export const descend: {
   2,
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> => {
     Backprop.checkParams(options.network, options.params)
+    stateOf(options)
     return Effect.suspend(() => {
-      const fold = startFold()
+      const fold = startFold(options)
       return Stream.runForEachChunk(batches, (chunk) =>
         Effect.sync(() => {
           for (const batch of chunk) stepFold(fold, options, batch, false)
         })
-      ).pipe(Effect.map(() => finish(fold, options)))
+      ).pipe(Effect.map(() => finish(fold, options).params))
     })
   }
 )

@@ -33,6 +33,8 @@ export * as Memory from "./Memory.js"
 export * as Network from "./Network.js"
 /** @since 0.2.0 */
 export * as Numerics from "./Numerics.js"
+/** @since 0.4.0 */
+export * as Optimizer from "./Optimizer.js"
 /** @since 0.1.0 */
 export * as Params from "./Params.js"
 /** @since 0.4.0 */

@@ -32,6 +32,19 @@ export interface Kernels {
   /** A sigmoid layer's activations over rows of a batch, and δ ⊙ σ′ (assembly/activations.ts). */
   readonly sigmoidRows: (z: number, a: number, cols: number, row: number, m: number) => void
   readonly sigmoidBackward: (delta: number, a: number, n: number) => void
+  /** The optimisers' update rules over entries [from, to) (assembly/optimisers.ts). */
+  readonly momentum: (
+    params: number, gradient: number, velocity: number, from: number, to: number,
+    mean: number, eta: number, l2: number, coupled: boolean, mu: number, nesterov: boolean
+  ) => void
+  readonly rmsprop: (
+    params: number, gradient: number, square: number, from: number, to: number,
+    mean: number, eta: number, l2: number, coupled: boolean, alpha: number, rest: number, epsilon: number
+  ) => void
+  readonly adam: (
+    params: number, gradient: number, first: number, second: number, from: number, to: number, mean: number, step: number,
+    l2: number, coupled: boolean, beta1: number, rest1: number, beta2: number, rest2: number, root: number, epsilon: number, keep: number
+  ) => void
   /** out[j] += Σ_e δ_ej: a bias gradient. */
   readonly sumColumns: (delta: number, cols: number, row: number, m: number, out: number) => void
   /** Where the module's static data ends: the host's buffers start at or after it. */
@@ -106,7 +119,8 @@ export const make = (
   // The loops the host calls, in the precision asked for (the module has both: `combine64`, …).
   const bits = precision === "f32" ? "32" : "64"
   const loops = Object.fromEntries(
-    ["combine", "addBias", "denseGradient", "stepRange", "transpose", "scanInputs", "sigmoidRows", "sigmoidBackward", "sumColumns"].map((name) => [name, exports[name + bits]])
+    ["combine", "addBias", "denseGradient", "stepRange", "transpose", "scanInputs", "sigmoidRows", "sigmoidBackward", "sumColumns",
+      "momentum", "rmsprop", "adam"].map((name) => [name, exports[name + bits]])
   )
   const kernels = { ...exports, ...loops } as unknown as Kernels
   return { kernels, buffer: memory.buffer, module, memory }

@@ -35,6 +35,7 @@
 import type { Batch } from "../Batches.js"
 import * as Activation from "../Activation.js"
 import * as Network from "../Network.js"
+import * as Optimizer from "../Optimizer.js"
 import * as Precision from "../Precision.js"
 import { totalCost } from "./cost.js"
 import { asArray } from "./vector.js"
@@ -297,6 +298,57 @@ export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay:
     const slot = layers[l]!
     kernels.stepRange(at.params, at.gradient, slot.weightsOffset, slot.biasesOffset, shrink, eta, mean)
     kernels.stepRange(at.params, at.gradient, slot.biasesOffset, slot.biasesOffset + slot.outputs, 1, eta, mean)
+  }
+  // Layer 1 steps transposed; the later layers step as they are, then are transposed again.
+  transposeFrom(ws, 1)
+}
+
+/**
+ * One step of `optimizer` (not plain descent: see `stepAndClear`) from a summed gradient, in
+ * place in the workspace, its state too, clearing the gradient for the next batch: the
+ * operations of `Optimizer.update` for step `t` (from 1), in its order. Every weight moves,
+ * touched by the batch or not (its state does), so layer 1 takes its panels whole, padding lanes
+ * included: theirs stay 0.
+ */
+export const optimiseAndClear = (
+  ws: Workspace, m: number, optimizer: Optimizer.Optimizer, eta: number, l2: number, t: number
+): void => {
+  const f = Optimizer.factors(optimizer, eta, t, ws.precision)
+  const mean = 1 / m
+  const { at, kernels, moments } = ws
+  const coupled = l2 !== 0
+  // Entries [from, to) of the buffers at params, gradient and each moment's (byte offsets).
+  const range = (params: number, gradient: number, state: ReadonlyArray<number>, from: number, to: number, weights: boolean) => {
+    const c = weights && coupled
+    switch (optimizer.name) {
+      case "sgd":
+        throw new Error("plain descent steps with stepAndClear")
+      case "momentum":
+      case "nesterov":
+        kernels.momentum(params, gradient, state[0]!, from, to, mean, f.eta, l2, c, f.momentum, optimizer.name === "nesterov")
+        break
+      case "rmsprop":
+        kernels.rmsprop(params, gradient, state[0]!, from, to, mean, f.eta, l2, c, f.beta2, f.rest2, f.epsilon)
+        break
+      case "adam":
+      case "adamw":
+        kernels.adam(
+          params, gradient, state[0]!, state[1]!, from, to, mean, f.step, l2, c,
+          f.beta1, f.rest1, f.beta2, f.rest2, f.root, f.epsilon, weights ? f.keep : 1
+        )
+        break
+    }
+  }
+  const nIn = ws.layout.sizes[0]!
+  ws.layer1.forEach((panel, p) => {
+    const state = moments.map((moment) => moment.panels[p]!.byteOffset)
+    range(panel.weights.byteOffset, panel.gradient.byteOffset, state, 0, nIn * panel.width, true)
+  })
+  const vectors = at.moments.map((moment) => moment.vector)
+  const layers = ws.layout.layers
+  for (const [l, slot] of layers.entries()) {
+    if (l > 0) range(at.params, at.gradient, vectors, slot.weightsOffset, slot.biasesOffset, true)
+    range(at.params, at.gradient, vectors, slot.biasesOffset, slot.biasesOffset + slot.outputs, false)
   }
   // Layer 1 steps transposed; the later layers step as they are, then are transposed again.
   transposeFrom(ws, 1)

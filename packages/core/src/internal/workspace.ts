@@ -91,6 +91,9 @@ interface Offsets {
   readonly touched: number
   /** The job block that shares layer 1's loops out between threads (assembly/jobs.ts). */
   readonly job: number
+  /** An optimiser's vectors of state (see core's Optimizer), each laid out like the parameters
+   * and the gradient: the vector, and layer 1's weights' part in panels like theirs. */
+  readonly moments: ReadonlyArray<{ readonly vector: number; readonly panels: ReadonlyArray<number> }>
 }
 
 /** Bytes kept for the job block: more than jobs.ts's `Job` takes (checked at construction). */
@@ -104,7 +107,7 @@ const touchedBytes = (inputs: number): number => Math.ceil((Math.ceil(inputs / 1
 
 /** Where each buffer of a workspace for `layout` and batches of `capacity` sits, and its size. */
 const plan = (
-  layout: Layout.Layout, capacity: number, threads: number, precision: Precision.Precision
+  layout: Layout.Layout, capacity: number, threads: number, precision: Precision.Precision, moments: number
 ): { readonly at: Offsets; readonly bytes: number } => {
   const outputs = layout.layers.map((slot) => slot.outputs)
   const inputs = layout.sizes[0]!
@@ -114,10 +117,11 @@ const plan = (
   const chunks = Math.ceil(inputs / 16)
   const arena = new Arena()
   const deltas = outputs.map((n) => arena.take(capacity * n, size))
+  const panels = panelsOf(outputs[0]!, threads, lanes)
   const at: Offsets = {
     params: arena.take(layout.size, size),
     gradient: arena.take(layout.size, size),
-    panels: panelsOf(outputs[0]!, threads, lanes).map(({ from, width }) => ({
+    panels: panels.map(({ from, width }) => ({
       from,
       width,
       weights: arena.take(inputs * width, size),
@@ -141,7 +145,11 @@ const plan = (
     inputTable: arena.take(256, size),
     unions: arena.take(threads * unionBytes(inputs), 1),
     touched: arena.take(threads * touchedBytes(inputs), 1),
-    job: arena.take(jobBlockBytes, 1)
+    job: arena.take(jobBlockBytes, 1),
+    moments: Array.from({ length: moments }, () => ({
+      vector: arena.take(layout.size, size),
+      panels: panels.map(({ width }) => arena.take(inputs * width, size))
+    }))
   }
   return { at, bytes: arena.bytes }
 }
@@ -151,8 +159,8 @@ const plan = (
  * (computed, not allocated).
  */
 export const workspaceBytes = (
-  layout: Layout.Layout, capacity: number, threads = 1, precision: Precision.Precision = "f64"
-): number => plan(layout, Math.max(capacity, 1), threads, precision).bytes
+  layout: Layout.Layout, capacity: number, threads = 1, precision: Precision.Precision = "f64", moments = 0
+): number => plan(layout, Math.max(capacity, 1), threads, precision, moments).bytes
 
 /** The most memory one WebAssembly instance can have: 65,536 pages of 64 KiB (4 GiB). */
 export const maxWorkspaceBytes = 65536 * 65536
@@ -201,6 +209,9 @@ export class Workspace {
   readonly dense: Floats
   /** (rows=capacity, cols=inputs): the batch's images, when it comes from a byte dataset. */
   readonly raw: Uint8Array
+  /** An optimiser's vectors of state, laid out like `params` and `gradient` (layer 1's weights'
+   * part in `panels`, one per panel of `layer1`, laid out like its weights). */
+  readonly moments: ReadonlyArray<{ readonly vector: Floats; readonly panels: ReadonlyArray<Floats> }>
   /** Examples whose nonzero inputs are written in `dense` (to clear before the next batch). */
   loaded = 0
   /** Whether `pool`'s helpers have left this workspace for another one's work. */
@@ -214,13 +225,14 @@ export class Workspace {
     readonly layout: Layout.Layout,
     readonly capacity: number,
     readonly pool?: Threads,
-    readonly precision: Precision.Precision = "f64"
+    readonly precision: Precision.Precision = "f64",
+    moments = 0
   ) {
     const outputs = layout.layers.map((slot) => slot.outputs)
     const inputs = layout.sizes[0]!
     const threads = pool?.count ?? 1
     const chunks = Math.ceil(inputs / 16)
-    const planned = plan(layout, capacity, threads, precision)
+    const planned = plan(layout, capacity, threads, precision, moments)
     const stride = planned.at.stride
     this.at = planned.at
     this.size = Precision.bytes(precision)
@@ -248,6 +260,10 @@ export class Workspace {
     this.nonzeroMasks = i32(at.nonzeroMasks, capacity * chunks)
     this.dense = floats(at.dense, capacity * inputs)
     this.raw = new Uint8Array(buffer, at.raw, capacity * inputs)
+    this.moments = at.moments.map(({ vector, panels }) => ({
+      vector: floats(vector, layout.size),
+      panels: panels.map((panel, t) => floats(panel, inputs * at.panels[t]!.width))
+    }))
     floats(at.inputTable, 256).set(Dataset.inputTable)
     if (
       kernels.heapBase() > staticBytes || kernels.jobBytes() > jobBlockBytes || kernels.panelBytes() > panelEntryBytes ||
@@ -300,10 +316,12 @@ export const loadParams = (ws: Workspace, params: Float64Array): void => {
  * Layer 1's weights (`weights`) or their summed gradient (`gradient`) from the panels, in the
  * parameter vector's layout and order: `visit(j·nIn + k, value)` for j, then k, increasing.
  */
-export const eachLayer1 = (ws: Workspace, of: "weights" | "gradient", visit: (i: number, value: number) => void): void => {
+export const eachLayer1 = (
+  ws: Workspace, of: "weights" | "gradient" | ((t: number) => Floats), visit: (i: number, value: number) => void
+): void => {
   const nIn = ws.layout.sizes[0]!
-  for (const panel of ws.layer1) {
-    const values = panel[of]
+  for (const [t, panel] of ws.layer1.entries()) {
+    const values = typeof of === "function" ? of(t) : panel[of]
     for (let j = 0; j < panel.neurons; j++) {
       const row = (panel.from + j) * nIn
       for (let k = 0; k < nIn; k++) visit(row + k, values[k * panel.width + j]!)
@@ -320,6 +338,37 @@ export const storeParams = (ws: Workspace, params: Float64Array): void => {
   })
 }
 
+/**
+ * Copies an optimiser's vectors of state (each laid out like the parameters) into the
+ * workspace: layer 1's weights' part into the panels, transposed like the weights.
+ */
+export const loadMoments = (ws: Workspace, moments: ReadonlyArray<Float64Array>): void => {
+  const nIn = ws.layout.sizes[0]!
+  const wo = ws.layout.layers[0]!.weightsOffset
+  ws.moments.forEach(({ vector, panels }, i) => {
+    const source = moments[i]!
+    vector.set(source)
+    ws.layer1.forEach(({ from, neurons, width }, t) => {
+      const panel = panels[t]!
+      for (let j = 0; j < neurons; j++) {
+        const row = wo + (from + j) * nIn
+        for (let k = 0; k < nIn; k++) panel[k * width + j] = source[row + k]!
+      }
+    })
+  })
+}
+
+/** The workspace's vectors of optimiser state, fresh, each laid out like the parameters. */
+export const storeMoments = (ws: Workspace): Array<Float64Array> =>
+  ws.moments.map(({ vector, panels }) => {
+    const moment = Float64Array.from(vector)
+    const wo = ws.layout.layers[0]!.weightsOffset
+    eachLayer1(ws, (t) => panels[t]!, (i, value) => {
+      moment[wo + i] = value
+    })
+    return moment
+  })
+
 // Workspaces that finished descents gave back, one per layout, for the next descent of that
 // layout to take rather than make its own (a training's epochs, one after another, share one):
 // a workspace is WebAssembly memory, which the garbage collector frees only in its own time.
@@ -332,10 +381,13 @@ export const giveBack = (ws: Workspace): void => {
 }
 
 /** The spare workspace for `network`, if it holds batches of `m` and works with `threads`. */
-const takeSpare = (network: Network.Network, m: number, threads: Threads | undefined): Workspace | undefined => {
+const takeSpare = (network: Network.Network, m: number, threads: Threads | undefined, moments: number): Workspace | undefined => {
   const { layout, precision } = network
   const ws = spare.get(layout)
-  if (ws === undefined || ws.capacity < m || ws.pool !== threads || ws.detached || ws.precision !== precision) return undefined
+  if (
+    ws === undefined || ws.capacity < m || ws.pool !== threads || ws.detached || ws.precision !== precision ||
+    ws.moments.length !== moments
+  ) return undefined
   // Its gradient holds zeros: only a descent that ended gives one back, after its last step
   // cleared it.
   spare.delete(layout)
@@ -343,26 +395,30 @@ const takeSpare = (network: Network.Network, m: number, threads: Threads | undef
 }
 
 /**
- * A workspace for batches of up to `m` examples holding `params`: `workspace` itself when it
- * fits, else a spare one or a new one — loaded from `workspace` if there is one (a descent
- * moving to a larger batch keeps its steps), else from `params`.
+ * A workspace for batches of up to `m` examples holding `params` and an optimiser's vectors of
+ * state, `moments`: `workspace` itself when it fits, else a spare one or a new one — loaded from
+ * `workspace` if there is one (a descent moving to a larger batch keeps its steps), else from
+ * `params` and `moments`.
  */
 export const workspaceFor = (
   network: Network.Network,
   m: number,
   params: Float64Array,
+  moments: ReadonlyArray<Float64Array>,
   workspace?: Workspace,
   threads?: Threads
 ): Workspace => {
   if (workspace !== undefined && workspace.capacity >= m) return workspace
-  const fresh = (workspace === undefined ? takeSpare(network, m, threads) : undefined) ??
-    new Workspace(network.layout, Math.max(m, 1), threads, network.precision)
+  const fresh = (workspace === undefined ? takeSpare(network, m, threads, moments.length) : undefined) ??
+    new Workspace(network.layout, Math.max(m, 1), threads, network.precision, moments.length)
   if (workspace !== undefined) {
     const stepped = new Float64Array(network.layout.size)
     storeParams(workspace, stepped)
     loadParams(fresh, stepped)
+    loadMoments(fresh, storeMoments(workspace))
   } else {
     loadParams(fresh, params)
+    loadMoments(fresh, moments)
   }
   return fresh
 }
