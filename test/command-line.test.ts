@@ -93,6 +93,31 @@ describe("a misspelt command, flag or choice gets the nearest", () => {
   }
 })
 
+describe("train's optimiser and schedule flags that do not go together: exit 2, one line, before any work", () => {
+  const cases: Array<[Array<string>, RegExp]> = [
+    [["--momentum", "0.5"], /^descent: --momentum: only --optimizer momentum or nesterov uses it, not sgd\n$/],
+    [["--optimizer", "momentum", "--beta1", "0.8"], /^descent: --beta1: only --optimizer adam or adamw uses it, not momentum\n$/],
+    [["--optimizer", "adam", "--weight-decay", "0.1"], /^descent: --weight-decay: only --optimizer adamw uses it, not adam\n$/],
+    [["--optimizer", "sgd", "--epsilon", "1e-6"], /^descent: --epsilon: only --optimizer rmsprop or adam or adamw uses it, not sgd\n$/],
+    [["--optimizer", "adam", "--beta2", "1"], /^descent: --beta2 1: β₂ must be at least 0 and below 1, like 0\.999 \(see descent train --help\)\n$/],
+    [["--optimizer", "adagrad"], /^descent: --optimizer adagrad: give sgd, momentum, nesterov, rmsprop, adam or adamw/],
+    [["--schedule", "step"], /^descent: --schedule step: give the factor too, with --eta-decay FACTOR/],
+    [["--schedule", "cosine", "--eta-decay", "0.9"], /^descent: --eta-decay: a cosine schedule does not use it \(--schedule exponential or step does\)\n$/],
+    [["--decay-every", "5"], /^descent: --decay-every: only --schedule step uses it\n$/],
+    [["--eta-min", "0.1"], /^descent: --eta-min: only --schedule cosine uses it\n$/],
+    [["--schedule", "cosine", "--eta-min", "5"], /^descent: --eta-min 5: give a rate below --eta 3\n$/],
+    [["--warmup", "30"], /^descent: --warmup 30: warm up for fewer epochs than --epochs 30\n$/]
+  ]
+  for (const [args, message] of cases) {
+    it(args.join(" "), () => {
+      const result = descent(["train", ...args, "--out", join(temporary("refused"), "run")])
+      expect(result.code).toBe(2)
+      expectOneErrorLine(result.stderr, message)
+      expect(result.stdout).toBe("")
+    })
+  }
+})
+
 describe("descent --completions", () => {
   const script = join(temporary("completions"), "descent.bash")
   writeFileSync(script, descent(["--completions", "bash"]).stdout)
@@ -115,7 +140,8 @@ describe("descent --completions", () => {
 
   it("bash: commands and flags by their start; file names only where a path goes", () => {
     expect(offered("tr")).toEqual(["train"])
-    expect(offered("train", "--ep")).toEqual(["--epochs"])
+    expect(offered("train", "--epo")).toEqual(["--epochs"])
+    expect(offered("train", "--ep")).toEqual(["--epsilon", "--epochs"])
     expect(offered("train", "--epochs", "")).toEqual([])
     expect(offered("eval", "--model", "fixtures")).toEqual(["fixtures.ts"])
   })

@@ -68,6 +68,34 @@ describe("resume", () => {
     expect(jsonLines(resumed.stdout).pop()!.paramsSha256).toBe(expected)
   })
 
+  // Each optimiser keeps state across epochs (its averages, Adam's step count), which the
+  // checkpoint must carry: every one, with each schedule, resumes to the uninterrupted hash.
+  const recipes: ReadonlyArray<ReadonlyArray<string>> = [
+    ["--optimizer", "momentum", "--eta", "0.3", "--schedule", "step", "--eta-decay", "0.5", "--decay-every", "2"],
+    ["--optimizer", "nesterov", "--momentum", "0.8", "--eta", "0.3", "--schedule", "cosine", "--warmup", "1"],
+    ["--optimizer", "rmsprop", "--eta", "0.002", "--schedule", "exponential", "--eta-decay", "0.9"],
+    ["--optimizer", "adam", "--eta", "0.003", "--warmup", "1"],
+    ["--optimizer", "adamw", "--eta", "0.003", "--weight-decay", "0.05", "--schedule", "cosine", "--eta-min", "0.0005"]
+  ]
+  for (const recipe of recipes) {
+    it(`killed during an epoch, ${recipe.slice(0, 2).join(" ")} resumes to the hash of the run never stopped (${recipe.slice(2).join(" ")})`, async () => {
+      const flags = [...common.filter((_, i) => i < 4 || i > 5), ...recipe, "--epochs", "4"]
+      const name = recipe[1]!
+      const whole = descent(["train", ...flags, "--out", join(temporary(`straight-${name}`), "run"), "--json"])
+      expect(whole.code, whole.stderr).toBe(0)
+      const expected = jsonLines(whole.stdout)[3]!.paramsSha256
+      expect(expected).not.toBe(finalHash())
+      const dir = join(temporary(`killed-${name}`), "run")
+      const { code } = await stopDuring(dir, 1, "SIGKILL", flags)
+      expect(code).toBe(null)
+      expect(completedEpochs(dir)).toBeLessThan(4)
+      const resumed = descent(["train", "--resume", dir, "--json"])
+      expect(resumed.code, resumed.stderr).toBe(0)
+      expect(jsonLines(resumed.stdout).pop()!.paramsSha256).toBe(expected)
+      expect(descent(["replay", join(dir, "run.json")]).code).toBe(0)
+    })
+  }
+
   it("Ctrl-C stops after a batch, keeps the checkpoint and prints the command that resumes", async () => {
     const dir = join(temporary("interrupted"), "run")
     const { code, stderr } = await stopDuring(dir, 2, "SIGINT")

@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import { Activation, Cost, Layout, Params, Precision, Threads } from "@descent/core"
+import { Activation, Cost, Layout, Optimizer, Params, Precision, Threads } from "@descent/core"
 import { ModelFile, TrainingOptions } from "@descent/files"
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import * as Path from "@effect/platform/Path"
@@ -42,6 +42,19 @@ const positive = (flag: string, what: string, example: string) => (value: number
   Number.isFinite(value) && value > 0 ? undefined : `--${flag} ${value}: ${what} must be a number above 0, like ${example}`
 
 const atLeastOne = (flag: string, what: string) => (value: number) => (value >= 1 ? undefined : `--${flag} ${value}: ${what}`)
+
+/** A setting of some optimisers: absent unless given (the optimiser's default, `shown`, then). */
+const setting = (flag: string, pseudo: string, description: string, check: (value: number) => string | undefined, shown: string) =>
+  defaulted(
+    checked(Options.float(flag).pipe(Options.withPseudoName(pseudo), Options.withDescription(description)), check).pipe(
+      Options.map((value): number | undefined => value)
+    ),
+    undefined,
+    shown
+  )
+
+const fraction = (flag: string, what: string, example: string) => (value: number) =>
+  Number.isFinite(value) && value >= 0 && value < 1 ? undefined : `--${flag} ${value}: ${what} must be at least 0 and below 1, like ${example}`
 
 /**
  * A seed descent accepts: a 32-bit signed integer.
@@ -200,12 +213,79 @@ export const flags = {
     ),
     defaults.etaDecay
   ),
+  schedule: defaulted(
+    Options.choice("schedule", TrainingOptions.schedules).pipe(
+      Options.withDescription(
+        "How the learning rate changes over the epochs: constant; exponential (epoch k uses η·FACTORᵏ⁻¹, FACTOR from --eta-decay); step (η times --eta-decay every --decay-every epochs); cosine (from η down to --eta-min along half a cosine, over the epochs after --warmup)."
+      ),
+      Options.map((name): TrainingOptions.Schedule | undefined => name)
+    ),
+    undefined,
+    "exponential with --eta-decay, else constant"
+  ),
+  decayEvery: defaulted(
+    checked(
+      Options.integer("decay-every").pipe(
+        Options.withPseudoName("K"),
+        Options.withDescription("With --schedule step: multiply the learning rate by --eta-decay every K epochs.")
+      ),
+      atLeastOne("decay-every", "give a period of at least 1 epoch")
+    ),
+    defaults.decayEvery
+  ),
+  etaMin: defaulted(
+    checked(
+      Options.float("eta-min").pipe(
+        Options.withPseudoName("ETA"),
+        Options.withDescription("With --schedule cosine: the learning rate it heads for in the last epoch.")
+      ),
+      (eta) => (Number.isFinite(eta) && eta >= 0 ? undefined : `--eta-min ${eta}: give a learning rate of 0 or more, like 0.01`)
+    ),
+    defaults.etaMin
+  ),
+  warmup: defaulted(
+    checked(
+      Options.integer("warmup").pipe(
+        Options.withPseudoName("N"),
+        Options.withDescription(
+          "Start with N epochs whose learning rate climbs linearly (epoch k of them uses η·k/N), then follow --schedule."
+        )
+      ),
+      (n) => (n >= 0 ? undefined : `--warmup ${n}: give a number of epochs, 0 for none`)
+    ),
+    defaults.warmup
+  ),
+  optimizer: defaulted(
+    Options.choice("optimizer", Optimizer.names).pipe(
+      Options.withDescription(
+        "How each step goes downhill: sgd (params − η·∇C, the chapter's), momentum or nesterov (along a running sum of gradients, --momentum), rmsprop (each parameter's step scaled by its gradients' running RMS, --beta2, --epsilon), adam or adamw (both averages, bias-corrected: --beta1, --beta2, --epsilon; adamw also decays the weights by --weight-decay). As PyTorch defines them; typical η: 3 for sgd here, 0.5 for momentum, 0.001–0.01 for rmsprop and adam."
+      )
+    ),
+    defaults.optimizer
+  ),
+  momentum: setting("momentum", "MU", "μ of --optimizer momentum and nesterov: how much of the running sum each step keeps.", fraction("momentum", "μ", "0.9"), "0.9"),
+  beta1: setting(
+    "beta1", "B1", "β₁ of --optimizer adam and adamw: how much of the gradients' running average each step keeps.",
+    fraction("beta1", "β₁", "0.9"), "0.9"
+  ),
+  beta2: setting(
+    "beta2", "B2", "β₂ of --optimizer adam and adamw, α of rmsprop: how much of the squared gradients' running average each step keeps.",
+    fraction("beta2", "β₂", "0.999"), "0.999 (rmsprop: 0.99)"
+  ),
+  epsilon: setting(
+    "epsilon", "EPS", "ε of --optimizer rmsprop, adam and adamw, added to the root of the squares' average.", positive("epsilon", "ε", "1e-8"), "1e-8"
+  ),
+  weightDecay: setting(
+    "weight-decay", "D",
+    "Decoupled weight decay of --optimizer adamw: each step first multiplies every weight by 1 − η·D (biases are not decayed). --l2 is the other kind, added to the gradient.",
+    (d) => (Number.isFinite(d) && d >= 0 ? undefined : `--weight-decay ${d}: give a decay of 0 or more, like 0.01`), "0.01"
+  ),
   l2: defaulted(
     checked(
       Options.float("l2").pipe(
         Options.withPseudoName("LAMBDA"),
         Options.withDescription(
-          "L2 regularisation λ: each step also shrinks the weights by 1 − ηλ/n (n training images), as Nielsen's network2."
+          "L2 regularisation λ: each step also shrinks the weights by 1 − ηλ/n (n training images), as Nielsen's network2; with another --optimizer, (λ/n)·w is added to the weights' gradient."
         )
       ),
       (l2) => (Number.isFinite(l2) && l2 >= 0 ? undefined : `--l2 ${l2}: the regularisation strength λ must be 0 or more, like 5.0`)
@@ -330,7 +410,8 @@ export type Flags = Command.Command.ParseConfig<typeof flags>
 
 // Flags that shape a run (everything but how to run and print it), in --help's order.
 const shaping = [
-  "data", "layers", "activation", "output", "cost", "precision", "init", "eta", "etaDecay", "l2", "batchSize", "epochs", "seed", "seeds",
+  "data", "layers", "activation", "output", "cost", "precision", "init", "eta", "etaDecay", "schedule", "decayEvery", "etaMin", "warmup",
+  "optimizer", "momentum", "beta1", "beta2", "epsilon", "weightDecay", "l2", "batchSize", "epochs", "seed", "seeds",
   "validation", "subset", "shuffleLabels", "out"
 ] as const
 
@@ -367,6 +448,36 @@ export const toOptions = (parsed: Flags): Effect.Effect<TrainingOptions.Training
     if (parsed.seed.given && parsed.seeds.given) {
       return yield* new UsageError({ message: "--seed and --seeds: give one or the other" })
     }
+    const optimizer = parsed.optimizer.value
+    const uses = Optimizer.uses[optimizer]
+    const settings = { momentum: parsed.momentum, beta1: parsed.beta1, beta2: parsed.beta2, epsilon: parsed.epsilon, weightDecay: parsed.weightDecay }
+    for (const [name, setting] of Object.entries(settings)) {
+      if (setting.given && !uses.includes(name === "weightDecay" ? "decay" : (name as "momentum"))) {
+        const flag = name === "weightDecay" ? "weight-decay" : name
+        const users = Optimizer.names.filter((other) => Optimizer.uses[other].includes(name === "weightDecay" ? "decay" : (name as "momentum")))
+        return yield* new UsageError({ message: `--${flag}: only --optimizer ${users.join(" or ")} uses it, not ${optimizer}` })
+      }
+    }
+    const schedule = parsed.schedule.value
+    const inferred = schedule ?? (parsed.etaDecay.value === 1 ? "constant" : "exponential")
+    if ((schedule === "exponential" || schedule === "step") && !parsed.etaDecay.given) {
+      return yield* new UsageError({ message: `--schedule ${schedule}: give the factor too, with --eta-decay FACTOR (like 0.95${schedule === "step" ? ", or 0.1 with --decay-every 10" : ""})` })
+    }
+    if ((inferred === "constant" || inferred === "cosine") && parsed.etaDecay.given && parsed.etaDecay.value !== 1) {
+      return yield* new UsageError({ message: `--eta-decay: a ${inferred} schedule does not use it (--schedule exponential or step does)` })
+    }
+    if (parsed.decayEvery.given && inferred !== "step") {
+      return yield* new UsageError({ message: "--decay-every: only --schedule step uses it" })
+    }
+    if (parsed.etaMin.given && inferred !== "cosine") {
+      return yield* new UsageError({ message: "--eta-min: only --schedule cosine uses it" })
+    }
+    if (parsed.etaMin.value >= parsed.eta.value && parsed.etaMin.given) {
+      return yield* new UsageError({ message: `--eta-min ${parsed.etaMin.value}: give a rate below --eta ${parsed.eta.value}` })
+    }
+    if (parsed.warmup.value >= parsed.epochs.value) {
+      return yield* new UsageError({ message: `--warmup ${parsed.warmup.value}: warm up for fewer epochs than --epochs ${parsed.epochs.value}` })
+    }
     return {
       layers: parsed.layers.value,
       activation: parsed.activation.value,
@@ -376,6 +487,16 @@ export const toOptions = (parsed: Flags): Effect.Effect<TrainingOptions.Training
       init: parsed.init.value,
       eta: parsed.eta.value,
       etaDecay: parsed.etaDecay.value,
+      ...(schedule === undefined ? {} : { schedule }),
+      warmup: parsed.warmup.value,
+      decayEvery: parsed.decayEvery.value,
+      etaMin: parsed.etaMin.value,
+      optimizer,
+      ...(parsed.momentum.value === undefined ? {} : { momentum: parsed.momentum.value }),
+      ...(parsed.beta1.value === undefined ? {} : { beta1: parsed.beta1.value }),
+      ...(parsed.beta2.value === undefined ? {} : { beta2: parsed.beta2.value }),
+      ...(parsed.epsilon.value === undefined ? {} : { epsilon: parsed.epsilon.value }),
+      ...(parsed.weightDecay.value === undefined ? {} : { weightDecay: parsed.weightDecay.value }),
       l2: parsed.l2.value,
       batchSize: parsed.batchSize.value,
       epochs: parsed.epochs.value,

@@ -164,6 +164,7 @@ export const resume = (dir: string, flags: TrainFlags.Flags, seed?: number) =>
       network: TrainingOptions.network(options),
       epochs: checkpoint.epochs,
       params: checkpoint.params,
+      optimizer: checkpoint.optimizer,
       rng: checkpoint.rng
     }
     if (state.epochs.length >= state.options.epochs) {
@@ -247,6 +248,7 @@ const save = (
       data: fingerprints,
       epochs: state.epochs,
       params: state.params,
+      optimizer: state.optimizer,
       rng: state.rng
     }).pipe(Effect.zipRight(saveViews(dir, fingerprints, state, status)))
   )
@@ -315,7 +317,7 @@ const train = (
 
       if (!json) {
         yield* Output.note(
-          `training ${Layout.format(initial.network.layout)}${options.precision === "f32" ? " in f32" : ""} on ${Datasets.describe(options.data)}${threads.count > 1 ? `, on ${threads.count} threads,` : ""} into ${dir}`
+          `training ${Layout.format(initial.network.layout)}${options.precision === "f32" ? " in f32" : ""}${options.optimizer === "sgd" ? "" : ` with ${options.optimizer}`} on ${Datasets.describe(options.data)}${threads.count > 1 ? `, on ${threads.count} threads,` : ""} into ${dir}`
         )
       }
       let state = initial

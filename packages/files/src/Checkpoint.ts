@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { type Memory, Params, Rng } from "@descent/core"
+import { type Memory, Optimizer, Params, Rng } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect, Either, Encoding, ParseResult, Schema } from "effect"
@@ -57,6 +57,12 @@ export const CheckpointFile = Schema.Struct({
   epochs: Schema.Array(RunRecord.EpochMetrics),
   /** float64 little-endian bytes of the parameter vector, base64. */
   params: ParamsBase64,
+  /** The optimiser's state (absent for plain descent, which keeps none): its steps, and each
+   * vector as the parameters are written. */
+  optimizer: Schema.optional(Schema.Struct({
+    steps: Schema.Int.pipe(Schema.nonNegative()),
+    moments: Schema.Array(ParamsBase64).pipe(Schema.maxItems(2))
+  })),
   rng: RngState
 }).pipe(
   // The epochs of the run, 1 to n in order, and no more than its options train.
@@ -76,6 +82,8 @@ export interface Checkpoint {
   readonly data: RunRecord.DataFingerprints
   readonly epochs: ReadonlyArray<RunRecord.EpochMetrics>
   readonly params: Params.Params
+  /** The optimiser's state after the last epoch. */
+  readonly optimizer: Optimizer.State
   readonly rng: Rng.Rng
 }
 
@@ -98,9 +106,10 @@ function* base64Pieces(bytes: Uint8Array): Generator<string> {
   }
 }
 
-// A placeholder for the parameters in the encoded JSON, replaced by their base64 as it is
-// written: the same text as JSON.stringify of the whole, without holding all of it at once.
-const placeholder = "@descent/params@"
+// Placeholders for the parameters and the optimiser's vectors in the encoded JSON, replaced by
+// their base64 as it is written: the same text as JSON.stringify of the whole, without holding
+// all of it at once.
+const placeholder = (vector: number) => `@descent/vector-${vector}@`
 
 /**
  * Writes a checkpoint to `path`, atomically; the parameters are encoded a piece at a time.
@@ -121,6 +130,9 @@ export const write = (
       data: checkpoint.data,
       epochs: checkpoint.epochs,
       params: new Uint8Array(0),
+      ...(checkpoint.optimizer.moments.length === 0
+        ? {}
+        : { optimizer: { steps: checkpoint.optimizer.steps, moments: checkpoint.optimizer.moments.map(() => new Uint8Array(0)) } }),
       rng: checkpoint.rng.state
     }).pipe(
       // Never a checkpoint that descent could not read back.
@@ -129,14 +141,26 @@ export const write = (
       )
     ),
     (encoded) => {
-      const text = JSON.stringify({ ...encoded, params: placeholder }, null, 2) + "\n"
-      const at = text.indexOf(`"${placeholder}"`)
-      const bytes = Params.toBytes(checkpoint.params)
-      return AtomicFile.write(path, [
-        text.slice(0, at + 1),
-        ...base64Pieces(bytes),
-        text.slice(at + placeholder.length + 1)
-      ])
+      const vectors = [checkpoint.params.vector, ...checkpoint.optimizer.moments]
+      const text = JSON.stringify({
+        ...encoded,
+        params: placeholder(0),
+        ...(encoded.optimizer === undefined
+          ? {}
+          : { optimizer: { ...encoded.optimizer, moments: encoded.optimizer.moments.map((_, i) => placeholder(i + 1)) } })
+      }, null, 2) + "\n"
+      // The text between the placeholders, each placeholder's vector as base64 in its place.
+      function* pieces(): Generator<string> {
+        let from = 0
+        for (const [i, vector] of vectors.entries()) {
+          const at = text.indexOf(`"${placeholder(i)}"`, from)
+          yield text.slice(from, at + 1)
+          yield* base64Pieces(new Uint8Array(Float64Array.from(vector).buffer))
+          from = at + placeholder(i).length + 1
+        }
+        yield text.slice(from)
+      }
+      return AtomicFile.write(path, pieces())
     }
   )
 
@@ -166,12 +190,25 @@ export const read = (
       })
     }
     const vector = new Float64Array(bytes.slice().buffer)
+    const optimizer = TrainingOptions.optimizerOf(file.options)
+    const moments = file.optimizer?.moments ?? []
+    if (moments.length !== Optimizer.momentsOf(optimizer) || moments.some((moment) => moment.length !== size * 8)) {
+      return yield* new FileFormatError({
+        path,
+        what: "checkpoint",
+        problem: `field "optimizer": ${optimizer.name} keeps ${Optimizer.momentsOf(optimizer)} vector${Optimizer.momentsOf(optimizer) === 1 ? "" : "s"} of ${size} numbers (${size * 8} bytes each), found ${moments.length === 0 ? "none" : moments.map((moment) => `${moment.length} bytes`).join(" and ")}`
+      })
+    }
     return {
       options: file.options,
       numerics: file.numerics,
       data: file.data,
       epochs: file.epochs,
       params: Params.unsafeFromArray(network.layout, vector),
+      optimizer: {
+        steps: file.optimizer?.steps ?? 0,
+        moments: moments.map((moment) => new Float64Array(moment.slice().buffer))
+      },
       rng: Rng.fromState(file.rng)
     }
   })

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Params, Rng, Saturation, Threads, Vector } from "@descent/core"
+import { Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Optimizer, Params, Rng, Saturation, Threads, Vector } from "@descent/core"
 import * as RunRecord from "./RunRecord.js"
 import * as TrainingOptions from "./TrainingOptions.js"
 import { Clock, Data, Effect } from "effect"
@@ -29,6 +29,8 @@ export interface State {
   /** Metrics of the epochs completed so far. */
   readonly epochs: ReadonlyArray<RunRecord.EpochMetrics>
   readonly params: Params.Params
+  /** The optimiser's state after the last epoch (none for plain descent but its step count). */
+  readonly optimizer: Optimizer.State
   /** The generator the next epoch shuffles with. */
   readonly rng: Rng.Rng
 }
@@ -114,7 +116,8 @@ export const begin = (
     rng = next
     train = { ...learning, labels: Uint8Array.from(order, (i) => learning.labels[i]!) }
   }
-  return { sets: { train, validation, test: data.test }, state: { options, network, epochs: [], params, rng } }
+  const optimizer = Optimizer.initial(TrainingOptions.optimizerOf(options), network.layout)
+  return { sets: { train, validation, test: data.test }, state: { options, network, epochs: [], params, optimizer, rng } }
 }
 
 // Examples trained between two turns of the event loop: about a millisecond of work for the
@@ -146,9 +149,17 @@ export const epoch = (
     // Asked to stop before the epoch, or after any of its batches: no further batch is stepped,
     // and the epoch's steps are not kept.
     if (observer.stopRequested()) return yield* new Stopped({ epoch: number })
-    const params = yield* Descent.descendWatching(
+    const { params, state: optimizer } = yield* Descent.descendWithState(
       shuffled.batches,
-      { network, params: state.params, eta: TrainingOptions.etaOf(options, number), weightDecay: options.l2 / total, threads },
+      {
+        network,
+        params: state.params,
+        eta: TrainingOptions.etaOf(options, number),
+        weightDecay: options.l2 / total,
+        optimizer: TrainingOptions.optimizerOf(options),
+        state: state.optimizer,
+        threads
+      },
       (step): Effect.Effect<void, Divergence | Stopped> => {
         // A non-finite cost shows divergence at the batch it happens in; a non-finite
         // parameter that has not reached the cost yet is caught at the end of the epoch.
@@ -184,7 +195,7 @@ export const epoch = (
       ...(trainAccuracy === undefined ? {} : { trainAccuracy }),
       ...(validationAccuracy === undefined ? {} : { validationAccuracy })
     }
-    return { ...state, epochs: [...state.epochs, metrics], params, rng: shuffled.rng }
+    return { ...state, epochs: [...state.epochs, metrics], params, optimizer, rng: shuffled.rng }
   })
 
 /**
@@ -218,9 +229,12 @@ export const stall = (state: State, sets: Sets): Saturation.Stall | undefined =>
  */
 export const memory = (options: TrainingOptions.TrainingOptions, largestEvaluated: number): number => {
   const layout = Layout.make(options.layers)
-  const fold = Descent.memory(layout, options.batchSize)
+  const optimizer = TrainingOptions.optimizerOf(options)
+  const fold = Descent.memory(layout, options.batchSize, optimizer)
   const evaluate = Evaluate.memory(layout, largestEvaluated)
-  const kept = 8 * layout.size * 3 // the parameters between epochs, their bytes hashed, and saved
+  // The parameters between epochs, their bytes hashed, and saved; the optimiser's state and its
+  // bytes saved.
+  const kept = 8 * layout.size * (3 + 2 * Optimizer.momentsOf(optimizer))
   return Math.ceil(1.25 * (fold + evaluate + kept))
 }
 

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Activation, Cost, Network, Numerics, Params, Precision } from "@descent/core"
+import { Activation, Cost, Network, Numerics, Optimizer, Params, Precision } from "@descent/core"
 import { Schema } from "effect"
 
 /**
@@ -51,6 +51,30 @@ export const maxEpochs = 1_000_000
 export const Seed = Schema.Int.pipe(Schema.between(-0x80000000, 0x7fffffff))
 
 /**
+ * How the learning rate changes from epoch to epoch (see `etaOf`):
+ * - `constant`: η every epoch;
+ * - `exponential`: η·decayᵏ⁻¹ in epoch k;
+ * - `step`: η·decay^⌊(k−1)/every⌋ — η multiplied by `etaDecay` every `decayEvery` epochs;
+ * - `cosine`: from η down towards `etaMin` along half a cosine (Loshchilov & Hutter's SGDR,
+ *   without restarts): etaMin + (η − etaMin)·(1 + cos(π·(k−1)/K))/2 over the K epochs after
+ *   the warm-up.
+ * Any of them may start with `warmup` epochs whose rate climbs linearly, η·k/warmup.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export const schedules = ["constant", "step", "exponential", "cosine"] as const
+
+/**
+ * @since 0.4.0
+ * @category models
+ */
+export type Schedule = (typeof schedules)[number]
+
+// A setting of an optimiser that is a fraction of the past kept each step: at least 0, below 1.
+const Fraction = Schema.Number.pipe(Schema.finite(), Schema.nonNegative(), Schema.lessThan(1))
+
+/**
  * Every number is finite (JSON's `1e999` parses as Infinity, which JSON.stringify would write
  * back as null: a file descent could not read again), and in the range a run can take.
  *
@@ -71,8 +95,28 @@ export const TrainingOptions = Schema.Struct({
   etaDecay: Schema.optionalWith(Schema.Number.pipe(Schema.finite(), Schema.positive(), Schema.lessThanOrEqualTo(1)), {
     default: () => 1
   }),
+  /**
+   * How the learning rate changes over the epochs. Absent (in records written before 0.4.0, and
+   * whenever `--schedule` is not given): `exponential` when etaDecay is below 1, else `constant`.
+   */
+  schedule: Schema.optional(Schema.Literal(...schedules)),
+  /** Epochs of linear warm-up before the schedule (see `schedules`). */
+  warmup: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 0 }),
+  /** The `step` schedule's period, in epochs. */
+  decayEvery: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 10 }),
+  /** Where the `cosine` schedule heads. */
+  etaMin: Schema.optionalWith(Schema.Number.pipe(Schema.finite(), Schema.nonNegative()), { default: () => 0 }),
   /** λ of L2 regularisation; each step shrinks the weights by 1 − ηλ/n. */
   l2: Schema.optionalWith(Schema.Number.pipe(Schema.finite(), Schema.nonNegative()), { default: () => 0 }),
+  /** How each step goes downhill (see core's Optimizer); absent in records before 0.4.0: sgd. */
+  optimizer: Schema.optionalWith(Schema.Literal(...Optimizer.names), { default: () => "sgd" as const }),
+  // The optimiser's settings, each present only when the run chose it; absent, the optimiser's
+  // default (`Optimizer.make`).
+  momentum: Schema.optional(Fraction),
+  beta1: Schema.optional(Fraction),
+  beta2: Schema.optional(Fraction),
+  epsilon: Schema.optional(Schema.Number.pipe(Schema.finite(), Schema.positive())),
+  weightDecay: Schema.optional(Schema.Number.pipe(Schema.finite(), Schema.nonNegative())),
   batchSize: Schema.Int.pipe(Schema.positive()),
   epochs: Schema.Int.pipe(Schema.between(1, maxEpochs)),
   seed: Seed,
@@ -113,7 +157,11 @@ export const defaults: TrainingOptions = {
   init: "normal",
   eta: 3.0,
   etaDecay: 1,
+  warmup: 0,
+  decayEvery: 10,
+  etaMin: 0,
   l2: 0,
+  optimizer: "sgd",
   batchSize: 10,
   epochs: 30,
   seed: 1,
@@ -124,14 +172,54 @@ export const defaults: TrainingOptions = {
 }
 
 /**
- * The learning rate of epoch `epoch` (1 for the first): η·decay^(epoch − 1), the power from
- * `Numerics` (the same bits on every engine).
+ * The schedule the options follow: the one they name, or, for options that name none (every
+ * record before 0.4.0), `exponential` when etaDecay is below 1 and `constant` otherwise.
+ *
+ * @since 0.4.0
+ * @category getters
+ */
+export const scheduleOf = (options: TrainingOptions): Schedule =>
+  options.schedule ?? (options.etaDecay === 1 ? "constant" : "exponential")
+
+/**
+ * The learning rate of epoch `epoch` (1 for the first), by the options' schedule (see
+ * `schedules`), its powers and cosines from `Numerics` (the same bits on every engine).
  *
  * @since 0.1.0
  * @category getters
  */
-export const etaOf = (options: TrainingOptions, epoch: number): number =>
-  options.etaDecay === 1 ? options.eta : options.eta * Numerics.pow(options.etaDecay, epoch - 1)
+export const etaOf = (options: TrainingOptions, epoch: number): number => {
+  const { eta, etaDecay, warmup } = options
+  if (epoch <= warmup) return (eta * epoch) / warmup
+  const k = epoch - warmup
+  switch (scheduleOf(options)) {
+    case "constant":
+      return eta
+    case "exponential":
+      return etaDecay === 1 ? eta : eta * Numerics.pow(etaDecay, k - 1)
+    case "step":
+      return eta * Numerics.pow(etaDecay, Math.floor((k - 1) / options.decayEvery))
+    case "cosine": {
+      const span = Math.max(1, options.epochs - warmup)
+      return options.etaMin + ((eta - options.etaMin) * (1 + Numerics.cos((Math.PI * (k - 1)) / span))) / 2
+    }
+  }
+}
+
+/**
+ * The optimiser the options train with, its settings the options' or its defaults.
+ *
+ * @since 0.4.0
+ * @category getters
+ */
+export const optimizerOf = (options: TrainingOptions): Optimizer.Optimizer =>
+  Optimizer.make(options.optimizer, {
+    ...(options.momentum === undefined ? {} : { momentum: options.momentum }),
+    ...(options.beta1 === undefined ? {} : { beta1: options.beta1 }),
+    ...(options.beta2 === undefined ? {} : { beta2: options.beta2 }),
+    ...(options.epsilon === undefined ? {} : { epsilon: options.epsilon }),
+    ...(options.weightDecay === undefined ? {} : { decay: options.weightDecay })
+  })
 
 /**
  * The network these options train: hidden layers use `activation`; the output layer is a
@@ -173,7 +261,17 @@ export const flagsOf = (options: TrainingOptions): ReadonlyArray<string> => {
   flag("precision", options.precision, options.precision !== defaults.precision)
   flag("init", options.init, options.init !== defaults.init)
   flag("eta", options.eta, options.eta !== defaults.eta)
+  if (options.schedule !== undefined) flag("schedule", options.schedule, true)
   flag("eta-decay", options.etaDecay, options.etaDecay !== defaults.etaDecay)
+  flag("decay-every", options.decayEvery, options.decayEvery !== defaults.decayEvery)
+  flag("eta-min", options.etaMin, options.etaMin !== defaults.etaMin)
+  flag("warmup", options.warmup, options.warmup !== defaults.warmup)
+  flag("optimizer", options.optimizer, options.optimizer !== defaults.optimizer)
+  if (options.momentum !== undefined) flag("momentum", options.momentum, true)
+  if (options.beta1 !== undefined) flag("beta1", options.beta1, true)
+  if (options.beta2 !== undefined) flag("beta2", options.beta2, true)
+  if (options.epsilon !== undefined) flag("epsilon", options.epsilon, true)
+  if (options.weightDecay !== undefined) flag("weight-decay", options.weightDecay, true)
   flag("l2", options.l2, options.l2 !== defaults.l2)
   flag("batch-size", options.batchSize, options.batchSize !== defaults.batchSize)
   flag("epochs", options.epochs, true)

@@ -6,7 +6,7 @@ import { Checkpoint } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { checkpoint, data, fileOf, folder, metrics, options } from "./records.js"
 
@@ -93,7 +93,45 @@ describe("Checkpoint.read", () => {
 describe("Checkpoint.write", () => {
   const network = Network.make({ sizes: [784, 16, 10] })
   const [params, rng] = Params.init(network.layout, Rng.make(3), "normal")
-  const state = { options, numerics: "wasm-libm-1", data, epochs: [metrics(1)], params, rng }
+  const state = { options, numerics: "wasm-libm-1", data, epochs: [metrics(1)], params, optimizer: { steps: 0, moments: [] }, rng }
+
+  it.effect("an optimiser's state comes back bit for bit (steps and each vector); a missing or short one is damage", () =>
+    Effect.gen(function* () {
+      const dir = folder()
+      const path = join(dir, "checkpoint.json")
+      const size = network.layout.size
+      const [m] = Rng.gaussians(Rng.make(8), size)
+      const [v] = Rng.uniforms(Rng.make(9), size)
+      // Values whose bits a decimal round trip could lose: NaN payloads aside, every double.
+      m[0] = -0
+      m[1] = Number.MIN_VALUE
+      v[2] = 1 / 3
+      const adam = { ...state, options: { ...options, layers: [784, 16, 10], optimizer: "adam" as const, beta2: 0.99 }, optimizer: { steps: 6001, moments: [m, v] } }
+      yield* Checkpoint.write(path, adam)
+      const back = yield* Checkpoint.read(path)
+      expect(back.optimizer.steps).toBe(6001)
+      expect(back.optimizer.moments.map((moment) => Buffer.from(moment.buffer).toString("hex"))).toEqual(
+        [m, v].map((moment) => Buffer.from(moment.buffer).toString("hex"))
+      )
+      expect(Params.equals(back.params, params)).toBe(true)
+      const text = readFileSync(path, "utf8")
+      const file = JSON.parse(text) as { optimizer: { steps: number; moments: Array<string> } }
+      expect(file.optimizer.moments[1]).toBe(Buffer.from(v.buffer).toString("base64"))
+      for (const [damage, problem] of [
+        [{ ...file, optimizer: undefined }, "adam keeps 2 vectors of 12730 numbers (101840 bytes each), found none"],
+        [{ ...file, optimizer: { ...file.optimizer, moments: [file.optimizer.moments[0]] } }, "adam keeps 2 vectors of 12730 numbers (101840 bytes each), found 101840 bytes"],
+        [{ ...file, optimizer: { ...file.optimizer, moments: [file.optimizer.moments[0], "AAAA"] } }, "found 101840 bytes and 3 bytes"]
+      ] as const) {
+        writeFileSync(path, JSON.stringify(damage))
+        const error = yield* Effect.flip(Checkpoint.read(path))
+        expect(error.message).toContain(problem)
+        expect(error.message).toMatch(/found [^;]*; is it a checkpoint written by descent\?$/)
+      }
+      // Plain descent's checkpoint has no such field: as before optimisers existed.
+      yield* Checkpoint.write(path, state)
+      expect(Object.keys(JSON.parse(readFileSync(path, "utf8")) as object)).not.toContain("optimizer")
+      expect((yield* Checkpoint.read(path)).optimizer).toEqual({ steps: 0, moments: [] })
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("refuses to write a checkpoint descent could not read back, and leaves the old one", () =>
     Effect.gen(function* () {

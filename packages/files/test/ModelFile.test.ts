@@ -107,6 +107,7 @@ describe("files written a piece at a time", () => {
         data: { trainImages: fingerprint, trainLabels: fingerprint, testImages: fingerprint, testLabels: fingerprint },
         epochs: [],
         params: wideParams,
+        optimizer: { steps: 0, moments: [] },
         rng
       })
       const text = JSON.parse(readFileSync(path, "utf8")) as { params: string }

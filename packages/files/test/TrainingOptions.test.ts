@@ -1,7 +1,7 @@
 // The options a run records: every value a run can take reads back from JSON as it was
 // written, and nothing else does — a number JSON cannot hold (1e999 parses as Infinity, which
 // JSON.stringify writes back as null), a size out of range, a seed no generator takes.
-import { Activation } from "@descent/core"
+import { Activation, Numerics, Optimizer } from "@descent/core"
 import { JsonFile, TrainingOptions } from "@descent/files"
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
@@ -68,8 +68,48 @@ describe("TrainingOptions", () => {
   })
 
   it("reads the options of descent 0.1, which had no output, etaDecay, l2, validation, subset, shuffleLabels or precision", () => {
-    const { output: _o, etaDecay: _d, l2: _l, validation: _v, subset: _s, shuffleLabels: _x, precision: _p, ...old } = TrainingOptions.defaults
+    const {
+      output: _o, etaDecay: _d, l2: _l, validation: _v, subset: _s, shuffleLabels: _x, precision: _p,
+      optimizer: _z, warmup: _w, decayEvery: _e, etaMin: _m, ...old
+    } = TrainingOptions.defaults
     expect(decode(old)).toEqual(Either.right(TrainingOptions.defaults))
+  })
+
+  it("reads the options of descent 0.3, which had no optimizer or schedule: sgd, and η·decayᵏ⁻¹ as then", () => {
+    const { optimizer: _z, warmup: _w, decayEvery: _e, etaMin: _m, ...old } = { ...TrainingOptions.defaults, etaDecay: 0.95 }
+    const options = Either.getOrThrow(decode(old))
+    expect(options.optimizer).toBe("sgd")
+    expect(TrainingOptions.optimizerOf(options)).toEqual(Optimizer.sgd)
+    expect(TrainingOptions.scheduleOf(options)).toBe("exponential")
+    for (const epoch of [1, 2, 7, 30]) expect(TrainingOptions.etaOf(options, epoch)).toBe(3 * Numerics.pow(0.95, epoch - 1))
+    expect(TrainingOptions.scheduleOf(TrainingOptions.defaults)).toBe("constant")
+  })
+
+  it("the learning rate of each epoch, by schedule and warm-up", () => {
+    const base = { ...TrainingOptions.defaults, eta: 2, epochs: 10 }
+    const etas = (patch: Partial<TrainingOptions.TrainingOptions>) =>
+      Array.from({ length: 10 }, (_, k) => TrainingOptions.etaOf({ ...base, ...patch }, k + 1))
+    expect(etas({})).toEqual(Array(10).fill(2))
+    expect(etas({ schedule: "step", etaDecay: 0.5, decayEvery: 3 })).toEqual([2, 2, 2, 1, 1, 1, 0.5, 0.5, 0.5, 0.25])
+    expect(etas({ schedule: "exponential", etaDecay: 0.5, warmup: 2 })).toEqual([1, 2, 2, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625])
+    const cosine = etas({ schedule: "cosine", etaMin: 0.2, warmup: 2 })
+    expect(cosine.slice(0, 3)).toEqual([1, 2, 2])
+    // Over the 8 epochs after the warm-up: 0.2 + 1.8·(1 + cos(π·j/8))/2 for j = 0…7.
+    cosine.slice(2).forEach((eta, j) => expect(eta).toBeCloseTo(0.2 + (1.8 * (1 + Math.cos((Math.PI * j) / 8))) / 2, 14))
+    expect(cosine[9]).toBeGreaterThan(0.2)
+  })
+
+  it("an optimiser's settings: the options' where given, else its defaults; the command line names only those given", () => {
+    const adam = { ...TrainingOptions.defaults, optimizer: "adam" as const, beta2: 0.99 }
+    expect(TrainingOptions.optimizerOf(adam)).toEqual(Optimizer.make("adam", { beta2: 0.99 }))
+    expect(TrainingOptions.optimizerOf({ ...TrainingOptions.defaults, optimizer: "adamw", weightDecay: 0.1 }).decay).toBe(0.1)
+    expect(TrainingOptions.commandLine(adam)).toMatch(/ --optimizer adam --beta2 0\.99 /)
+    expect(TrainingOptions.commandLine({ ...TrainingOptions.defaults, schedule: "cosine", etaMin: 0.1, warmup: 3 })).toMatch(
+      / --schedule cosine --eta-min 0\.1 --warmup 3 /
+    )
+    expect(TrainingOptions.flagsOf(TrainingOptions.defaults)).not.toContain("--optimizer")
+    expect(Either.isLeft(decode({ ...TrainingOptions.defaults, optimizer: "adagrad" }))).toBe(true)
+    expect(Either.isLeft(decode({ ...TrainingOptions.defaults, momentum: 1 }))).toBe(true)
   })
 
   it("trains in the precision it records: f64 unless it says f32, which the command line repeats", () => {
