@@ -16,6 +16,7 @@ const benches: ReadonlyArray<readonly [string, ...Array<string>]> = [
   ["train-epoch.js", "784-100-10"],
   ["threads.js"],
   ["precision.js"],
+  ["optimizers.js"],
   ["seeds.js"],
   ["page.js"]
 ]
