@@ -108,7 +108,10 @@ const configurations: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = 
     ]
   ],
   ["sigmoid output with cross-entropy, seed 7", ["--cost", "cross-entropy", "--eta", "0.5", "--eta-decay", "0.8", "--subset", "1500", "--epochs", "2", "--seed", "7"]],
-  ["784-30-10 in f32", ["--layers", "784,30,10", "--precision", "f32", "--cost", "cross-entropy", "--eta", "0.5", "--subset", "1500", "--epochs", "2"]]
+  ["784-30-10 in f32", ["--layers", "784,30,10", "--precision", "f32", "--cost", "cross-entropy", "--eta", "0.5", "--subset", "1500", "--epochs", "2"]],
+  // Adam's bias correction (pow, sqrt, a division) and augmented images (exp, sin and cos in the
+  // elastic field's Gaussian and the rotations), drawn from the run's generator.
+  ["adam on augmented images", ["--optimizer", "adam", "--eta", "0.003", "--augment", "--subset", "1500", "--epochs", "2"]]
 ]
 
 describe("Numerics on every engine", () => {

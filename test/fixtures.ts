@@ -79,6 +79,24 @@ export const finished = (child: ReturnType<typeof start>): Promise<Result> =>
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
 
+/**
+ * Starts the built `descent` command, sends it SIGINT (Ctrl-C) once it has printed its first
+ * line on stdout, and reports how it ended.
+ */
+export const interruptedAfterFirstLine = async (args: ReadonlyArray<string>): Promise<Result> => {
+  const child = start(args)
+  const ended = finished(child)
+  await new Promise<void>((firstLine) => {
+    let stdout = ""
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk
+      if (stdout.includes("\n")) firstLine()
+    })
+  })
+  child.kill("SIGINT")
+  return ended
+}
+
 export const temporary = (prefix: string): string => mkdtempSync(join(tmpdir(), `descent-${prefix}-`))
 
 /**

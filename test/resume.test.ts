@@ -69,13 +69,16 @@ describe("resume", () => {
   })
 
   // Each optimiser keeps state across epochs (its averages, Adam's step count), which the
-  // checkpoint must carry: every one, with each schedule, resumes to the uninterrupted hash.
+  // checkpoint must carry: every one, with each schedule, resumes to the uninterrupted hash; so
+  // does a run that learns from augmented images.
   const recipes: ReadonlyArray<ReadonlyArray<string>> = [
     ["--optimizer", "momentum", "--eta", "0.3", "--schedule", "step", "--eta-decay", "0.5", "--decay-every", "2"],
     ["--optimizer", "nesterov", "--momentum", "0.8", "--eta", "0.3", "--schedule", "cosine", "--warmup", "1"],
     ["--optimizer", "rmsprop", "--eta", "0.002", "--schedule", "exponential", "--eta-decay", "0.9"],
     ["--optimizer", "adam", "--eta", "0.003", "--warmup", "1"],
-    ["--optimizer", "adamw", "--eta", "0.003", "--weight-decay", "0.05", "--schedule", "cosine", "--eta-min", "0.0005"]
+    ["--optimizer", "adamw", "--eta", "0.003", "--weight-decay", "0.05", "--schedule", "cosine", "--eta-min", "0.0005"],
+    // Augmented images are drawn from the run's generator each epoch, before its shuffle.
+    ["--optimizer", "sgd", "--augment", "--eta", "1.0"]
   ]
   for (const recipe of recipes) {
     it(`killed during an epoch, ${recipe.slice(0, 2).join(" ")} resumes to the hash of the run never stopped (${recipe.slice(2).join(" ")})`, async () => {

@@ -2,11 +2,10 @@
 // as the memory limit and the cores allow. Each result must be the one the seed gives alone;
 // the summary the one `--jobs 1` (one after another, in one process) gives; Ctrl-C stops them
 // all, resumably; a failing seed is named.
-import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { cliPath, descent, expectOneErrorLine, jsonLines, temporary, tinyMnist } from "./fixtures.js"
+import { cliPath, descent, expectOneErrorLine, interruptedAfterFirstLine, jsonLines, temporary, tinyMnist } from "./fixtures.js"
 
 const data = tinyMnist(600, 100)
 const base = ["--data", data.dir, "--layers", "784,16,10"]
@@ -35,18 +34,7 @@ describe("descent train --seeds, side by side", () => {
 
   it("Ctrl-C stops every seed's run after its batch; --resume finishes them with the same summary", async () => {
     const root = join(dir, "stopped")
-    const child = spawn(process.execPath, [cliPath, "train", ...base, "--epochs", "40", "--seeds", "1,2", "--out", root, "--json"], { stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    await new Promise<void>((firstEpoch) =>
-      child.stdout.on("data", (chunk) => {
-        stdout += chunk
-        if (stdout.includes("\n")) firstEpoch()
-      })
-    )
-    child.kill("SIGINT")
-    const code = await new Promise<number | null>((done) => child.on("close", done))
+    const { code, stderr } = await interruptedAfterFirstLine(["train", ...base, "--epochs", "40", "--seeds", "1,2", "--out", root, "--json"])
     expect(code, stderr).toBe(130)
     expect(stderr).toContain(`to continue: node ${cliPath} train --resume ${root}`)
     const resumed = descent(["train", "--resume", root, "--json"])

@@ -1,9 +1,10 @@
 // A training run in a browser page, built from the library's own calls — MNIST fetched with
-// Mnist.loadUrl, then Params.init, and per epoch Batches.epoch, Descent.descendWatching and
-// Evaluate.evaluate — the chain the CLI's `train` follows, written out independently of it.
+// Mnist.loadUrl, then Params.init, and per epoch Augment.dataset (with augment), Batches.epoch,
+// Descent.descendWithState (the optimiser's state carried over) and Evaluate.evaluate — the
+// chain the CLI's `train` follows, written out independently of it.
 // test/engines.test.ts bundles this file for Chromium and checks that its numbers equal
 // `descent train --json`'s, to the bit, and its data fingerprints the run record's.
-import { Batches, Dataset, Descent, Evaluate, Network, Numerics, Params, Rng } from "@descent/core"
+import { Augment, Batches, Dataset, Descent, Evaluate, Network, Numerics, Optimizer, Params, Rng } from "@descent/core"
 import { Mnist } from "@descent/data"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Effect } from "effect"
@@ -22,6 +23,9 @@ export interface Options {
   readonly epochs: number
   readonly seed: number
   readonly subset: number
+  /** With its default settings (the test gives none). */
+  readonly optimizer: Optimizer.Name
+  readonly augment: boolean
 }
 
 export interface Metrics {
@@ -57,22 +61,28 @@ export const train = async (
   const train = Dataset.take(data.train, options.subset)
   const test = data.test
   let [params, rng] = Params.init(network.layout, Rng.make(options.seed), options.init)
+  const optimizer = Optimizer.make(options.optimizer)
+  let state = Optimizer.initial(optimizer, network.layout)
   const metrics: Array<Metrics> = []
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const shuffled = Batches.epoch(train, rng, options.batchSize)
+    let learning = train
+    if (options.augment) [learning, rng] = Augment.dataset(train, rng)
+    const shuffled = Batches.epoch(learning, rng, options.batchSize)
     let costSum = 0
-    params = await Effect.runPromise(
-      Descent.descendWatching(
+    ;({ params, state } = await Effect.runPromise(
+      Descent.descendWithState(
         shuffled.batches,
         {
           network,
           params,
           eta: options.eta * Numerics.pow(options.etaDecay, epoch - 1),
-          weightDecay: options.l2 / train.count
+          weightDecay: options.l2 / train.count,
+          optimizer,
+          state
         },
         (step) => Effect.sync(() => void (costSum += step.cost * step.examples))
       )
-    )
+    ))
     rng = shuffled.rng
     const evaluation = Evaluate.evaluate(network, params, test)
     metrics.push({

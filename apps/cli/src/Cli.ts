@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options } from "@effect/cli"
-import { Option } from "effect"
+import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Effect, Option } from "effect"
+import * as Augment from "./commands/Augment.js"
 import * as Eval from "./commands/Eval.js"
 import * as Mistakes from "./commands/Mistakes.js"
 import * as Noise from "./commands/Noise.js"
@@ -13,11 +14,13 @@ import * as Plot from "./commands/Plot.js"
 import * as Predict from "./commands/Predict.js"
 import * as Replay from "./commands/Replay.js"
 import * as Serve from "./commands/Serve.js"
+import * as Sweep from "./commands/Sweep.js"
 import * as Train from "./commands/Train.js"
 import * as Weights from "./commands/Weights.js"
 import * as Flag from "./Flag.js"
 import * as MemoryFlag from "./MemoryFlag.js"
 import * as ServeFlags from "./ServeFlags.js"
+import * as SweepSpec from "./SweepSpec.js"
 import * as TrainFlags from "./TrainFlags.js"
 import { versions } from "./Versions.js"
 
@@ -156,6 +159,101 @@ const mistakes = Command.make(
   )
 )
 
+const parsedWith = <A>(parse: (text: string) => Effect.Effect<A, string>) => (option: Options.Options<string>) =>
+  Options.mapEffect(option, (text) => Effect.mapError(parse(text), (message) => ValidationError.invalidValue(HelpDoc.p(message))))
+// A flag given any number of times, each value parsed.
+const eachParsedWith = <A>(parse: (text: string) => Effect.Effect<A, string>) => (option: Options.Options<string>) =>
+  Options.mapEffect(Options.repeated(option), (texts) =>
+    Effect.mapError(Effect.forEach(texts, parse), (message) => ValidationError.invalidValue(HelpDoc.p(message))))
+
+const sweep = Command.make(
+  "sweep",
+  {
+    grid: Flag.withDefault(Options.text("grid").pipe(
+      Options.withPseudoName("SETTING=V1,V2,…"),
+      Options.withDescription(
+        "A descent train setting and the values to try (--grid eta=0.5,1,3; layer sizes joined by -, as --grid layers=784-30-10,784-100-10). Give --grid once per setting: every combination runs."
+      ),
+      eachParsedWith(SweepSpec.parseAxis)
+    ), [], "none"),
+    set: Flag.withDefault(Options.text("set").pipe(
+      Options.withPseudoName("SETTING=VALUE"),
+      Options.withDescription("A descent train setting every point shares (--set cost=cross-entropy); once per setting."),
+      eachParsedWith(SweepSpec.parseSetting)
+    ), [], "none"),
+    seeds: Flag.withDefault(
+      Options.text("seeds").pipe(
+        Options.withPseudoName("S1,S2,..."),
+        Options.withDescription("The seeds each point runs with; each point is ranked by the mean over them."),
+        parsedWith(SweepSpec.parseSeeds)
+      ),
+      [1, 2, 3],
+      "1,2,3"
+    ),
+    validation: Flag.withDefault(
+      Flag.checked(
+        Options.integer("validation").pipe(
+          Options.withPseudoName("N"),
+          Options.withDescription(
+            "Training images held out, from the end of the training set, to rank the points on (never the test set, which is kept for the recipe finally chosen)."
+          )
+        ),
+        (n) => (n >= 1 ? undefined : `--validation ${n}: a sweep ranks on held-out images: give at least 1 (10000, as Nielsen)`)
+      ),
+      10000
+    ),
+    data,
+    out: Flag.text("out").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription("Folder for sweep.json, its chart and every run (OUT/<point>/seed-S); the same command again continues it."),
+      Options.optional
+    ),
+    resume: Flag.text("resume").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription("Continue the sweep in this folder: skip the runs that finished, resume those that stopped, then rank them all."),
+      Options.optional
+    ),
+    jobs: Flag.checked(
+      Options.integer("jobs").pipe(Options.withPseudoName("N"), Options.withDescription("How many runs go at once (default: as many as --max-memory holds, up to twice the cores).")),
+      (n) => (n >= 1 ? undefined : `--jobs ${n}: give at least 1`)
+    ).pipe(Options.optional),
+    maxMemory,
+    json
+  },
+  Sweep.run
+).pipe(
+  Command.withDescription(
+    "Try a grid of descent train settings × seeds, each run holding out the same --validation images, and rank the settings by their mean validation accuracy in the last epoch: a table, sweep.json and a chart (sweep.png, sweep.svg). Every run replays; the same command again skips what finished."
+  )
+)
+
+const augment = Command.make(
+  "augment",
+  {
+    index: Options.integer("index").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("The image to augment: image N of the data set (see --set).")
+    ),
+    set: Flag.withDefault(Options.choice("set", ["train", "test"]).pipe(Options.withDescription("Which set --index counts in.")), "train" as const),
+    count: Options.integer("count").pipe(
+      Options.withPseudoName("K"),
+      Options.withDescription(`How many augmented versions to draw (1 to ${Augment.maxCount}).`)
+    ).pipe((count) => Flag.withDefault(count, 15)),
+    seed: Options.integer("seed").pipe(
+      Options.withPseudoName("SEED"),
+      Options.withDescription("Seed of the augmentations (a 32-bit integer).")
+    ).pipe((seed) => Flag.checked(seed, (n) => (TrainFlags.isSeed(n) ? undefined : `--seed ${n}: give a 32-bit integer`)), (seed) => Flag.withDefault(seed, 1)),
+    out: picture("the picture of the image and its augmented versions"),
+    data,
+    maxMemory
+  },
+  Augment.run
+).pipe(
+  Command.withDescription(
+    "Show what the network is fed when training images are augmented: one image beside versions of it drawn from a seed — each shifted, turned and scaled about its centre and bent by an elastic distortion (Simard et al. 2003) — in a grid of labelled tiles with a key."
+  )
+)
+
 const serve = Command.make("serve", ServeFlags.flags, Serve.run).pipe(
   Command.withDescription(
     "Serve the page on this machine — draw a digit and watch every layer respond, look inside each neuron, train in the page — with a model, runs and data for it to load. Prints its address; Ctrl-C stops it."
@@ -168,7 +266,7 @@ const serve = Command.make("serve", ServeFlags.flags, Serve.run).pipe(
  * @since 0.3.0
  * @category cli
  */
-export const commands = { train, eval: evaluate, predict, replay, weights, plot, noise, mistakes, serve } as const
+export const commands = { train, eval: evaluate, predict, replay, weights, plot, noise, mistakes, augment, sweep, serve } as const
 
 /**
  * `descent` itself: the commands under one name.
@@ -180,7 +278,7 @@ export const descent = Command.make("descent").pipe(
   Command.withDescription(
     "A neural network learns handwritten digits by gradient descent (3Blue1Brown, chapter 2)."
   ),
-  Command.withSubcommands([train, evaluate, predict, replay, weights, plot, noise, mistakes, serve])
+  Command.withSubcommands([train, evaluate, predict, replay, weights, plot, noise, mistakes, augment, sweep, serve])
 )
 
 /**

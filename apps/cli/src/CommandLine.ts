@@ -107,7 +107,9 @@ export const answer = (args: ReadonlyArray<string>, version: string): Answer => 
   const given = flagsIn(rest)
   if (given.includes("--help") || given.includes("-h")) return { _tag: "Help", text: Help.commandHelp(name) }
   const see = `(see descent ${name} --help)`
-  const twice = given.find((flag, i) => given.indexOf(flag) !== i)
+  // `descent sweep` takes --grid and --set once per setting; every other flag once.
+  const repeatable = name === "sweep" ? ["--grid", "--set"] : []
+  const twice = given.find((flag, i) => given.indexOf(flag) !== i && !repeatable.includes(flag))
   if (twice !== undefined) return refuse(`${twice} is given twice; give each flag once ${see}`)
   const page = Help.page(name)
   const flags = page.entries.filter((e) => e.name.startsWith("--"))

@@ -25,7 +25,9 @@ import * as Invocation from "./Invocation.js"
 import * as Output from "./Output.js"
 
 /**
- * One seed's run: the `descent train` arguments that run it alone.
+ * One seed's run: the `descent train` arguments that run it alone. `label` names it in
+ * progress lines and failures ("seed 3" by default; `descent sweep` adds its settings), and
+ * `fields` go into each epoch's JSON object (`{ seed }` by default).
  *
  * @since 0.3.0
  * @category models
@@ -34,7 +36,11 @@ export interface Job {
   readonly seed: number
   readonly args: ReadonlyArray<string>
   readonly epochs: number
+  readonly label?: string
+  readonly fields?: Readonly<Record<string, unknown>>
 }
+
+const labelOf = (job: Job): string => job.label ?? `seed ${job.seed}`
 
 /**
  * How many of `jobs` runs to have going at once: all of them, if the limit holds that many runs
@@ -46,7 +52,7 @@ export interface Job {
 export const concurrency = (jobs: number, perRun: number, limit: Memory.Limit): number =>
   Math.max(1, Math.min(jobs, 2 * availableParallelism(), Math.floor(limit.bytes / perRun)))
 
-type Ended = { readonly seed: number; readonly code: number | null; readonly lastError: string }
+type Ended = { readonly job: number; readonly code: number | null; readonly lastError: string }
 
 /**
  * Runs every job, `at` at a time, each given `--max-memory` of `share` bytes, and prints their
@@ -63,19 +69,20 @@ export const runAll = (
   Effect.flatMap(Output.Output, (output) =>
     Effect.async<ReadonlyArray<Ended>>((resume) => {
       const [command, ...prefix] = Invocation.argv()
-      const children = new Map<number, ReturnType<typeof spawn>>()
+      const children = new Map<number, ReturnType<typeof spawn>>() // by job's index
       const ended: Array<Ended> = []
       let next = 0
       let stopping = false
       const startNext = () => {
         while (!stopping && children.size < options.at && next < jobs.length) {
-          const job = jobs[next++]!
+          const index = next++
+          const job = jobs[index]!
           const child = spawn(command, [...prefix, "train", ...job.args, "--json", "--max-memory", `${Math.floor(options.share / (1024 * 1024))}M`], {
             stdio: ["ignore", "pipe", "pipe"],
             detached: true,
             env: { ...process.env, NO_COLOR: "1" }
           })
-          children.set(job.seed, child)
+          children.set(index, child)
           let out = ""
           let err = ""
           child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -86,15 +93,15 @@ export const runAll = (
               out = out.slice(newline + 1)
               if (text.trim() === "") continue
               const metrics = JSON.parse(text) as Record<string, unknown>
-              if (options.json) output.stdout(JSON.stringify({ seed: job.seed, ...metrics }))
-              else output.stdout(`seed ${job.seed}  ${Output.epochLine(metrics as never, job.epochs)}`)
+              if (options.json) output.stdout(JSON.stringify({ ...(job.fields ?? { seed: job.seed }), ...metrics }))
+              else output.stdout(`${labelOf(job)}  ${Output.epochLine(metrics as never, job.epochs)}`)
             }
           })
           child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk))
           child.on("close", (code) => {
-            children.delete(job.seed)
+            children.delete(index)
             const lines = err.trim().split("\n").filter((line) => line.startsWith("descent: "))
-            ended.push({ seed: job.seed, code, lastError: lines[lines.length - 1]?.replace(/^descent: /, "") ?? "" })
+            ended.push({ job: index, code, lastError: lines[lines.length - 1]?.replace(/^descent: /, "") ?? "" })
             if (children.size === 0 && (stopping || next === jobs.length)) finish()
             else startNext()
           })
@@ -104,7 +111,7 @@ export const runAll = (
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) return
         stopping = true
-        output.stderr(`${signal}: stopping every seed's run after its current batch`)
+        output.stderr(`${signal}: stopping every run after its current batch`)
         for (const child of children.values()) child.kill(signal)
         if (children.size === 0) finish()
       }
@@ -123,13 +130,13 @@ export const runAll = (
     })
   ).pipe(
     Effect.flatMap((ended): Effect.Effect<void, SeedFailed | Interrupted> => {
-      const bySeed = [...ended].sort((a, b) => jobs.findIndex((j) => j.seed === a.seed) - jobs.findIndex((j) => j.seed === b.seed))
-      if (bySeed.some((e) => e.code === 130 || e.code === 143) || bySeed.length < jobs.length) {
-        return Effect.fail(new Interrupted({ resume: options.resume, kept: "each seed's last completed checkpoint is kept" }))
+      const inOrder = [...ended].sort((a, b) => a.job - b.job)
+      if (inOrder.some((e) => e.code === 130 || e.code === 143) || inOrder.length < jobs.length) {
+        return Effect.fail(new Interrupted({ resume: options.resume, kept: "each run's last completed checkpoint is kept" }))
       }
-      const failed = bySeed.find((e) => e.code !== 0)
+      const failed = inOrder.find((e) => e.code !== 0)
       return failed === undefined
         ? Effect.void
-        : Effect.fail(new SeedFailed({ message: `seed ${failed.seed}: ${failed.lastError || `its run ended with exit code ${failed.code}`}` }))
+        : Effect.fail(new SeedFailed({ message: `${labelOf(jobs[failed.job]!)}: ${failed.lastError || `its run ended with exit code ${failed.code}`}` }))
     })
   )

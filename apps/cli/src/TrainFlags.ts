@@ -361,6 +361,12 @@ export const flags = {
     ),
     Options.map((value): Given<boolean> => ({ value, given: value }))
   ),
+  augment: Options.boolean("augment").pipe(
+    Options.withDescription(
+      "Learn from the training images moved anew every epoch, from the run's seed: shifted by up to 2 pixels, turned by up to 10°, scaled by up to ±10% and bent by an elastic distortion (Simard et al. 2003) — descent augment shows what the network is fed. Validation and test images are never augmented; an augmented run replays bit for bit."
+    ),
+    Options.map((value): Given<boolean> => ({ value, given: value }))
+  ),
   jobs: defaulted(
     checked(
       Options.integer("jobs").pipe(
@@ -412,7 +418,7 @@ export type Flags = Command.Command.ParseConfig<typeof flags>
 const shaping = [
   "data", "layers", "activation", "output", "cost", "precision", "init", "eta", "etaDecay", "schedule", "decayEvery", "etaMin", "warmup",
   "optimizer", "momentum", "beta1", "beta2", "epsilon", "weightDecay", "l2", "batchSize", "epochs", "seed", "seeds",
-  "validation", "subset", "shuffleLabels", "out"
+  "validation", "subset", "shuffleLabels", "augment", "out"
 ] as const
 
 /**
@@ -504,6 +510,7 @@ export const toOptions = (parsed: Flags): Effect.Effect<TrainingOptions.Training
       data: yield* Datasets.fromFlag(Option.fromNullable(parsed.data.value)),
       validation: parsed.validation.value,
       subset: parsed.subset.value,
-      shuffleLabels: parsed.shuffleLabels.value
+      shuffleLabels: parsed.shuffleLabels.value,
+      augment: parsed.augment.value
     }
   })

@@ -7,6 +7,8 @@
 
 /** @since 0.1.0 */
 export * as Activation from "./Activation.js"
+/** @since 0.4.0 */
+export * as Augment from "./Augment.js"
 /** @since 0.1.0 */
 export * as Backprop from "./Backprop.js"
 /** @since 0.1.0 */

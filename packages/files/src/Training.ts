@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Optimizer, Params, Rng, Saturation, Threads, Vector } from "@descent/core"
+import { Augment, Batches, Dataset, Descent, Evaluate, Layout, Network, Numerics, Optimizer, Params, Rng, Saturation, Threads, Vector } from "@descent/core"
 import * as RunRecord from "./RunRecord.js"
 import * as TrainingOptions from "./TrainingOptions.js"
 import { Clock, Data, Effect } from "effect"
@@ -88,6 +88,8 @@ export interface Sets {
   /** The last `validation` training images, held out; absent when none are. */
   readonly validation: Dataset.Dataset | undefined
   readonly test: Dataset.Dataset
+  /** With `augment`: the buffer each epoch's augmented training images are written into. */
+  readonly augmented?: Uint8Array
 }
 
 /**
@@ -117,7 +119,13 @@ export const begin = (
     train = { ...learning, labels: Uint8Array.from(order, (i) => learning.labels[i]!) }
   }
   const optimizer = Optimizer.initial(TrainingOptions.optimizerOf(options), network.layout)
-  return { sets: { train, validation, test: data.test }, state: { options, network, epochs: [], params, optimizer, rng } }
+  const sets: Sets = {
+    train,
+    validation,
+    test: data.test,
+    ...(options.augment ? { augmented: new Uint8Array(train.count * train.rows * train.cols) } : {})
+  }
+  return { sets, state: { options, network, epochs: [], params, optimizer, rng } }
 }
 
 // Examples trained between two turns of the event loop: about a millisecond of work for the
@@ -142,7 +150,12 @@ export const epoch = (
     // A monotonic clock: an epoch's seconds never go negative when the system's clock is set back.
     const started = yield* Clock.currentTimeNanos
     const { network, options } = state
-    const shuffled = Batches.epoch(sets.train, state.rng, options.batchSize)
+    // With augment, the epoch learns from its own augmented images: the generator draws them
+    // first, then the shuffle.
+    const [learning, beforeShuffle] = options.augment
+      ? Augment.dataset(sets.train, state.rng, Augment.defaults, sets.augmented)
+      : [sets.train, state.rng]
+    const shuffled = Batches.epoch(learning, beforeShuffle, options.batchSize)
     const total = sets.train.count
     let done = 0
     let costSum = 0
@@ -235,7 +248,12 @@ export const memory = (options: TrainingOptions.TrainingOptions, largestEvaluate
   // The parameters between epochs, their bytes hashed, and saved; the optimiser's state and its
   // bytes saved.
   const kept = 8 * layout.size * (3 + 2 * Optimizer.momentsOf(optimizer))
-  return Math.ceil(1.25 * (fold + evaluate + kept))
+  // Each epoch's augmented training images (at most MNIST's 60,000, as `largestEvaluated`
+  // allows for), and augmenting them.
+  const inputs = options.layers[0]!
+  const side = Math.ceil(Math.sqrt(inputs)) // square images, as MNIST's
+  const augment = options.augment ? largestEvaluated * inputs + Augment.memory(largestEvaluated, side, side) : 0
+  return Math.ceil(1.25 * (fold + evaluate + kept + augment))
 }
 
 /**

@@ -126,7 +126,10 @@ export const TrainingOptions = Schema.Struct({
   /** Train on only the first this-many training images (after the validation split). */
   subset: Schema.optionalWith(Schema.NullOr(Schema.Int.pipe(Schema.positive())), { default: () => null }),
   /** Labels of the training images permuted with the seed: the memorisation experiment. */
-  shuffleLabels: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  shuffleLabels: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** The training images moved and bent anew every epoch, from the run's generator (see core's
+   * Augment, whose defaults it uses); absent in records before 0.4.0: none. */
+  augment: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }).pipe(
   // `network` could not make this network (Network.make refuses it).
   Schema.filter((options) =>
@@ -168,7 +171,8 @@ export const defaults: TrainingOptions = {
   data: { kind: "bundled" },
   validation: 0,
   subset: null,
-  shuffleLabels: false
+  shuffleLabels: false,
+  augment: false
 }
 
 /**
@@ -279,6 +283,7 @@ export const flagsOf = (options: TrainingOptions): ReadonlyArray<string> => {
   flag("validation", options.validation, options.validation !== defaults.validation)
   if (options.subset !== null) flag("subset", options.subset, true)
   if (options.shuffleLabels) flags.push("--shuffle-labels")
+  if (options.augment) flags.push("--augment")
   return flags
 }
 
