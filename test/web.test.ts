@@ -30,6 +30,7 @@ interface Locator {
   readonly boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null>
   readonly textContent: () => Promise<string | null>
   readonly check: () => Promise<void>
+  readonly selectOption: (value: string) => Promise<unknown>
   readonly fill: (value: string) => Promise<void>
   readonly getAttribute: (name: string) => Promise<string | null>
 }
@@ -199,6 +200,23 @@ describe.skipIf(skip)("the page descent serve serves, in headless Chromium", () 
       await page.evaluate(() => window.scrollTo(0, 0))
       await page.screenshot({ path: resolve(process.env.DESCENT_SCREENSHOT), clip: { x: 0, y: 0, width: 1280, height: 900 } })
     }
+  }, 90_000)
+
+  it("trains with another optimiser, a schedule and augmented images in the page, with descent train's hash", async () => {
+    const flags = ["--subset", "2000", "--epochs", "2", "--optimizer", "nesterov", "--eta", "0.3", "--schedule", "cosine", "--warmup", "1", "--augment"]
+    const cli = descent(["train", ...flags, "--out", join(dir, "cli-nesterov"), "--json"])
+    expect(cli.code, cli.stderr).toBe(0)
+    await page.locator("#train-epochs").fill("2")
+    await page.locator("#train-eta").fill("0.3")
+    await page.locator("#train-warmup").fill("1")
+    await page.locator("#train-schedule").selectOption("cosine")
+    await page.locator("#train-optimizer").selectOption("nesterov")
+    await page.locator("#train-augment").check()
+    await page.locator("#train-start").click()
+    await page.waitForFunction(() => document.querySelector("#train-status")?.getAttribute("data-done") !== null, undefined, { timeout: 60_000 })
+    expect(await page.locator("#train-status").getAttribute("data-done")).toBe("complete")
+    const hashes = await page.evaluate(() => Array.from(document.querySelectorAll("#train-hashes td.hash"), (td) => td.textContent))
+    expect(hashes).toEqual(jsonLines(cli.stdout).map((epoch) => epoch.paramsSha256))
   }, 90_000)
 
   it("lists the recorded runs and loads one's model into the views", async () => {

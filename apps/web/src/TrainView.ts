@@ -8,6 +8,7 @@
  *
  * @since 0.3.0
  */
+import { Optimizer } from "@descent/core"
 import { type RunRecord, TrainingOptions } from "@descent/files"
 import * as Curves from "./Curves.js"
 import { h } from "./Dom.js"
@@ -51,12 +52,16 @@ export const make = (session: Session.Session, dataUrl: () => string, dataSource
     cost: choice("train-cost", ["quadratic", "cross-entropy"], defaults.cost),
     init: choice("train-init", ["normal", "scaled"], defaults.init),
     eta: text("train-eta", "3.0"),
+    schedule: choice("train-schedule", ["by --eta-decay", ...TrainingOptions.schedules], "by --eta-decay"),
     etaDecay: text("train-eta-decay", "1"),
+    warmup: text("train-warmup", "0"),
+    optimizer: choice("train-optimizer", Optimizer.names, defaults.optimizer),
     l2: text("train-l2", "0"),
     batchSize: text("train-batch-size", String(defaults.batchSize)),
     epochs: text("train-epochs", String(defaults.epochs)),
     seed: text("train-seed", String(defaults.seed)),
-    subset: text("train-subset", "")
+    subset: text("train-subset", ""),
+    augment: h("input", { id: "train-augment", type: "checkbox" })
   }
   const status = h("p", { id: "train-status", "aria-live": "polite" }, "Not started. The defaults are descent train's: the chapter's network, 30 epochs (about 10 s here).")
   const chart = h("div", { id: "train-chart", class: "chart" })
@@ -78,12 +83,16 @@ export const make = (session: Session.Session, dataUrl: () => string, dataSource
     cost: inputs.cost.value as TrainingOptions.TrainingOptions["cost"],
     init: inputs.init.value as TrainingOptions.TrainingOptions["init"],
     eta: Number(inputs.eta.value),
+    ...(inputs.schedule.value === "by --eta-decay" ? {} : { schedule: inputs.schedule.value as TrainingOptions.Schedule }),
     etaDecay: Number(inputs.etaDecay.value),
+    warmup: Number(inputs.warmup.value),
+    optimizer: inputs.optimizer.value as Optimizer.Name,
     l2: Number(inputs.l2.value),
     batchSize: Number(inputs.batchSize.value),
     epochs: Number(inputs.epochs.value),
     seed: Number(inputs.seed.value),
     subset: inputs.subset.value.trim() === "" ? null : Number(inputs.subset.value),
+    augment: inputs.augment.checked,
     data: dataSource()
   })
 
@@ -196,12 +205,16 @@ export const make = (session: Session.Session, dataUrl: () => string, dataSource
       field("train-cost", "--cost", inputs.cost, "the cost to lower"),
       field("train-init", "--init", inputs.init, "initial weights"),
       field("train-eta", "--eta", inputs.eta, "η, the learning rate"),
-      field("train-eta-decay", "--eta-decay", inputs.etaDecay, "η × this after each epoch"),
+      field("train-schedule", "--schedule", inputs.schedule, "how η changes over the epochs"),
+      field("train-eta-decay", "--eta-decay", inputs.etaDecay, "exponential, step: η × this"),
+      field("train-warmup", "--warmup", inputs.warmup, "epochs of η climbing first"),
+      field("train-optimizer", "--optimizer", inputs.optimizer, "how each step goes downhill"),
       field("train-l2", "--l2", inputs.l2, "L2 regularisation λ"),
       field("train-batch-size", "--batch-size", inputs.batchSize, "examples per mini-batch"),
       field("train-epochs", "--epochs", inputs.epochs, "passes over the training set"),
       field("train-seed", "--seed", inputs.seed, "every random choice"),
-      field("train-subset", "--subset", inputs.subset, "first N training images (empty: all)")
+      field("train-subset", "--subset", inputs.subset, "first N training images (empty: all)"),
+      field("train-augment", "--augment", inputs.augment, "images moved anew every epoch")
     ),
     h("div", { class: "row" }, start, pause, stop),
     status,
