@@ -106,7 +106,8 @@ describe("train's optimiser and schedule flags that do not go together: exit 2, 
     [["--decay-every", "5"], /^descent: --decay-every: only --schedule step uses it\n$/],
     [["--eta-min", "0.1"], /^descent: --eta-min: only --schedule cosine uses it\n$/],
     [["--schedule", "cosine", "--eta-min", "5"], /^descent: --eta-min 5: give a rate below --eta 3\n$/],
-    [["--warmup", "30"], /^descent: --warmup 30: warm up for fewer epochs than --epochs 30\n$/]
+    [["--warmup", "30"], /^descent: --warmup 30: warm up for fewer epochs than --epochs 30\n$/],
+    [["--augment-strength", "0.5"], /^descent: --augment-strength says how far --augment moves the images: give --augment too\n$/]
   ]
   for (const [args, message] of cases) {
     it(args.join(" "), () => {

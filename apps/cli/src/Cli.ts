@@ -23,6 +23,7 @@ import * as ServeFlags from "./ServeFlags.js"
 import * as SweepSpec from "./SweepSpec.js"
 import * as TrainFlags from "./TrainFlags.js"
 import { versions } from "./Versions.js"
+import { TrainingOptions } from "@descent/files"
 
 const json = Options.boolean("json").pipe(
   Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
@@ -243,6 +244,13 @@ const augment = Command.make(
       Options.withPseudoName("SEED"),
       Options.withDescription("Seed of the augmentations (a 32-bit integer).")
     ).pipe((seed) => Flag.checked(seed, (n) => (TrainFlags.isSeed(n) ? undefined : `--seed ${n}: give a 32-bit integer`)), (seed) => Flag.withDefault(seed, 1)),
+    strength: Options.float("strength").pipe(
+      Options.withPseudoName("S"),
+      Options.withDescription("How far images move, as a multiple of the defaults: train's --augment-strength.")
+    ).pipe(
+      (strength) => Flag.checked(strength, (s) => (Number.isFinite(s) && s > 0 && s <= TrainingOptions.maxAugmentStrength ? undefined : `--strength ${s}: give a multiple of the default augmentation above 0 and at most ${TrainingOptions.maxAugmentStrength}, like 0.5`)),
+      (strength) => Flag.withDefault(strength, 1)
+    ),
     out: picture("the picture of the image and its augmented versions"),
     data,
     maxMemory

@@ -24,7 +24,7 @@ import { Effect } from "effect"
  */
 export const keys = [
   "layers", "activation", "output", "cost", "precision", "init", "eta", "eta-decay", "schedule", "decay-every", "eta-min", "warmup",
-  "optimizer", "momentum", "beta1", "beta2", "epsilon", "weight-decay", "l2", "batch-size", "epochs", "subset", "augment"
+  "optimizer", "momentum", "beta1", "beta2", "epsilon", "weight-decay", "l2", "batch-size", "epochs", "subset", "augment", "augment-strength"
 ] as const
 
 // Settings that are switches: `augment=true` gives `--augment`, `augment=false` nothing.

@@ -367,6 +367,21 @@ export const flags = {
     ),
     Options.map((value): Given<boolean> => ({ value, given: value }))
   ),
+  augmentStrength: defaulted(
+    checked(
+      Options.float("augment-strength").pipe(
+        Options.withPseudoName("S"),
+        Options.withDescription(
+          "With --augment: how far images move, as a multiple of the defaults (0.5: shifts of up to 1 pixel, turns of 5°, ±5% scaling, half the elastic α). Small networks learn best from gentle augmentation."
+        )
+      ),
+      (s) =>
+        Number.isFinite(s) && s > 0 && s <= TrainingOptions.maxAugmentStrength
+          ? undefined
+          : `--augment-strength ${s}: give a multiple of the default augmentation above 0 and at most ${TrainingOptions.maxAugmentStrength}, like 0.5`
+    ),
+    defaults.augmentStrength
+  ),
   jobs: defaulted(
     checked(
       Options.integer("jobs").pipe(
@@ -418,7 +433,7 @@ export type Flags = Command.Command.ParseConfig<typeof flags>
 const shaping = [
   "data", "layers", "activation", "output", "cost", "precision", "init", "eta", "etaDecay", "schedule", "decayEvery", "etaMin", "warmup",
   "optimizer", "momentum", "beta1", "beta2", "epsilon", "weightDecay", "l2", "batchSize", "epochs", "seed", "seeds",
-  "validation", "subset", "shuffleLabels", "augment", "out"
+  "validation", "subset", "shuffleLabels", "augment", "augmentStrength", "out"
 ] as const
 
 /**
@@ -481,6 +496,9 @@ export const toOptions = (parsed: Flags): Effect.Effect<TrainingOptions.Training
     if (parsed.etaMin.value >= parsed.eta.value && parsed.etaMin.given) {
       return yield* new UsageError({ message: `--eta-min ${parsed.etaMin.value}: give a rate below --eta ${parsed.eta.value}` })
     }
+    if (parsed.augmentStrength.given && !parsed.augment.value) {
+      return yield* new UsageError({ message: "--augment-strength says how far --augment moves the images: give --augment too" })
+    }
     if (parsed.warmup.value >= parsed.epochs.value) {
       return yield* new UsageError({ message: `--warmup ${parsed.warmup.value}: warm up for fewer epochs than --epochs ${parsed.epochs.value}` })
     }
@@ -511,6 +529,7 @@ export const toOptions = (parsed: Flags): Effect.Effect<TrainingOptions.Training
       validation: parsed.validation.value,
       subset: parsed.subset.value,
       shuffleLabels: parsed.shuffleLabels.value,
-      augment: parsed.augment.value
+      augment: parsed.augment.value,
+      augmentStrength: parsed.augmentStrength.value
     }
   })

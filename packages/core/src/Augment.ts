@@ -85,6 +85,22 @@ export const defaults: Options = { maxShift: 2, maxRotation: 10, maxScale: 0.1, 
 export const none: Options = { maxShift: 0, maxRotation: 0, maxScale: 0, alpha: 0, sigma: 4 }
 
 /**
+ * `options` with every magnitude — the shift, the rotation, the scaling and α — multiplied by
+ * `strength` (σ, the field's smoothness, kept): 1 gives `options`, 0.5 moves images half as
+ * far, 0 not at all.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const scaled = (strength: number, options: Options = defaults): Options => ({
+  maxShift: options.maxShift * strength,
+  maxRotation: options.maxRotation * strength,
+  maxScale: options.maxScale * strength,
+  alpha: options.alpha * strength,
+  sigma: options.sigma
+})
+
+/**
  * What is wrong with `options` (one line), or `undefined` when they can be used.
  *
  * @since 0.4.0

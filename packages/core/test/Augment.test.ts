@@ -255,6 +255,17 @@ describe("Augment.dataset", () => {
     expect([...Augment.dataset(noisy, Rng.make(8), Augment.none)[0].pixels]).toEqual([...noisy.pixels])
   })
 
+  it("scaled: every magnitude times the strength, σ kept; strength 1 is the options, and a gentler strength moves pixels less", () => {
+    expect(Augment.scaled(0.5)).toEqual({ maxShift: 1, maxRotation: 5, maxScale: 0.05, alpha: 12, sigma: 4 })
+    expect(Augment.scaled(1)).toEqual(Augment.defaults)
+    expect(Augment.scaled(0)).toEqual(Augment.none)
+    const changed = (strength: number) => {
+      const [out] = Augment.dataset(digits, Rng.make(9), Augment.scaled(strength))
+      return out.pixels.reduce((sum, p, i) => sum + Math.abs(p - digits.pixels[i]!), 0)
+    }
+    expect(changed(0.25)).toBeLessThan(changed(1))
+  })
+
   it("draws six uniforms per image, then the canvas its fields are windows of (16 images wide and high)", () => {
     const rng = Rng.make(9)
     const options = { ...Augment.defaults, maxShift: 3 }

@@ -152,8 +152,9 @@ export const epoch = (
     const { network, options } = state
     // With augment, the epoch learns from its own augmented images: the generator draws them
     // first, then the shuffle.
-    const [learning, beforeShuffle] = options.augment
-      ? Augment.dataset(sets.train, state.rng, Augment.defaults, sets.augmented)
+    const augment = TrainingOptions.augmentOf(options)
+    const [learning, beforeShuffle] = augment !== undefined
+      ? Augment.dataset(sets.train, state.rng, augment, sets.augmented)
       : [sets.train, state.rng]
     const shuffled = Batches.epoch(learning, beforeShuffle, options.batchSize)
     const total = sets.train.count

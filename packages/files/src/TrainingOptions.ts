@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Activation, Cost, Network, Numerics, Optimizer, Params, Precision } from "@descent/core"
+import { Activation, Augment, Cost, Network, Numerics, Optimizer, Params, Precision } from "@descent/core"
 import { Schema } from "effect"
 
 /**
@@ -41,6 +41,15 @@ export const maxLayers = 1000
  * @category constants
  */
 export const maxEpochs = 1_000_000
+
+/**
+ * The strongest augmentation a run may ask for: four times `Augment.defaults` (shifts of 8
+ * pixels, turns of 40°, scaling by ±40%) — a digit is hardly one any more beyond.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const maxAugmentStrength = 4
 
 /**
  * A seed: a 32-bit signed integer, as `Rng.make` takes it.
@@ -129,7 +138,11 @@ export const TrainingOptions = Schema.Struct({
   shuffleLabels: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** The training images moved and bent anew every epoch, from the run's generator (see core's
    * Augment, whose defaults it uses); absent in records before 0.4.0: none. */
-  augment: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  augment: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** With augment: every magnitude of core's `Augment.defaults` times this (see `Augment.scaled`). */
+  augmentStrength: Schema.optionalWith(Schema.Number.pipe(Schema.finite(), Schema.positive(), Schema.lessThanOrEqualTo(maxAugmentStrength)), {
+    default: () => 1
+  })
 }).pipe(
   // `network` could not make this network (Network.make refuses it).
   Schema.filter((options) =>
@@ -172,7 +185,8 @@ export const defaults: TrainingOptions = {
   validation: 0,
   subset: null,
   shuffleLabels: false,
-  augment: false
+  augment: false,
+  augmentStrength: 1
 }
 
 /**
@@ -209,6 +223,16 @@ export const etaOf = (options: TrainingOptions, epoch: number): number => {
     }
   }
 }
+
+/**
+ * How the options augment each epoch's training images (core's `Augment.defaults` scaled by
+ * `augmentStrength`), or `undefined` when they do not.
+ *
+ * @since 0.4.0
+ * @category getters
+ */
+export const augmentOf = (options: TrainingOptions): Augment.Options | undefined =>
+  options.augment ? Augment.scaled(options.augmentStrength) : undefined
 
 /**
  * The optimiser the options train with, its settings the options' or its defaults.
@@ -284,6 +308,7 @@ export const flagsOf = (options: TrainingOptions): ReadonlyArray<string> => {
   if (options.subset !== null) flag("subset", options.subset, true)
   if (options.shuffleLabels) flags.push("--shuffle-labels")
   if (options.augment) flags.push("--augment")
+  flag("augment-strength", options.augmentStrength, options.augmentStrength !== defaults.augmentStrength)
   return flags
 }
 

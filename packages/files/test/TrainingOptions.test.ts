@@ -1,7 +1,7 @@
 // The options a run records: every value a run can take reads back from JSON as it was
 // written, and nothing else does — a number JSON cannot hold (1e999 parses as Infinity, which
 // JSON.stringify writes back as null), a size out of range, a seed no generator takes.
-import { Activation, Numerics, Optimizer } from "@descent/core"
+import { Activation, Augment, Numerics, Optimizer } from "@descent/core"
 import { JsonFile, TrainingOptions } from "@descent/files"
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
@@ -97,6 +97,15 @@ describe("TrainingOptions", () => {
     // Over the 8 epochs after the warm-up: 0.2 + 1.8·(1 + cos(π·j/8))/2 for j = 0…7.
     cosine.slice(2).forEach((eta, j) => expect(eta).toBeCloseTo(0.2 + (1.8 * (1 + Math.cos((Math.PI * j) / 8))) / 2, 14))
     expect(cosine[9]).toBeGreaterThan(0.2)
+  })
+
+  it("augments with the defaults times augmentStrength, and only when asked", () => {
+    expect(TrainingOptions.augmentOf(TrainingOptions.defaults)).toBeUndefined()
+    expect(TrainingOptions.augmentOf({ ...TrainingOptions.defaults, augment: true })).toEqual(Augment.defaults)
+    const gentle = { ...TrainingOptions.defaults, augment: true, augmentStrength: 0.5 }
+    expect(TrainingOptions.augmentOf(gentle)).toEqual(Augment.scaled(0.5))
+    expect(TrainingOptions.commandLine(gentle)).toMatch(/ --augment --augment-strength 0\.5$/)
+    expect(Either.isLeft(decode({ ...TrainingOptions.defaults, augmentStrength: 5 }))).toBe(true)
   })
 
   it("an optimiser's settings: the options' where given, else its defaults; the command line names only those given", () => {

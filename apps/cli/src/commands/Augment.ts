@@ -27,6 +27,8 @@ export interface Flags {
   readonly set: "train" | "test"
   readonly count: number
   readonly seed: number
+  /** How far images move, as a multiple of `Augment.defaults` (train's --augment-strength). */
+  readonly strength: number
   readonly out: string
   readonly data: Option.Option<string>
   readonly maxMemory: Memory.Limit
@@ -72,7 +74,7 @@ const percent = (fraction: number) => `${Number((100 * fraction).toFixed(1))}%`
 
 // The parts of the augmentation that move anything, in words.
 const affineParts = (options: Augment.Options): ReadonlyArray<string> => [
-  ...(options.maxShift > 0 ? [`shifted by up to ${options.maxShift} pixels each way`] : []),
+  ...(options.maxShift > 0 ? [`shifted by up to ${options.maxShift} pixel${options.maxShift === 1 ? "" : "s"} each way`] : []),
   ...(options.maxRotation > 0 ? [`turned by up to ${options.maxRotation}°`] : []),
   ...(options.maxScale > 0 ? [`scaled by up to ±${percent(options.maxScale)}`] : [])
 ]
@@ -190,11 +192,13 @@ export const run = (flags: Flags) =>
     const image = Dataset.slice(set, flags.index, flags.index + 1)
     const copies = new Uint8Array(flags.count * size)
     for (let n = 0; n < flags.count; n++) copies.set(image.pixels as Uint8Array, n * size)
+    const options = Augment.scaled(flags.strength)
     const [augmented] = Augment.dataset(
       Dataset.make({ rows: set.rows, cols: set.cols, pixels: copies, labels: new Uint8Array(flags.count).fill(image.labels[0]!) }),
-      Rng.make(flags.seed)
+      Rng.make(flags.seed),
+      options
     )
-    const svg = draw(image, augmented, flags, { name: Datasets.describe(source), count: set.count })
+    const svg = draw(image, augmented, flags, { name: Datasets.describe(source), count: set.count }, options)
     const bytes = format === ".svg" ? new TextEncoder().encode(svg) : yield* Svg.toPng(svg)
     yield* AtomicFile.write(out, bytes)
     yield* Output.line(
