@@ -261,7 +261,7 @@ describe("Augment.dataset", () => {
     expect(Augment.scaled(0)).toEqual(Augment.none)
     const changed = (strength: number) => {
       const [out] = Augment.dataset(digits, Rng.make(9), Augment.scaled(strength))
-      return out.pixels.reduce((sum, p, i) => sum + Math.abs(p - digits.pixels[i]!), 0)
+      return Array.from(out.pixels).reduce((sum, p, i) => sum + Math.abs(p - digits.pixels[i]!), 0)
     }
     expect(changed(0.25)).toBeLessThan(changed(1))
   })

@@ -14,6 +14,9 @@
 // - `layer1Gradient`, `layer1Step`, `layer1StepAll`: each thread sums its panel's weights' (and
 //   biases') gradient over every example, then steps the weights. A weight's sum is the same in
 //   any panel.
+// - `layer1Optimise`: each thread takes an optimiser's step (optimisers.ts) of its panel's
+//   weights, with their state, which sits beside them in the panel. The rules are element-wise:
+//   any cut of the entries gives the same bits.
 //
 // One thread (the caller, thread 0) runs the host's code and hands out jobs; the others sit in
 // `serve`. A job is published by bumping `generation`; each helper does its part and counts
@@ -25,6 +28,7 @@
 // A job block works in one precision (`describe`'s f32): the loops' f64 or f32 version.
 import { sigmoidRows } from "./activations"
 import { forward, gradient, loadPixels, step, stepRange, sumColumns } from "./kernels"
+import { adam, momentum, rmsprop } from "./optimisers"
 
 /** A job in memory: how it is shared out, and the workspace's buffers (byte offsets). */
 @unmanaged class Job {
@@ -45,6 +49,17 @@ import { forward, gradient, loadPixels, step, stepRange, sumColumns } from "./ke
   shrink: f64
   eta: f64
   mean: f64
+  /** The optimiser of `layer1Optimise` (MOMENTUM…ADAM), its L2 and its factors (see there). */
+  optimizer: i32
+  coupled: bool
+  l2: f64
+  f1: f64
+  f2: f64
+  f3: f64
+  f4: f64
+  f5: f64
+  f6: f64
+  f7: f64
   // Layer 1 and the batch, as `forward`, `gradient` and `step` take them.
   /** Per thread, a `Panel`. */
   panels: usize
@@ -80,16 +95,28 @@ const STEP_ALL: i32 = 5
 const QUIT: i32 = 6
 const GRADIENT_STEP: i32 = 7
 const GRADIENT_STEP_ALL: i32 = 8
+const OPTIMISE: i32 = 9
+
+// The optimisers of `layer1Optimise`.
+const MOMENTUM: i32 = 1
+const NESTEROV: i32 = 2
+const RMSPROP: i32 = 3
+const ADAM: i32 = 4
 
 /** Spins before sleeping: a few milliseconds at most, far longer than a batch's gap. */
 const SPINS: i32 = 1 << 16
 
-/** Neurons [from, from+width) of layer 1, their transposed weights wt and gradient gt. */
+/**
+ * Neurons [from, from+width) of layer 1, their transposed weights wt and gradient gt, and an
+ * optimiser's state of those weights, laid out as they are (s1, s2: 0 when it keeps none).
+ */
 @unmanaged class Panel {
   from: i32
   width: i32
   wt: usize
   gt: usize
+  s1: usize
+  s2: usize
 }
 
 /** Bytes of the job block (`describe` fills it) and of one panel, for the host's allocation. */
@@ -140,13 +167,15 @@ export function describe(
   job.touched = touched
 }
 
-/** Panel `thread` of the job block at `at`: neurons [from, from+width), wt and gt. */
-export function describePanel(at: usize, thread: i32, from: i32, width: i32, wt: usize, gt: usize): void {
+/** Panel `thread` of the job block at `at`: neurons [from, from+width), wt and gt, s1 and s2. */
+export function describePanel(at: usize, thread: i32, from: i32, width: i32, wt: usize, gt: usize, s1: usize, s2: usize): void {
   const panel = changetype<Panel>(changetype<Job>(at).panels + <usize>thread * offsetof<Panel>())
   panel.from = from
   panel.width = width
   panel.wt = wt
   panel.gt = gt
+  panel.s1 = s1
+  panel.s2 = s2
 }
 
 /** Loads m byte images from `raw`, clearing what the last `loaded` left (see `loadPixels`). */
@@ -194,6 +223,33 @@ export function layer1Step(at: usize, shrink: f64, eta: f64, mean: f64): void {
 export function layer1StepAll(at: usize, shrink: f64, eta: f64, mean: f64): void {
   setStep(at, shrink, eta, mean)
   run(at, STEP_ALL)
+}
+
+/**
+ * One step of an optimiser (1 momentum, 2 Nesterov's, 3 RMSprop, 4 Adam or AdamW) of every
+ * weight of layer 1, each thread its panel's, from the summed gradient (cleared after). The
+ * factors, as optimisers.ts takes them: momentum and Nesterov's f1 = μ; RMSprop f1 = α,
+ * f2 = 1 − α, f3 = ε; Adam f1 = β₁, f2 = 1 − β₁, f3 = β₂, f4 = 1 − β₂, f5 = √(1 − β₂ᵗ),
+ * f6 = ε, f7 = keep — and `eta` Adam's step.
+ */
+export function layer1Optimise(
+  at: usize, optimizer: i32, mean: f64, eta: f64, l2: f64, coupled: bool,
+  f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64
+): void {
+  const job = changetype<Job>(at)
+  job.optimizer = optimizer
+  job.mean = mean
+  job.eta = eta
+  job.l2 = l2
+  job.coupled = coupled
+  job.f1 = f1
+  job.f2 = f2
+  job.f3 = f3
+  job.f4 = f4
+  job.f5 = f5
+  job.f6 = f6
+  job.f7 = f7
+  run(at, OPTIMISE)
 }
 
 /** Tells the helpers to leave `serve`. */
@@ -297,6 +353,21 @@ function workIn<T>(job: Job, kind: i32, thread: i32): void {
   }
   const panel = changetype<Panel>(job.panels + <usize>thread * offsetof<Panel>())
   const from = panel.from, width = panel.width
+  if (kind == OPTIMISE) {
+    const end = nIn * width
+    const o = job.optimizer
+    if (o == MOMENTUM || o == NESTEROV) {
+      momentum<T>(panel.wt, panel.gt, panel.s1, 0, end, <T>job.mean, <T>job.eta, <T>job.l2, job.coupled, <T>job.f1, o == NESTEROV)
+    } else if (o == RMSPROP) {
+      rmsprop<T>(panel.wt, panel.gt, panel.s1, 0, end, <T>job.mean, <T>job.eta, <T>job.l2, job.coupled, <T>job.f1, <T>job.f2, <T>job.f3)
+    } else {
+      adam<T>(
+        panel.wt, panel.gt, panel.s1, panel.s2, 0, end, <T>job.mean, <T>job.eta, <T>job.l2, job.coupled,
+        <T>job.f1, <T>job.f2, <T>job.f3, <T>job.f4, <T>job.f5, <T>job.f6, <T>job.f7
+      )
+    }
+    return
+  }
   if (kind == FORWARD) {
     const at = <usize>from << alignof<T>()
     const neurons = max(0, min(width, job.nOut - from))

@@ -42,7 +42,7 @@
  * Momentum (PyTorch's SGD with momentum, dampening 0; TF.js's momentum): v ← μ·v + g, then
  * p ← p − η·v; Nesterov's: p ← p − η·(g + μ·v), with the new v.
  */
-function momentum<T>(
+export function momentum<T>(
   params: usize, gradient: usize, velocity: usize, from: i32, to: i32,
   mean: T, eta: T, l2: T, coupled: bool, mu: T, nesterov: bool
 ): void {
@@ -68,7 +68,7 @@ function momentum<T>(
 }
 
 /** RMSprop (PyTorch's, not centred): s ← α·s + (1 − α)·g², then p ← p − η·(g / (√s + ε)). */
-function rmsprop<T>(
+export function rmsprop<T>(
   params: usize, gradient: usize, square: usize, from: i32, to: i32,
   mean: T, eta: T, l2: T, coupled: bool, alpha: T, rest: T, epsilon: T
 ): void {
@@ -99,7 +99,7 @@ function rmsprop<T>(
  * and root = √(1 − β₂ᵗ) (the bias corrections, computed by the host). AdamW's decoupled decay
  * first multiplies p by keep = 1 − η·decay (1 for Adam, and for biases: p·1 is p).
  */
-function adam<T>(
+export function adam<T>(
   params: usize, gradient: usize, first: usize, second: usize, from: i32, to: i32,
   mean: T, step: T, l2: T, coupled: bool, beta1: T, rest1: T, beta2: T, rest2: T, root: T, epsilon: T, keep: T
 ): void {

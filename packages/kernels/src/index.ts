@@ -59,13 +59,17 @@ export interface Kernels {
     index: number, counts: number, masks: number, dense: number, raw: number, values: number, z: number,
     a: number, delta: number, unions: number, touched: number
   ) => void
-  readonly describePanel: (at: number, thread: number, from: number, width: number, wt: number, gt: number) => void
+  readonly describePanel: (at: number, thread: number, from: number, width: number, wt: number, gt: number, s1: number, s2: number) => void
   readonly layer1Load: (at: number, m: number, loaded: number) => void
   readonly layer1Forward: (at: number, m: number, sigmoid: boolean) => void
   readonly layer1Gradient: (at: number, m: number) => void
   readonly layer1GradientStep: (at: number, m: number, shrink: number, eta: number, mean: number, all: boolean) => void
   readonly layer1Step: (at: number, shrink: number, eta: number, mean: number) => void
   readonly layer1StepAll: (at: number, shrink: number, eta: number, mean: number) => void
+  readonly layer1Optimise: (
+    at: number, optimizer: number, mean: number, eta: number, l2: number, coupled: boolean,
+    f1: number, f2: number, f3: number, f4: number, f5: number, f6: number, f7: number
+  ) => void
   readonly quit: (at: number) => void
   readonly serve: (at: number, thread: number) => void
 }

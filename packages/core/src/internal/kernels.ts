@@ -315,7 +315,7 @@ export const optimiseAndClear = (
 ): void => {
   const f = Optimizer.factors(optimizer, eta, t, ws.precision)
   const mean = 1 / m
-  const { at, kernels, moments } = ws
+  const { at, kernels } = ws
   const coupled = l2 !== 0
   // Entries [from, to) of the buffers at params, gradient and each moment's (byte offsets).
   const range = (params: number, gradient: number, state: ReadonlyArray<number>, from: number, to: number, weights: boolean) => {
@@ -339,11 +339,15 @@ export const optimiseAndClear = (
         break
     }
   }
-  const nIn = ws.layout.sizes[0]!
-  ws.layer1.forEach((panel, p) => {
-    const state = moments.map((moment) => moment.panels[p]!.byteOffset)
-    range(panel.weights.byteOffset, panel.gradient.byteOffset, state, 0, nIn * panel.width, true)
-  })
+  // Layer 1's weights, each thread its panel's (assembly/jobs.ts), with the same factors.
+  const code = optimizer.name === "momentum" ? 1 : optimizer.name === "nesterov" ? 2 : optimizer.name === "rmsprop" ? 3 : 4
+  if (optimizer.name === "momentum" || optimizer.name === "nesterov") {
+    kernels.layer1Optimise(at.job, code, mean, f.eta, l2, coupled, f.momentum, 0, 0, 0, 0, 0, 0)
+  } else if (optimizer.name === "rmsprop") {
+    kernels.layer1Optimise(at.job, code, mean, f.eta, l2, coupled, f.beta2, f.rest2, f.epsilon, 0, 0, 0, 0)
+  } else {
+    kernels.layer1Optimise(at.job, code, mean, f.step, l2, coupled, f.beta1, f.rest1, f.beta2, f.rest2, f.root, f.epsilon, f.keep)
+  }
   const vectors = at.moments.map((moment) => moment.vector)
   const layers = ws.layout.layers
   for (const [l, slot] of layers.entries()) {

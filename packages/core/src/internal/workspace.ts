@@ -99,7 +99,7 @@ interface Offsets {
 /** Bytes kept for the job block: more than jobs.ts's `Job` takes (checked at construction). */
 const jobBlockBytes = 256
 /** Bytes kept per panel in the job block's table: more than jobs.ts's `Panel` takes. */
-const panelEntryBytes = 16
+const panelEntryBytes = 32
 
 /** Bytes apart of each thread's union list and touched masks, as jobs.ts computes them. */
 const unionBytes = (inputs: number): number => Math.ceil((inputs * 4) / 16) * 16
@@ -278,7 +278,9 @@ export class Workspace {
       at.nonzeroIndex, at.nonzeroCount, at.nonzeroMasks, at.dense, at.raw, at.inputTable, at.zs[0]!,
       at.activations[0]!, at.paddedDelta, at.unions, at.touched
     )
-    at.panels.forEach((panel, t) => kernels.describePanel(at.job, t, panel.from, panel.width, panel.weights, panel.gradient))
+    at.panels.forEach((panel, t) =>
+      kernels.describePanel(at.job, t, panel.from, panel.width, panel.weights, panel.gradient, at.moments[0]?.panels[t] ?? 0, at.moments[1]?.panels[t] ?? 0)
+    )
     if (pool !== undefined && threads > 1) {
       pool.attach({
         module, memory, job: at.job, quit: () => {
