@@ -471,11 +471,14 @@ export const toOptions = (parsed: Flags): Effect.Effect<TrainingOptions.Training
     }
     const optimizer = parsed.optimizer.value
     const uses = Optimizer.uses[optimizer]
-    const settings = { momentum: parsed.momentum, beta1: parsed.beta1, beta2: parsed.beta2, epsilon: parsed.epsilon, weightDecay: parsed.weightDecay }
-    for (const [name, setting] of Object.entries(settings)) {
-      if (setting.given && !uses.includes(name === "weightDecay" ? "decay" : (name as "momentum"))) {
-        const flag = name === "weightDecay" ? "weight-decay" : name
-        const users = Optimizer.names.filter((other) => Optimizer.uses[other].includes(name === "weightDecay" ? "decay" : (name as "momentum")))
+    // Each optimiser's setting, by its flag and its name in core's Optimizer.
+    const settings = [
+      ["momentum", parsed.momentum, "momentum"], ["beta1", parsed.beta1, "beta1"], ["beta2", parsed.beta2, "beta2"],
+      ["epsilon", parsed.epsilon, "epsilon"], ["weight-decay", parsed.weightDecay, "decay"]
+    ] as const
+    for (const [flag, setting, name] of settings) {
+      if (setting.given && !uses.includes(name)) {
+        const users = Optimizer.names.filter((other) => Optimizer.uses[other].includes(name))
         return yield* new UsageError({ message: `--${flag}: only --optimizer ${users.join(" or ")} uses it, not ${optimizer}` })
       }
     }

@@ -133,6 +133,15 @@ export const checkMemory = (
 export const memory = (options: TrainingOptions.TrainingOptions): number => MemoryFlag.baseline + Training.memory(options, 60_000)
 
 /**
+ * Bytes one run takes in a process of its own (a `--seeds` or `sweep` run): `memory`, and
+ * MNIST's images as loaded (55 MB of pixels, with room for decoding them).
+ *
+ * @since 0.4.0
+ * @category memory
+ */
+export const processMemory = (options: TrainingOptions.TrainingOptions): number => memory(options) + 128 * 1024 * 1024
+
+/**
  * Resumes the run in `dir` from its checkpoint, with the options recorded there, to its last
  * epoch; first brings its model and record level with the checkpoint. A run whose epochs are
  * all done gets only its missing files. Gives the run's last state.

@@ -190,19 +190,14 @@ interface Fold {
 
 const optimizerOf = (options: Options): Optimizer.Optimizer => options.optimizer ?? Optimizer.sgd
 
-/** The state descent starts from, checked against the optimiser and the layout. */
-const stateOf = (options: Options): Optimizer.State => {
-  const optimizer = optimizerOf(options)
-  const state = options.state ?? Optimizer.initial(optimizer, options.params.layout)
-  const size = options.params.layout.size
-  if (state.moments.length !== Optimizer.momentsOf(optimizer) || state.moments.some((moment) => moment.length !== size)) {
-    throw new RangeError(`${optimizer.name} needs ${Optimizer.momentsOf(optimizer)} vectors of state of ${size} entries`)
-  }
-  return state
+/** The options' parameters and state checked, before any batch: the errors a caller made. */
+const check = (options: Options): void => {
+  Backprop.checkParams(options.network, options.params)
+  if (options.state !== undefined) Optimizer.checkState(optimizerOf(options), options.params.layout, options.state)
 }
 
 const startFold = (options: Options): Fold => {
-  const start = stateOf(options)
+  const start = options.state ?? Optimizer.initial(optimizerOf(options), options.params.layout)
   return { workspace: undefined, index: 0, start, steps: start.steps }
 }
 
@@ -272,8 +267,7 @@ export const steps: {
 } = dual(
   2,
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Stream.Stream<Step, E, R> => {
-    Backprop.checkParams(options.network, options.params)
-    stateOf(options)
+    check(options)
     return Stream.suspend(() => {
       const fold = startFold(options)
       return Stream.map(batches, (batch): Step => {
@@ -310,8 +304,7 @@ export const descendWithState = <E, R, E2 = never, R2 = never>(
   options: Options,
   watch: (progress: Progress) => Effect.Effect<void, E2, R2> = () => Effect.void
 ): Effect.Effect<Result, E | E2, R | R2> => {
-  Backprop.checkParams(options.network, options.params)
-  stateOf(options)
+  check(options)
   return Effect.suspend(() => {
     const fold = startFold(options)
     // The steps of a chunk, each followed by what `watch` returns for it. A watcher that has
@@ -348,8 +341,7 @@ export const descend: {
 } = dual(
   2,
   <E, R>(batches: Stream.Stream<Batch, E, R>, options: Options): Effect.Effect<Params.Params, E, R> => {
-    Backprop.checkParams(options.network, options.params)
-    stateOf(options)
+    check(options)
     return Effect.suspend(() => {
       const fold = startFold(options)
       return Stream.runForEachChunk(batches, (chunk) =>

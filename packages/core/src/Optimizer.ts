@@ -140,6 +140,19 @@ export const initial = (optimizer: Optimizer, layout: Layout.Layout): State => (
 })
 
 /**
+ * Throws `RangeError` unless `state` is one `optimizer` keeps for parameters of `layout`: as
+ * many vectors as `momentsOf` says, each of `layout.size` entries.
+ *
+ * @since 0.4.0
+ * @category validation
+ */
+export const checkState = (optimizer: Optimizer, layout: Layout.Layout, state: State): void => {
+  if (state.moments.length !== momentsOf(optimizer) || state.moments.some((moment) => moment.length !== layout.size)) {
+    throw new RangeError(`${optimizer.name} needs ${momentsOf(optimizer)} vectors of state of ${layout.size} entries`)
+  }
+}
+
+/**
  * The factors of a step, each in the network's precision: what the kernels are passed, and what
  * `update` uses, so both compute with the same numbers. `step` is η for every optimiser but
  * Adam's, whose step is η/(1 − β₁ᵗ) (t the step being taken, counted from 1) and `root`
@@ -189,9 +202,7 @@ export const update = (
   if (!Layout.equals(layout, gradient.layout)) {
     throw new RangeError(`a gradient of ${Layout.format(gradient.layout)} cannot step parameters of ${Layout.format(layout)}`)
   }
-  if (state.moments.length !== momentsOf(optimizer) || state.moments.some((moment) => moment.length !== layout.size)) {
-    throw new RangeError(`${optimizer.name} needs ${momentsOf(optimizer)} vectors of state of ${layout.size} entries`)
-  }
+  checkState(optimizer, layout, state)
   const r = Precision.rounding(precision)
   const t = state.steps + 1
   const f = factors(optimizer, eta, t, precision)

@@ -7,6 +7,6 @@ export {
   addBias32, addBias64, combine32, combine64, denseGradient32, denseGradient64, scanInputs32, scanInputs64, sumColumns32, sumColumns64,
   stepRange32, stepRange64, transpose32, transpose64
 } from "./kernels"
-export { adam32, adam64, momentum32, momentum64, rmsprop32, rmsprop64 } from "./optimisers"
+export { optimise32, optimise64 } from "./optimisers"
 export { heapBase, sigmoidBackward32, sigmoidBackward64, sigmoidRows32, sigmoidRows64 } from "./activations"
 export * from "./jobs"

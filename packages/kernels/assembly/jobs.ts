@@ -28,7 +28,7 @@
 // A job block works in one precision (`describe`'s f32): the loops' f64 or f32 version.
 import { sigmoidRows } from "./activations"
 import { forward, gradient, loadPixels, step, stepRange, sumColumns } from "./kernels"
-import { adam, momentum, rmsprop } from "./optimisers"
+import { optimise } from "./optimisers"
 
 /** A job in memory: how it is shared out, and the workspace's buffers (byte offsets). */
 @unmanaged class Job {
@@ -49,7 +49,7 @@ import { adam, momentum, rmsprop } from "./optimisers"
   shrink: f64
   eta: f64
   mean: f64
-  /** The optimiser of `layer1Optimise` (MOMENTUM…ADAM), its L2 and its factors (see there). */
+  /** The rule of `layer1Optimise` (optimisers.ts's MOMENTUM…ADAM), its L2 and its factors. */
   optimizer: i32
   coupled: bool
   l2: f64
@@ -96,12 +96,6 @@ const QUIT: i32 = 6
 const GRADIENT_STEP: i32 = 7
 const GRADIENT_STEP_ALL: i32 = 8
 const OPTIMISE: i32 = 9
-
-// The optimisers of `layer1Optimise`.
-const MOMENTUM: i32 = 1
-const NESTEROV: i32 = 2
-const RMSPROP: i32 = 3
-const ADAM: i32 = 4
 
 /** Spins before sleeping: a few milliseconds at most, far longer than a batch's gap. */
 const SPINS: i32 = 1 << 16
@@ -226,18 +220,16 @@ export function layer1StepAll(at: usize, shrink: f64, eta: f64, mean: f64): void
 }
 
 /**
- * One step of an optimiser (1 momentum, 2 Nesterov's, 3 RMSprop, 4 Adam or AdamW) of every
- * weight of layer 1, each thread its panel's, from the summed gradient (cleared after). The
- * factors, as optimisers.ts takes them: momentum and Nesterov's f1 = μ; RMSprop f1 = α,
- * f2 = 1 − α, f3 = ε; Adam f1 = β₁, f2 = 1 − β₁, f3 = β₂, f4 = 1 − β₂, f5 = √(1 − β₂ᵗ),
- * f6 = ε, f7 = keep — and `eta` Adam's step.
+ * One step of an optimiser's rule (`kind`, with its factors, as optimisers.ts's `optimise`
+ * takes them) of every weight of layer 1, each thread its panel's, from the summed gradient
+ * (cleared after).
  */
 export function layer1Optimise(
-  at: usize, optimizer: i32, mean: f64, eta: f64, l2: f64, coupled: bool,
+  at: usize, kind: i32, mean: f64, eta: f64, l2: f64, coupled: bool,
   f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64
 ): void {
   const job = changetype<Job>(at)
-  job.optimizer = optimizer
+  job.optimizer = kind
   job.mean = mean
   job.eta = eta
   job.l2 = l2
@@ -354,18 +346,10 @@ function workIn<T>(job: Job, kind: i32, thread: i32): void {
   const panel = changetype<Panel>(job.panels + <usize>thread * offsetof<Panel>())
   const from = panel.from, width = panel.width
   if (kind == OPTIMISE) {
-    const end = nIn * width
-    const o = job.optimizer
-    if (o == MOMENTUM || o == NESTEROV) {
-      momentum<T>(panel.wt, panel.gt, panel.s1, 0, end, <T>job.mean, <T>job.eta, <T>job.l2, job.coupled, <T>job.f1, o == NESTEROV)
-    } else if (o == RMSPROP) {
-      rmsprop<T>(panel.wt, panel.gt, panel.s1, 0, end, <T>job.mean, <T>job.eta, <T>job.l2, job.coupled, <T>job.f1, <T>job.f2, <T>job.f3)
-    } else {
-      adam<T>(
-        panel.wt, panel.gt, panel.s1, panel.s2, 0, end, <T>job.mean, <T>job.eta, <T>job.l2, job.coupled,
-        <T>job.f1, <T>job.f2, <T>job.f3, <T>job.f4, <T>job.f5, <T>job.f6, <T>job.f7
-      )
-    }
+    optimise<T>(
+      job.optimizer, panel.wt, panel.gt, panel.s1, panel.s2, 0, nIn * width, <T>job.mean, <T>job.eta, <T>job.l2, job.coupled,
+      <T>job.f1, <T>job.f2, <T>job.f3, <T>job.f4, <T>job.f5, <T>job.f6, <T>job.f7
+    )
     return
   }
   if (kind == FORWARD) {

@@ -42,7 +42,7 @@
  * Momentum (PyTorch's SGD with momentum, dampening 0; TF.js's momentum): v ← μ·v + g, then
  * p ← p − η·v; Nesterov's: p ← p − η·(g + μ·v), with the new v.
  */
-export function momentum<T>(
+function momentum<T>(
   params: usize, gradient: usize, velocity: usize, from: i32, to: i32,
   mean: T, eta: T, l2: T, coupled: bool, mu: T, nesterov: bool
 ): void {
@@ -68,7 +68,7 @@ export function momentum<T>(
 }
 
 /** RMSprop (PyTorch's, not centred): s ← α·s + (1 − α)·g², then p ← p − η·(g / (√s + ε)). */
-export function rmsprop<T>(
+function rmsprop<T>(
   params: usize, gradient: usize, square: usize, from: i32, to: i32,
   mean: T, eta: T, l2: T, coupled: bool, alpha: T, rest: T, epsilon: T
 ): void {
@@ -99,7 +99,7 @@ export function rmsprop<T>(
  * and root = √(1 − β₂ᵗ) (the bias corrections, computed by the host). AdamW's decoupled decay
  * first multiplies p by keep = 1 − η·decay (1 for Adam, and for biases: p·1 is p).
  */
-export function adam<T>(
+function adam<T>(
   params: usize, gradient: usize, first: usize, second: usize, from: i32, to: i32,
   mean: T, step: T, l2: T, coupled: bool, beta1: T, rest1: T, beta2: T, rest2: T, root: T, epsilon: T, keep: T
 ): void {
@@ -131,38 +131,39 @@ export function adam<T>(
   }
 }
 
-export function momentum64(
-  params: usize, gradient: usize, velocity: usize, from: i32, to: i32, mean: f64, eta: f64, l2: f64, coupled: bool, mu: f64, nesterov: bool
+/** Which rule `optimise` takes. */
+export const MOMENTUM: i32 = 1
+export const NESTEROV: i32 = 2
+export const RMSPROP: i32 = 3
+export const ADAM: i32 = 4
+
+/**
+ * The rule `kind` (MOMENTUM, NESTEROV, RMSPROP or ADAM, which AdamW is too) over entries
+ * [from, to), its state in s1 (and s2 for Adam), with its factors in one order for all:
+ * momentum and Nesterov's f1 = μ; RMSprop f1 = α, f2 = 1 − α, f3 = ε; Adam f1 = β₁, f2 = 1 − β₁,
+ * f3 = β₂, f4 = 1 − β₂, f5 = √(1 − β₂ᵗ), f6 = ε, f7 = keep — and `eta` Adam's step.
+ */
+export function optimise<T>(
+  kind: i32, params: usize, gradient: usize, s1: usize, s2: usize, from: i32, to: i32, mean: T, eta: T, l2: T, coupled: bool,
+  f1: T, f2: T, f3: T, f4: T, f5: T, f6: T, f7: T
 ): void {
-  momentum<f64>(params, gradient, velocity, from, to, mean, eta, l2, coupled, mu, nesterov)
+  if (kind == MOMENTUM || kind == NESTEROV) momentum<T>(params, gradient, s1, from, to, mean, eta, l2, coupled, f1, kind == NESTEROV)
+  else if (kind == RMSPROP) rmsprop<T>(params, gradient, s1, from, to, mean, eta, l2, coupled, f1, f2, f3)
+  else adam<T>(params, gradient, s1, s2, from, to, mean, eta, l2, coupled, f1, f2, f3, f4, f5, f6, f7)
 }
-export function momentum32(
-  params: usize, gradient: usize, velocity: usize, from: i32, to: i32, mean: f64, eta: f64, l2: f64, coupled: bool, mu: f64, nesterov: bool
+
+export function optimise64(
+  kind: i32, params: usize, gradient: usize, s1: usize, s2: usize, from: i32, to: i32, mean: f64, eta: f64, l2: f64, coupled: bool,
+  f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64
 ): void {
-  momentum<f32>(params, gradient, velocity, from, to, <f32>mean, <f32>eta, <f32>l2, coupled, <f32>mu, nesterov)
+  optimise<f64>(kind, params, gradient, s1, s2, from, to, mean, eta, l2, coupled, f1, f2, f3, f4, f5, f6, f7)
 }
-export function rmsprop64(
-  params: usize, gradient: usize, square: usize, from: i32, to: i32, mean: f64, eta: f64, l2: f64, coupled: bool, alpha: f64, rest: f64, epsilon: f64
+export function optimise32(
+  kind: i32, params: usize, gradient: usize, s1: usize, s2: usize, from: i32, to: i32, mean: f64, eta: f64, l2: f64, coupled: bool,
+  f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64
 ): void {
-  rmsprop<f64>(params, gradient, square, from, to, mean, eta, l2, coupled, alpha, rest, epsilon)
-}
-export function rmsprop32(
-  params: usize, gradient: usize, square: usize, from: i32, to: i32, mean: f64, eta: f64, l2: f64, coupled: bool, alpha: f64, rest: f64, epsilon: f64
-): void {
-  rmsprop<f32>(params, gradient, square, from, to, <f32>mean, <f32>eta, <f32>l2, coupled, <f32>alpha, <f32>rest, <f32>epsilon)
-}
-export function adam64(
-  params: usize, gradient: usize, first: usize, second: usize, from: i32, to: i32, mean: f64, step: f64, l2: f64, coupled: bool,
-  beta1: f64, rest1: f64, beta2: f64, rest2: f64, root: f64, epsilon: f64, keep: f64
-): void {
-  adam<f64>(params, gradient, first, second, from, to, mean, step, l2, coupled, beta1, rest1, beta2, rest2, root, epsilon, keep)
-}
-export function adam32(
-  params: usize, gradient: usize, first: usize, second: usize, from: i32, to: i32, mean: f64, step: f64, l2: f64, coupled: bool,
-  beta1: f64, rest1: f64, beta2: f64, rest2: f64, root: f64, epsilon: f64, keep: f64
-): void {
-  adam<f32>(
-    params, gradient, first, second, from, to, <f32>mean, <f32>step, <f32>l2, coupled,
-    <f32>beta1, <f32>rest1, <f32>beta2, <f32>rest2, <f32>root, <f32>epsilon, <f32>keep
+  optimise<f32>(
+    kind, params, gradient, s1, s2, from, to, <f32>mean, <f32>eta, <f32>l2, coupled,
+    <f32>f1, <f32>f2, <f32>f3, <f32>f4, <f32>f5, <f32>f6, <f32>f7
   )
 }

@@ -32,18 +32,10 @@ export interface Kernels {
   /** A sigmoid layer's activations over rows of a batch, and δ ⊙ σ′ (assembly/activations.ts). */
   readonly sigmoidRows: (z: number, a: number, cols: number, row: number, m: number) => void
   readonly sigmoidBackward: (delta: number, a: number, n: number) => void
-  /** The optimisers' update rules over entries [from, to) (assembly/optimisers.ts). */
-  readonly momentum: (
-    params: number, gradient: number, velocity: number, from: number, to: number,
-    mean: number, eta: number, l2: number, coupled: boolean, mu: number, nesterov: boolean
-  ) => void
-  readonly rmsprop: (
-    params: number, gradient: number, square: number, from: number, to: number,
-    mean: number, eta: number, l2: number, coupled: boolean, alpha: number, rest: number, epsilon: number
-  ) => void
-  readonly adam: (
-    params: number, gradient: number, first: number, second: number, from: number, to: number, mean: number, step: number,
-    l2: number, coupled: boolean, beta1: number, rest1: number, beta2: number, rest2: number, root: number, epsilon: number, keep: number
+  /** An optimiser's rule `kind` over entries [from, to), with its factors (assembly/optimisers.ts's `optimise`). */
+  readonly optimise: (
+    kind: number, params: number, gradient: number, s1: number, s2: number, from: number, to: number, mean: number, eta: number,
+    l2: number, coupled: boolean, f1: number, f2: number, f3: number, f4: number, f5: number, f6: number, f7: number
   ) => void
   /** out[j] += Σ_e δ_ej: a bias gradient. */
   readonly sumColumns: (delta: number, cols: number, row: number, m: number, out: number) => void
@@ -67,7 +59,7 @@ export interface Kernels {
   readonly layer1Step: (at: number, shrink: number, eta: number, mean: number) => void
   readonly layer1StepAll: (at: number, shrink: number, eta: number, mean: number) => void
   readonly layer1Optimise: (
-    at: number, optimizer: number, mean: number, eta: number, l2: number, coupled: boolean,
+    at: number, kind: number, mean: number, eta: number, l2: number, coupled: boolean,
     f1: number, f2: number, f3: number, f4: number, f5: number, f6: number, f7: number
   ) => void
   readonly quit: (at: number) => void
@@ -124,7 +116,7 @@ export const make = (
   const bits = precision === "f32" ? "32" : "64"
   const loops = Object.fromEntries(
     ["combine", "addBias", "denseGradient", "stepRange", "transpose", "scanInputs", "sigmoidRows", "sigmoidBackward", "sumColumns",
-      "momentum", "rmsprop", "adam"].map((name) => [name, exports[name + bits]])
+      "optimise"].map((name) => [name, exports[name + bits]])
   )
   const kernels = { ...exports, ...loops } as unknown as Kernels
   return { kernels, buffer: memory.buffer, module, memory }

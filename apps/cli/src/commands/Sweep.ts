@@ -28,6 +28,7 @@ import * as Invocation from "../Invocation.js"
 import * as Output from "../Output.js"
 import * as RunFolder from "../RunFolder.js"
 import * as SeedRuns from "../SeedRuns.js"
+import * as Spread from "../Spread.js"
 import * as Svg from "../Svg.js"
 import * as SweepChart from "../SweepChart.js"
 import * as SweepSpec from "../SweepSpec.js"
@@ -55,7 +56,7 @@ export interface Flags {
 }
 
 const Setting = Schema.Struct({ key: Schema.Literal(...SweepSpec.keys), value: Schema.String })
-const Spread = Schema.Struct({ mean: Schema.Number, std: Schema.NullOr(Schema.Number), values: Schema.Array(Schema.Number) })
+const SpreadSchema = Schema.Struct({ mean: Schema.Number, std: Schema.NullOr(Schema.Number), values: Schema.Array(Schema.Number) })
 
 /**
  * `sweep.json`: what a sweep tries and, once it has run, how each point ranked.
@@ -72,7 +73,7 @@ export const SweepFile = Schema.Struct({
   validation: Schema.Int.pipe(Schema.positive()),
   points: Schema.Array(Schema.Struct({ folder: Schema.String, settings: Schema.Array(Setting), options: TrainingOptions.TrainingOptions })),
   /** The points by validation accuracy, best first (after a sweep has finished). */
-  ranking: Schema.optional(Schema.Array(Schema.Struct({ folder: Schema.String, validationAccuracy: Spread })))
+  ranking: Schema.optional(Schema.Array(Schema.Struct({ folder: Schema.String, validationAccuracy: SpreadSchema })))
 })
 
 type SweepFile = Schema.Schema.Type<typeof SweepFile>
@@ -94,9 +95,6 @@ const optionsOf = (args: ReadonlyArray<string>, label: string) =>
 
 const textOf = (error: ValidationError.ValidationError): string =>
   HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim().replace(/\s*\n\s*/g, "; ")
-
-// What one point's run may take: the training, and MNIST's images as loaded.
-const perRun = (options: TrainingOptions.TrainingOptions) => TrainRun.memory(options) + 128 * 1024 * 1024
 
 /** The sweep's plan from its flags: every point's folder, settings and options. */
 const plan = (flags: Flags) =>
@@ -162,18 +160,6 @@ const statusOf = (dir: string, limit: Memory.Limit) =>
   })
 
 /**
- * The spread of values over seeds: mean, and sample standard deviation (null for one seed).
- *
- * @since 0.4.0
- * @category ranking
- */
-export const spreadOf = (values: ReadonlyArray<number>) => {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length
-  const std = values.length < 2 ? null : Math.sqrt(values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (values.length - 1))
-  return { mean, std, values }
-}
-
-/**
  * Runs `descent sweep`.
  *
  * @since 0.4.0
@@ -216,7 +202,7 @@ export const run = (
         yield* write(root, sweep)
       }
     }
-    const largest = sweep.points.reduce((a, b) => (perRun(b.options) > perRun(a.options) ? b : a)).options
+    const largest = sweep.points.reduce((a, b) => (TrainRun.processMemory(b.options) > TrainRun.processMemory(a.options) ? b : a)).options
     yield* TrainRun.checkMemory(largest, flags.maxMemory)
     // Every run, and where it is.
     const runs: Array<{ point: number; seed: number; dir: string; status: Status }> = []
@@ -227,7 +213,7 @@ export const run = (
       }
     }
     const pending = runs.filter((r) => r.status !== "finished")
-    const at = Math.min(Option.getOrElse(flags.jobs, () => Infinity), SeedRuns.concurrency(pending.length, perRun(largest), flags.maxMemory))
+    const at = Math.min(Option.getOrElse(flags.jobs, () => Infinity), SeedRuns.concurrency(pending.length, TrainRun.processMemory(largest), flags.maxMemory))
     if (!flags.json) {
       const finished = runs.length - pending.length
       yield* Output.note(
@@ -255,14 +241,14 @@ export const run = (
       resume: Invocation.line("sweep", "--resume", root)
     })
     // The ranking: each point's validation accuracy in its last epoch, over the seeds.
-    const scored: Array<{ point: number; validationAccuracy: ReturnType<typeof spreadOf> }> = []
+    const scored: Array<{ point: number; validationAccuracy: Spread.Spread }> = []
     for (const [point, { folder }] of sweep.points.entries()) {
       const values: Array<number> = []
       for (const seed of sweep.seeds) {
         const record = yield* RunRecord.read(path.join(root, folder, `seed-${seed}`, "run.json"), flags.maxMemory)
         values.push(record.epochs[record.epochs.length - 1]!.validationAccuracy ?? Number.NaN)
       }
-      scored.push({ point, validationAccuracy: spreadOf(values) })
+      scored.push({ point, validationAccuracy: Spread.of(values) })
     }
     scored.sort((a, b) => b.validationAccuracy.mean - a.validationAccuracy.mean || a.point - b.point)
     const ranked: SweepFile = { ...sweep, ranking: scored.map(({ point, validationAccuracy }) => ({ folder: sweep.points[point]!.folder, validationAccuracy })) }

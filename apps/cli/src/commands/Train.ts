@@ -19,6 +19,7 @@ import * as Invocation from "../Invocation.js"
 import * as Output from "../Output.js"
 import * as RunFolder from "../RunFolder.js"
 import * as SeedRuns from "../SeedRuns.js"
+import * as Spread from "../Spread.js"
 import * as TrainFlags from "../TrainFlags.js"
 import * as TrainRun from "../TrainRun.js"
 
@@ -79,10 +80,6 @@ const SeedsFile = Schema.Struct({
 const seedsFile = (root: string, path: Path.Path) => path.join(root, "seeds.json")
 const seedFolder = (root: string, seed: number, path: Path.Path) => path.join(root, `seed-${seed}`)
 
-// What one seed's run may take: the training, and MNIST's images as loaded (55 MB of pixels,
-// with room for decoding them).
-const perRun = (options: TrainingOptions.TrainingOptions) => TrainRun.memory(options) + 128 * 1024 * 1024
-
 // The seeds' runs, side by side (see `SeedRuns`), then their summary from their run records.
 // `jobs` are made knowing how many go at once.
 const runSeeds = (
@@ -94,7 +91,7 @@ const runSeeds = (
 ) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
-    const at = Math.min(flags.jobs.value ?? Infinity, SeedRuns.concurrency(seeds.length, perRun(base), flags.maxMemory))
+    const at = Math.min(flags.jobs.value ?? Infinity, SeedRuns.concurrency(seeds.length, TrainRun.processMemory(base), flags.maxMemory))
     const jobs = yield* jobsAt(at)
     if (!flags.json) yield* Output.note(`training seeds ${seeds.join(", ")} of ${base.layers.join("-")}, ${at} at a time, into ${root}`)
     yield* SeedRuns.runAll(jobs, { at, share: Math.floor(flags.maxMemory.bytes / at), json: flags.json, resume: Invocation.line("train", "--resume", root) })
@@ -216,25 +213,13 @@ const resume = (dir: string, flags: TrainFlags.Flags) =>
     yield* TrainRun.resume(root, flags)
   }).pipe(Effect.asVoid)
 
-interface Spread {
-  readonly mean: number
-  readonly std: number
-  readonly values: ReadonlyArray<number>
-}
-
-const spread = (values: ReadonlyArray<number>): Spread => {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length
-  const variance = values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (values.length - 1)
-  return { mean, std: Math.sqrt(variance), values }
-}
-
 const summarise = (seeds: ReadonlyArray<number>, finals: ReadonlyArray<RunRecord.EpochMetrics>) => {
   const validation = finals.map((m) => m.validationAccuracy).filter((v): v is number => v !== undefined)
   return {
     seeds,
     epochs: finals[0]!.epoch,
-    testAccuracy: spread(finals.map((m) => m.testAccuracy)),
-    ...(validation.length === finals.length ? { validationAccuracy: spread(validation) } : {})
+    testAccuracy: Spread.of(finals.map((m) => m.testAccuracy)),
+    ...(validation.length === finals.length ? { validationAccuracy: Spread.of(validation) } : {})
   }
 }
 
@@ -242,7 +227,8 @@ const report = (seeds: ReadonlyArray<number>, finals: ReadonlyArray<RunRecord.Ep
   Effect.gen(function* () {
     const summary = summarise(seeds, finals)
     if (json) return yield* Output.json(summary)
-    const show = (s: Spread) => `${Output.percent(s.mean)} ± ${Output.percent(s.std)}`
+    // --seeds takes two seeds or more: every spread has a deviation.
+    const show = (s: Spread.Spread) => `${Output.percent(s.mean)} ± ${Output.percent(s.std ?? Number.NaN)}`
     yield* Output.line(
       `seeds ${seeds.join(",")}: final test accuracy ${show(summary.testAccuracy)}` +
         (summary.validationAccuracy ? `, validation accuracy ${show(summary.validationAccuracy)}` : "") +

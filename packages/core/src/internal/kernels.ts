@@ -304,6 +304,27 @@ export const stepAndClear = (ws: Workspace, m: number, eta: number, weightDecay:
 }
 
 /**
+ * An optimiser's rule and factors in the order assembly/optimisers.ts's `optimise` takes them:
+ * its kind (1 momentum, 2 Nesterov's, 3 RMSprop, 4 Adam and AdamW), its step and seven factors.
+ */
+const ruleOf = (
+  optimizer: Optimizer.Optimizer, f: ReturnType<typeof Optimizer.factors>
+): { readonly kind: number; readonly step: number; readonly factors: readonly [number, number, number, number, number, number, number] } => {
+  switch (optimizer.name) {
+    case "sgd":
+      throw new Error("plain descent steps with stepAndClear")
+    case "momentum":
+    case "nesterov":
+      return { kind: optimizer.name === "momentum" ? 1 : 2, step: f.eta, factors: [f.momentum, 0, 0, 0, 0, 0, 0] }
+    case "rmsprop":
+      return { kind: 3, step: f.eta, factors: [f.beta2, f.rest2, f.epsilon, 0, 0, 0, 0] }
+    case "adam":
+    case "adamw":
+      return { kind: 4, step: f.step, factors: [f.beta1, f.rest1, f.beta2, f.rest2, f.root, f.epsilon, f.keep] }
+  }
+}
+
+/**
  * One step of `optimizer` (not plain descent: see `stepAndClear`) from a summed gradient, in
  * place in the workspace, its state too, clearing the gradient for the next batch: the
  * operations of `Optimizer.update` for step `t` (from 1), in its order. Every weight moves,
@@ -317,42 +338,16 @@ export const optimiseAndClear = (
   const mean = 1 / m
   const { at, kernels } = ws
   const coupled = l2 !== 0
-  // Entries [from, to) of the buffers at params, gradient and each moment's (byte offsets).
-  const range = (params: number, gradient: number, state: ReadonlyArray<number>, from: number, to: number, weights: boolean) => {
-    const c = weights && coupled
-    switch (optimizer.name) {
-      case "sgd":
-        throw new Error("plain descent steps with stepAndClear")
-      case "momentum":
-      case "nesterov":
-        kernels.momentum(params, gradient, state[0]!, from, to, mean, f.eta, l2, c, f.momentum, optimizer.name === "nesterov")
-        break
-      case "rmsprop":
-        kernels.rmsprop(params, gradient, state[0]!, from, to, mean, f.eta, l2, c, f.beta2, f.rest2, f.epsilon)
-        break
-      case "adam":
-      case "adamw":
-        kernels.adam(
-          params, gradient, state[0]!, state[1]!, from, to, mean, f.step, l2, c,
-          f.beta1, f.rest1, f.beta2, f.rest2, f.root, f.epsilon, weights ? f.keep : 1
-        )
-        break
-    }
-  }
-  // Layer 1's weights, each thread its panel's (assembly/jobs.ts), with the same factors.
-  const code = optimizer.name === "momentum" ? 1 : optimizer.name === "nesterov" ? 2 : optimizer.name === "rmsprop" ? 3 : 4
-  if (optimizer.name === "momentum" || optimizer.name === "nesterov") {
-    kernels.layer1Optimise(at.job, code, mean, f.eta, l2, coupled, f.momentum, 0, 0, 0, 0, 0, 0)
-  } else if (optimizer.name === "rmsprop") {
-    kernels.layer1Optimise(at.job, code, mean, f.eta, l2, coupled, f.beta2, f.rest2, f.epsilon, 0, 0, 0, 0)
-  } else {
-    kernels.layer1Optimise(at.job, code, mean, f.step, l2, coupled, f.beta1, f.rest1, f.beta2, f.rest2, f.root, f.epsilon, f.keep)
-  }
-  const vectors = at.moments.map((moment) => moment.vector)
-  const layers = ws.layout.layers
-  for (const [l, slot] of layers.entries()) {
-    if (l > 0) range(at.params, at.gradient, vectors, slot.weightsOffset, slot.biasesOffset, true)
-    range(at.params, at.gradient, vectors, slot.biasesOffset, slot.biasesOffset + slot.outputs, false)
+  const { kind, step, factors: [f1, f2, f3, f4, f5, f6, keep] } = ruleOf(optimizer, f)
+  // Layer 1's weights, each thread its panel's (assembly/jobs.ts).
+  kernels.layer1Optimise(at.job, kind, mean, step, l2, coupled, f1, f2, f3, f4, f5, f6, keep)
+  // The rest, in the parameter vector's layout; biases take no L2 and no decoupled decay.
+  const [s1 = 0, s2 = 0] = at.moments.map((moment) => moment.vector)
+  const range = (from: number, to: number, weights: boolean) =>
+    kernels.optimise(kind, at.params, at.gradient, s1, s2, from, to, mean, step, l2, weights && coupled, f1, f2, f3, f4, f5, f6, weights ? keep : 1)
+  for (const [l, slot] of ws.layout.layers.entries()) {
+    if (l > 0) range(slot.weightsOffset, slot.biasesOffset, true)
+    range(slot.biasesOffset, slot.biasesOffset + slot.outputs, false)
   }
   // Layer 1 steps transposed; the later layers step as they are, then are transposed again.
   transposeFrom(ws, 1)

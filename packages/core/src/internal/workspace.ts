@@ -292,15 +292,25 @@ export class Workspace {
   }
 }
 
+/**
+ * Layer 1's weights' part of a vector laid out like the parameters (at byte offset `vector`)
+ * into the panels, transposed: panel t's copy goes to `into(t)` — its weights, or an
+ * optimiser's state of them.
+ */
+const transposeLayer1 = (ws: Workspace, vector: number, into: (t: number) => Floats): void => {
+  const { inputs: nIn, weightsOffset: wo } = ws.layout.layers[0]!
+  ws.layer1.forEach(({ from, neurons, width }, t) => {
+    ws.kernels.transpose(vector + (wo + from * nIn) * ws.size, nIn, neurons, into(t).byteOffset, width)
+  })
+}
+
 /** Layers `from`… transposed for the forward loops, from their weights in `ws.params`. */
 export const transposeFrom = (ws: Workspace, from: number): void => {
   const layers = ws.layout.layers
   for (let l = from; l < layers.length; l++) {
     const { inputs: nIn, outputs: nOut, weightsOffset: wo } = layers[l]!
     if (l === 0) {
-      for (const { from, neurons, weights, width } of ws.layer1) {
-        ws.kernels.transpose(ws.at.params + (wo + from * nIn) * ws.size, nIn, neurons, weights.byteOffset, width)
-      }
+      transposeLayer1(ws, ws.at.params, (t) => ws.layer1[t]!.weights)
     } else {
       const { at, stride } = ws.at.transposed[l]!
       ws.kernels.transpose(ws.at.params + wo * ws.size, nIn, nOut, at, stride)
@@ -345,18 +355,9 @@ export const storeParams = (ws: Workspace, params: Float64Array): void => {
  * workspace: layer 1's weights' part into the panels, transposed like the weights.
  */
 export const loadMoments = (ws: Workspace, moments: ReadonlyArray<Float64Array>): void => {
-  const nIn = ws.layout.sizes[0]!
-  const wo = ws.layout.layers[0]!.weightsOffset
   ws.moments.forEach(({ vector, panels }, i) => {
-    const source = moments[i]!
-    vector.set(source)
-    ws.layer1.forEach(({ from, neurons, width }, t) => {
-      const panel = panels[t]!
-      for (let j = 0; j < neurons; j++) {
-        const row = wo + (from + j) * nIn
-        for (let k = 0; k < nIn; k++) panel[k * width + j] = source[row + k]!
-      }
-    })
+    vector.set(moments[i]!)
+    transposeLayer1(ws, vector.byteOffset, (t) => panels[t]!)
   })
 }
 
