@@ -137,7 +137,8 @@ function* pieces(model: Model, perPiece = 65536): Generator<string> {
   for (let from = 0; from < vector.length; from += perPiece) {
     const to = Math.min(vector.length, from + perPiece)
     const numbers: Array<string> = []
-    for (let i = from; i < to; i++) numbers.push(JSON.stringify(vector[i]!))
+    // JSON.stringify writes −0 as 0; "-0" parses back as −0, so every bit survives.
+    for (let i = from; i < to; i++) numbers.push(Object.is(vector[i], -0) ? "-0" : JSON.stringify(vector[i]!))
     yield (from === 0 ? "" : ",") + numbers.join(",")
   }
   yield "]}\n"

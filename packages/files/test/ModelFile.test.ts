@@ -25,6 +25,16 @@ describe("ModelFile", () => {
       expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ format: "descent-model", version: 1, layers: [784, 16, 10] })
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.effect("keeps a parameter of −0 as −0 (JSON.stringify would write 0, and the hash would change)", () =>
+    Effect.gen(function* () {
+      const signed = Params.fromArray(network.layout, Array.from(params.vector, (v, i) => (i % 7 === 0 ? -0 : v)))
+      const path = join(folder(), "model.json")
+      yield* ModelFile.write(path, { network, params: signed })
+      const back = yield* ModelFile.read(path)
+      expect(Object.is(back.params.vector[0], -0)).toBe(true)
+      expect(RunRecord.paramsSha256(back.params)).toBe(RunRecord.paramsSha256(signed))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.effect("an f32 model says so and reads back as one; an f64 model's file is as before 0.4.0, without the field", () =>
     Effect.gen(function* () {
       const single = Network.make({ sizes: [784, 16, 10], precision: "f32" })
