@@ -70,7 +70,7 @@ describe("descent --help", () => {
 
 describe("a misspelt command, flag or choice gets the nearest", () => {
   const cases: Array<[string, Array<string>, RegExp]> = [
-    ["a command", ["trian"], /^descent: trian is not a command of descent; did you mean train\? \(the commands: train, eval, predict, replay, weights, plot, noise, mistakes, augment, sweep, serve; see descent --help\)\n$/],
+    ["a command", ["trian"], /^descent: trian is not a command of descent; did you mean train\? \(the commands: train, eval, predict, replay, weights, plot, noise, mistakes, augment, sweep, export, import, serve; see descent --help\)\n$/],
     ["a command far from any", ["xyzzy"], /^descent: xyzzy is not a command of descent \(the commands: train, eval/],
     ["a flag", ["train", "--epoch", "3"], /^descent: --epoch is not a flag of descent train; did you mean --epochs\? \(see descent train --help\)\n$/],
     ["another flag", ["train", "--ehta", "3"], /did you mean --eta\?/],

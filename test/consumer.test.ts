@@ -67,6 +67,7 @@ describe("the packed packages", () => {
     const model = join(project, "model.json")
     const printed = jsonLines(run(process.execPath, [join(project, "out", "program.js"), model], project))[0]!
     expect(printed.identical).toBe(true)
+    expect(printed.travelled).toEqual({ onnx: true, nielsen: true })
     expect(printed.accuracy).toBeGreaterThan(0.3) // 300 mini-batches learn something
     const evaluated = spawnSync(process.execPath, [cliPath, "eval", "--model", model, "--json"], { encoding: "utf8" })
     expect(evaluated.status, evaluated.stderr).toBe(0)

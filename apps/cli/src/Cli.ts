@@ -4,10 +4,13 @@
  *
  * @since 0.1.0
  */
+import { Cost } from "@descent/core"
 import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as Augment from "./commands/Augment.js"
 import * as Eval from "./commands/Eval.js"
+import * as Export from "./commands/Export.js"
+import * as Import from "./commands/Import.js"
 import * as Mistakes from "./commands/Mistakes.js"
 import * as Noise from "./commands/Noise.js"
 import * as Plot from "./commands/Plot.js"
@@ -23,7 +26,8 @@ import * as ServeFlags from "./ServeFlags.js"
 import * as SweepSpec from "./SweepSpec.js"
 import * as TrainFlags from "./TrainFlags.js"
 import { versions } from "./Versions.js"
-import { TrainingOptions } from "@descent/files"
+import { OnnxModel, TrainingOptions } from "@descent/files"
+
 
 const json = Options.boolean("json").pipe(
   Options.withDescription("Print results as JSON on stdout (one object per line) and nothing else there.")
@@ -262,6 +266,67 @@ const augment = Command.make(
   )
 )
 
+const exportCommand = Command.make(
+  "export",
+  {
+    model,
+    format: Options.choice("format", Export.formats).pipe(
+      Options.withDescription(
+        "onnx: an ONNX file (opset 13: one Gemm per layer, then Sigmoid, Relu or Softmax; a symbolic batch dimension), for ONNX Runtime. tfjs: a TensorFlow.js LayersModel, a folder of model.json and its weights. nielsen: the JSON that network2.py's save() writes (sigmoid networks only)."
+      )
+    ),
+    out: Flag.text("out").pipe(
+      Options.withPseudoName("PATH"),
+      Options.withDescription("Where to write it: a file (model.onnx, network2.json), or for tfjs a new or empty folder.")
+    ),
+    dtype: Flag.withDefault(
+      Options.choice("dtype", OnnxModel.dtypes).pipe(
+        Options.withDescription("The ONNX tensors' type (onnx only): float32, as runtimes expect, or float64, every bit of descent's parameters."),
+        Options.map(Option.some)
+      ),
+      Option.none(),
+      "float32"
+    ),
+    maxMemory,
+    json
+  },
+  Export.run
+).pipe(
+  Command.withDescription(
+    "Write a model in another program's format — ONNX, TensorFlow.js or Nielsen's network2 JSON — naming the run it came from (seed, hash) inside, when its run.json lies beside it."
+  )
+)
+
+const importCommand = Command.make(
+  "import",
+  {
+    format: Options.choice("format", Import.formats).pipe(
+      Options.withDescription(
+        "nielsen: a JSON file saved by network2.py (sizes, weights, biases, cost). onnx: an ONNX file of dense layers — Gemm, or MatMul then Add, each followed by Sigmoid, Relu or Softmax; any other node is refused by name."
+      )
+    ),
+    in: Flag.text("in").pipe(Options.withPseudoName("PATH"), Options.withDescription("The file to import.")),
+    out: Flag.text("out").pipe(Options.withPseudoName("FILE"), Options.withDescription("Where to write the descent model, like model.json.")),
+    cost: Flag.withDefault(
+      Options.choice("cost", Cost.names).pipe(
+        Options.withDescription(
+          "The cost the model is evaluated with (onnx only; ONNX has none): by default the one descent wrote into the file, else cross-entropy for a softmax output and quadratic for the rest."
+        ),
+        Options.map(Option.some)
+      ),
+      Option.none(),
+      "the file's, else by its output"
+    ),
+    maxMemory,
+    json
+  },
+  Import.run
+).pipe(
+  Command.withDescription(
+    "Read a network trained elsewhere — network2.py's JSON, or an ONNX file of dense layers — as a descent model.json, for eval, weights, noise, mistakes and the page."
+  )
+)
+
 const serve = Command.make("serve", ServeFlags.flags, Serve.run).pipe(
   Command.withDescription(
     "Serve the page on this machine — draw a digit and watch every layer respond, look inside each neuron, train in the page — with a model, runs and data for it to load. Prints its address; Ctrl-C stops it."
@@ -274,7 +339,7 @@ const serve = Command.make("serve", ServeFlags.flags, Serve.run).pipe(
  * @since 0.3.0
  * @category cli
  */
-export const commands = { train, eval: evaluate, predict, replay, weights, plot, noise, mistakes, augment, sweep, serve } as const
+export const commands = { train, eval: evaluate, predict, replay, weights, plot, noise, mistakes, augment, sweep, export: exportCommand, import: importCommand, serve } as const
 
 /**
  * `descent` itself: the commands under one name.
@@ -286,7 +351,7 @@ export const descent = Command.make("descent").pipe(
   Command.withDescription(
     "A neural network learns handwritten digits by gradient descent (3Blue1Brown, chapter 2)."
   ),
-  Command.withSubcommands([train, evaluate, predict, replay, weights, plot, noise, mistakes, augment, sweep, serve])
+  Command.withSubcommands([train, evaluate, predict, replay, weights, plot, noise, mistakes, augment, sweep, exportCommand, importCommand, serve])
 )
 
 /**

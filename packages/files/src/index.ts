@@ -28,3 +28,13 @@ export * as RunRecord from "./RunRecord.js"
 export * as TrainingOptions from "./TrainingOptions.js"
 /** @since 0.3.0 */
 export * as Training from "./Training.js"
+/** @since 0.4.0 */
+export * from "./ConversionError.js"
+/** @since 0.4.0 */
+export * as NielsenModel from "./NielsenModel.js"
+/** @since 0.4.0 */
+export * as OnnxModel from "./OnnxModel.js"
+/** @since 0.4.0 */
+export * as Provenance from "./Provenance.js"
+/** @since 0.4.0 */
+export * as TfjsModel from "./TfjsModel.js"
