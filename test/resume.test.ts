@@ -116,6 +116,32 @@ describe("resume", () => {
     expect(readdirSync(dir).map((file) => [file, readFileSync(join(dir, file), "utf8")])).toEqual(before)
   })
 
+  it("refuses every flag that shapes a run beside --resume, each by name; the rest are the ones --help lists as how to run", () => {
+    const dir = join(temporary("beside"), "run")
+    expect(descent(["train", ...common, "--epochs", "1", "--out", dir]).code).toBe(0)
+    // A value for each flag that would be accepted on its own (boolean flags take none).
+    const values: Readonly<Record<string, ReadonlyArray<string>>> = {
+      "--layers": ["784,16,10"], "--activation": ["relu"], "--output": ["sigmoid"], "--cost": ["quadratic"], "--precision": ["f32"],
+      "--init": ["scaled"], "--eta": ["2"], "--eta-decay": ["0.9"], "--schedule": ["constant"], "--decay-every": ["5"],
+      "--eta-min": ["0"], "--warmup": ["1"], "--optimizer": ["sgd"], "--momentum": ["0.9"], "--beta1": ["0.9"], "--beta2": ["0.999"],
+      "--epsilon": ["1e-8"], "--weight-decay": ["0.01"], "--l2": ["1"], "--batch-size": ["10"], "--epochs": ["4"], "--seed": ["3"],
+      "--seeds": ["1,2"], "--validation": ["10"], "--subset": ["100"], "--shuffle-labels": [], "--augment": [], "--augment-strength": ["0.5"],
+      "--out": [join(temporary("beside-out"), "run")]
+    }
+    // How to run, not what to run: these go with --resume (--data may say where the data is now).
+    const howToRun = ["--data", "--jobs", "--threads", "--resume", "--stop-when-stalled", "--max-memory", "--json"]
+    const listed = descent(["train", "--help"]).stdout.split("\n").flatMap((line) => /^ {2}(--[a-z0-9-]+)/.exec(line)?.[1] ?? [])
+    expect(listed.length).toBeGreaterThan(30)
+    expect(listed.filter((flag) => !howToRun.includes(flag)).sort()).toEqual(Object.keys(values).sort())
+    const before = readdirSync(dir).map((file) => [file, readFileSync(join(dir, file), "utf8")])
+    for (const [flag, value] of Object.entries(values)) {
+      const result = descent(["train", "--resume", dir, flag, ...value])
+      expect(result.code, flag).toBe(2)
+      expect(result.stderr, flag).toMatch(new RegExp(`drop ${flag}\\b`))
+    }
+    expect(readdirSync(dir).map((file) => [file, readFileSync(join(dir, file), "utf8")])).toEqual(before)
+  })
+
   it("refuses flags beside --resume, and an --out that already holds a run", () => {
     const dir = join(temporary("twice"), "run")
     expect(descent(["train", ...common, "--epochs", "1", "--out", dir]).code).toBe(0)

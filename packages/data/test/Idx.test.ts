@@ -91,6 +91,21 @@ describe("Idx errors", () => {
     expect(error.message).toMatch(/^test\.idx at byte 0: not an IDX file/)
   })
 
+  it("BadMagic: each of the two zero bytes is checked on its own", () => {
+    // A valid header of one u8 value, then one of its first two bytes made nonzero.
+    const good = Uint8Array.from([0, 0, 0x08, 1, 0, 0, 0, 1, 42])
+    expect(Idx.decodeHeader(good, "x")).toEqual(Either.right({ type: "u8", dims: [1] }))
+    for (const at of [0, 1]) {
+      for (const value of [0x01, 0x80, 0xff]) {
+        const bytes = good.slice()
+        bytes[at] = value
+        const header = Idx.decodeHeader(bytes, "x")
+        expect(Either.isLeft(header) && header.left.reason, `byte ${at} = ${value}`).toBe("BadMagic")
+        expect(failure(bytes).reason).toBe("BadMagic")
+      }
+    }
+  })
+
   it("UnsupportedType: a type code IDX does not have", () => {
     const error = failure(Uint8Array.from([0, 0, 0x07, 1, 0, 0, 0, 1, 0]))
     expect(error.reason).toBe("UnsupportedType")

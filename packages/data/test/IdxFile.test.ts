@@ -29,6 +29,12 @@ describe("Gzip", () => {
     expect(Gzip.isGzip(gzipSync(raw))).toBe(true)
     expect(Gzip.isGzip(raw)).toBe(false)
     expect(Gzip.isGzip(Uint8Array.from([0x1f]))).toBe(false)
+    // Both magic bytes, each on its own: 1f without 8b, or 8b without 1f, is not gzip.
+    expect(Gzip.isGzip(Uint8Array.from([0x1f, 0x8b]))).toBe(true)
+    expect(Gzip.isGzip(Uint8Array.from([0x1f, 0x00, 0x08, 0x00]))).toBe(false)
+    expect(Gzip.isGzip(Uint8Array.from([0x1f, 0x8c]))).toBe(false)
+    expect(Gzip.isGzip(Uint8Array.from([0x00, 0x8b]))).toBe(false)
+    expect(Gzip.isGzip(Uint8Array.from([0x1e, 0x8b]))).toBe(false)
   })
 
   it.effect("decompresses a gzip stream fed 1 byte at a time, and passes raw bytes through", () =>

@@ -88,6 +88,14 @@ describe("Mnist.fromDirectory", () => {
       expect(error).toBeInstanceOf(MnistError)
       expect(error).toMatchObject({ reason: "CountMismatch" })
       expect(error.message).toMatch(/3 images in .*, 2 labels/)
+      // The other way round too: more labels than images is the same error, not a RangeError.
+      const more = yield* broken({ "train-labels-idx1-ubyte": labels([1, 2, 3, 4]) })
+      expect(more).toBeInstanceOf(MnistError)
+      expect(more).toMatchObject({ reason: "CountMismatch" })
+      expect(more.message).toMatch(/3 images in .*, 4 labels/)
+      const test = yield* broken({ "t10k-labels-idx1-ubyte": labels([4, 5, 6]) })
+      expect(test).toMatchObject({ reason: "CountMismatch" })
+      expect(test.message).toMatch(/2 images in .*t10k-images-idx3-ubyte, 3 labels/)
     }))
 
   it.effect("a label that is not a digit, with its byte offset", () =>

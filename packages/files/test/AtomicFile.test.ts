@@ -5,7 +5,7 @@ import { AtomicFile } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -41,5 +41,53 @@ describe("AtomicFile.write", () => {
       const texts = [mixed(300_000, 1), mixed(300_000, 2)]
       yield* Effect.all(texts.map((text, i) => AtomicFile.write(join(dir, `${i}.txt`), [text, text])), { concurrency: 2 })
       texts.forEach((text, i) => expect(readFileSync(join(dir, `${i}.txt`), "utf8")).toBe(text + text))
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+// Atomicity itself, looked at from outside: the write lands as a new file renamed over the old
+// (a new inode), leaves nothing else in the folder, and a reader reading all along sees the old
+// content or the new, whole, never a part of either.
+describe("AtomicFile.write is atomic", () => {
+  it.effect("replaces the file by a rename (a new inode), leaving no other file in the folder", () =>
+    Effect.gen(function* () {
+      const dir = folder()
+      const path = join(dir, "model.json")
+      yield* AtomicFile.write(path, "first")
+      const first = statSync(path).ino
+      yield* AtomicFile.write(path, ["second", " version"])
+      expect(readFileSync(path, "utf8")).toBe("second version")
+      expect(statSync(path).ino).not.toBe(first)
+      expect(readdirSync(dir)).toEqual(["model.json"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a reader reading throughout a write in 160 pieces sees the old file or the new one, whole", () =>
+    Effect.gen(function* () {
+      const dir = folder()
+      const path = join(dir, "run.json")
+      const old = "o".repeat(3_000_000)
+      writeFileSync(path, old)
+      const piece = "n".repeat(65_536)
+      const fresh = piece.repeat(160)
+      const seen = new Map<string, number>()
+      let reads = 0
+      let reading = true
+      // Reads between the writer's steps: the event loop runs it whenever the writer waits on the disk.
+      const reader = () => {
+        if (!reading) return
+        const text = readFileSync(path, "utf8")
+        reads++
+        const kind = text === old ? "old" : text === fresh ? "new" : `partial (${text.length} characters)`
+        seen.set(kind, (seen.get(kind) ?? 0) + 1)
+        setImmediate(reader)
+      }
+      setImmediate(reader)
+      yield* AtomicFile.write(path, Array.from({ length: 160 }, () => piece))
+      yield* Effect.promise(() => new Promise((done) => setImmediate(done)))
+      reading = false
+      expect([...seen.keys()].filter((kind) => kind.startsWith("partial"))).toEqual([])
+      expect(seen.get("old") ?? 0).toBeGreaterThan(0) // the reader ran while the write was under way
+      expect(reads).toBeGreaterThan(10)
+      expect(readFileSync(path, "utf8")).toBe(fresh)
+      expect(readdirSync(dir)).toEqual(["run.json"])
     }).pipe(Effect.provide(NodeContext.layer)))
 })
