@@ -106,6 +106,26 @@ describe("Idx errors", () => {
     }
   })
 
+  it("BadMagic names the bytes found; a header too short to judge waits for more", () => {
+    expect(failure(new TextEncoder().encode("<html>")).message).toMatch(/it starts 3c 68 74 6d/)
+    expect(Idx.decodeHeader(new Uint8Array(0), "x")).toEqual(Either.right(undefined))
+    expect(Idx.decodeHeader(Uint8Array.from([0]), "x")).toEqual(Either.right(undefined))
+  })
+
+  it("UnsupportedType names the code in upper-case hex", () => {
+    expect(failure(Uint8Array.from([0, 0, 0x0a, 1, 0, 0, 0, 1, 0])).message).toContain("type code 0x0A")
+  })
+
+  it("a record's length counts every dimension after the first, in the type's bytes", () => {
+    expect(Idx.recordLength({ type: "i32", dims: [2, 3, 5] })).toBe(60)
+    expect(Idx.recordLength({ type: "f64", dims: [7, 2] })).toBe(16)
+    expect(Idx.recordLength({ type: "u8", dims: [9] })).toBe(1)
+  })
+
+  it("encode refuses values that do not fill the dimensions", () => {
+    expect(() => Idx.encode({ type: "u8", dims: [2, 3], values: new Uint8Array(5) })).toThrow(/dimensions 2×3 hold 6 values, got 5/)
+  })
+
   it("UnsupportedType: a type code IDX does not have", () => {
     const error = failure(Uint8Array.from([0, 0, 0x07, 1, 0, 0, 0, 1, 0]))
     expect(error.reason).toBe("UnsupportedType")

@@ -1,5 +1,5 @@
 import { Memory } from "@descent/core"
-import { IdxError, Mnist, MnistError } from "@descent/data"
+import { Idx, IdxError, Mnist, MnistError } from "@descent/data"
 import * as NodeMnist from "@descent/data/NodeMnist"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
@@ -112,6 +112,27 @@ describe("Mnist.fromDirectory", () => {
       expect(swapped.message).toContain("images must be unsigned bytes of 3 dimensions")
       const resized = yield* broken({ "t10k-images-idx3-ubyte": images(2, 5, 5) })
       expect(resized).toMatchObject({ reason: "SizeMismatch" })
+      expect(resized.message).toMatch(/test images are 5×5, training images 4×3/)
+      // Rows alone, or columns alone, differing is as much a mismatch.
+      for (const [rows, cols] of [[5, 3], [4, 5]] as const) {
+        const one = yield* broken({ "t10k-images-idx3-ubyte": images(2, rows, cols) })
+        expect(one, `${rows}×${cols}`).toMatchObject({ reason: "SizeMismatch" })
+      }
+    }))
+
+  it.effect("images and labels of the wrong shape or type, each described as found", () =>
+    Effect.gen(function* () {
+      const flat = yield* broken({ "train-images-idx3-ubyte": Idx.encode({ type: "u8", dims: [3, 12], values: new Uint8Array(36) }) })
+      expect(flat).toMatchObject({ reason: "WrongShape" })
+      expect(flat.message).toMatch(/images must be unsigned bytes of 3 dimensions \(count×rows×cols\), found u8 of dimensions 3×12/)
+      const wide = yield* broken({ "train-images-idx3-ubyte": Idx.encode({ type: "i32", dims: [3, 4, 3], values: new Int32Array(36) }) })
+      expect(wide.message).toMatch(/found i32 of dimensions 3×4×3/)
+      const grid = yield* broken({ "train-labels-idx1-ubyte": Idx.encode({ type: "u8", dims: [3, 1], values: Uint8Array.from([1, 2, 3]) }) })
+      expect(grid).toMatchObject({ reason: "WrongShape" })
+      expect(grid.message).toMatch(/labels must be unsigned bytes of 1 dimension, found u8 of dimensions 3×1/)
+      const typed = yield* broken({ "t10k-labels-idx1-ubyte": Idx.encode({ type: "i16", dims: [2], values: Int16Array.from([4, 5]) }) })
+      expect(typed).toMatchObject({ reason: "WrongShape" })
+      expect(typed.message).toMatch(/labels must be unsigned bytes of 1 dimension, found i16 of dimensions 2/)
     }))
 })
 
