@@ -181,6 +181,9 @@ describe("Mnist.fromUrl", () => {
       const error = yield* Effect.flip(fromUrl("empty"))
       expect(error).toMatchObject({ _tag: "IdxError", reason: "Missing", path: `${base}/empty/train-images-idx3-ubyte` })
       expect(error.message).toContain("train-images-idx3-ubyte.gz, train-images.idx3-ubyte")
+      // A folder's address without its trailing slash is the same folder, not its parent.
+      const bare = yield* Effect.flip(Mnist.loadUrl(`${base}/empty`).pipe(Effect.provide(FetchHttpClient.layer)))
+      expect(bare).toMatchObject({ reason: "Missing", path: `${base}/empty/train-images-idx3-ubyte` })
     }))
 
   it.effect("a labels file claiming 2³¹−1 labels fails as a count mismatch, the images' body unread", () =>
