@@ -4,22 +4,15 @@
 // README's "Mutation testing" for the scores and what survives. StrykerJS lives in
 // test/mutation (installed by `pnpm mutate`, never by the first command).
 //
-// The package is chosen by DESCENT_MUTATE (test/mutation/run.mjs sets it). Its tests import the
-// TypeScript sources (the "@descent/source" condition), so every mutant is seen without a build.
-// Each package's sources, but its index (re-exports only); its tests: test/mutation/vitest.config.ts.
-const packages = {
-  core: ["packages/core/src/**/*.ts", "!packages/core/src/index.ts"],
-  data: ["packages/data/src/**/*.ts", "!packages/data/src/index.ts"],
-  files: ["packages/files/src/**/*.ts", "!packages/files/src/index.ts"]
-}
+// The package is DESCENT_MUTATE's (test/mutation/run.mjs sets it, from the names it knows): its
+// sources but its index (re-exports only), against its own tests (test/mutation/vitest.config.ts),
+// which import the TypeScript sources, so every mutant is seen without a build.
 const name = process.env.DESCENT_MUTATE ?? "data"
-const chosen = packages[name]
-if (chosen === undefined) throw new Error(`DESCENT_MUTATE=${name}: choose one of ${Object.keys(packages).join(", ")}`)
 
 export default {
   testRunner: "vitest",
   vitest: { configFile: "test/mutation/vitest.config.ts" },
-  mutate: chosen,
+  mutate: [`packages/${name}/src/**/*.ts`, `!packages/${name}/src/index.ts`],
   coverageAnalysis: "perTest",
   // A mutant in code that runs when a module loads (a constant, a table) would need every test
   // run again for it; those are left out of the score and counted as ignored.

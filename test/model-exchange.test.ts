@@ -38,7 +38,7 @@ const outputsOf = (network: Network.Network, params: Params.Params): Float64Arra
   return out
 }
 const answers = (outputs: ArrayLike<number>): Array<number> =>
-  Array.from({ length: images }, (_, i) => Feedforward.argmax(Array.prototype.slice.call(outputs, i * 10, i * 10 + 10)))
+  Array.from({ length: images }, (_, i) => Feedforward.argmax(outputs, i * 10, 10))
 const accuracyOf = (outputs: ArrayLike<number>): number => answers(outputs).filter((digit, i) => digit === test.labels[i]).length / images
 const largestDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   expect(a.length).toBe(b.length)
@@ -50,13 +50,20 @@ const largestDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number =
 // float32 arithmetic on the float32-rounded parameters (`float32`, descent's --precision f32).
 // For the chapter's network, whose N(0, 1) weights sum 784 products of size ~1, float32 alone
 // moves outputs by up to ~1e-5: a float32 runtime is checked to stay within twice that.
-const references = (model: ModelFile.Model) => {
-  const { layout, hidden, output, cost } = model.network
+// Computed once per model file: the ONNX and TF.js tests compare against the same outputs.
+const computed = new Map<string, { readonly exact: Float64Array; readonly float32: Float64Array }>()
+const references = async (modelPath: string) => {
+  const known = computed.get(modelPath)
+  if (known !== undefined) return known
+  const { network, params } = await load(modelPath)
+  const { layout, hidden, output, cost } = network
   const make = (precision: "f64" | "f32") => Network.make({ sizes: layout.sizes, hidden: hidden.name, output: output.name, cost: cost.name, precision })
-  return {
-    exact: outputsOf(make("f64"), model.params),
-    float32: outputsOf(make("f32"), Params.fromArray(layout, Array.from(model.params.vector, Math.fround)))
+  const made = {
+    exact: outputsOf(make("f64"), params),
+    float32: outputsOf(make("f32"), Params.fromArray(layout, Array.from(params.vector, Math.fround)))
   }
+  computed.set(modelPath, made)
+  return made
 }
 const float32Error = (exact: Float64Array, float32: Float64Array): number => {
   const error = largestDifference(exact, float32)
@@ -98,7 +105,7 @@ describe("descent export --format onnx, in ONNX Runtime", () => {
       const modelPath = which === "chapter" ? chapter() : relu()
       const model = await load(modelPath)
       const accuracy = evalAccuracy(modelPath)
-      const { exact, float32 } = references(model)
+      const { exact, float32 } = await references(modelPath)
       expect(accuracyOf(model.network.precision === "f64" ? exact : float32)).toBe(accuracy)
       for (const dtype of ["float64", "float32"] as const) {
         const file = join(folder, `${which}-${dtype}.onnx`)
@@ -163,7 +170,7 @@ describe("descent export --format tfjs, in TensorFlow.js", () => {
       const theirs = prediction.dataSync()
       prediction.dispose()
       input.dispose()
-      const { exact, float32 } = references(await load(modelPath))
+      const { exact, float32 } = await references(modelPath)
       expect(accuracyOf(theirs)).toBe(evalAccuracy(modelPath))
       expect(answers(theirs)).toEqual(answers(exact))
       expect(largestDifference(theirs, exact)).toBeLessThan(2 * float32Error(exact, float32))

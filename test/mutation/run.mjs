@@ -4,14 +4,12 @@
 // StrykerJS as they are (`-- --mutate packages/data/src/Gzip.ts` for one file). Reports:
 // reports/mutation/<package>.{json,html}, and a summary table on stdout.
 import { spawnSync } from "node:child_process"
-import { createHash } from "node:crypto"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { installFolder } from "../folder-install.mjs"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const root = fileURLToPath(new URL("../..", import.meta.url))
-const marker = `${here}node_modules/.descent-lock-sha256`
-const lock = createHash("sha256").update(readFileSync(`${here}pnpm-lock.yaml`)).digest("hex")
 const known = ["core", "data", "files"]
 const dash = process.argv.indexOf("--", 2)
 const asked = process.argv.slice(2, dash === -1 ? undefined : dash)
@@ -22,17 +20,7 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 
-if (!existsSync(marker) || readFileSync(marker, "utf8") !== lock) {
-  console.log("test/mutation: installing StrykerJS")
-  const execPath = process.env.npm_execpath
-  const [command, args] = execPath !== undefined && /pnpm/.test(execPath) ? [process.execPath, [execPath]] : ["npx", ["-y", "pnpm@10"]]
-  const installed = spawnSync(command, [...args, "install", "--ignore-workspace", "--frozen-lockfile", "--reporter=append-only"], { cwd: here, stdio: "inherit" })
-  if (installed.status !== 0) {
-    console.error(`test/mutation: the install failed; run it by hand: cd test/mutation && npx -y pnpm@10 install --ignore-workspace --frozen-lockfile`)
-    process.exit(1)
-  }
-  writeFileSync(marker, lock)
-}
+installFolder(here, "StrykerJS")
 
 const stryker = `${here}node_modules/@stryker-mutator/core/bin/stryker.js`
 const rows = []

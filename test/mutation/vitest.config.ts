@@ -1,17 +1,14 @@
-// The tests of the package StrykerJS mutates (stryker.config.mjs), as vitest runs them for it.
+// The tests of the package StrykerJS mutates (stryker.config.mjs): that package's own, as vitest
+// runs them for it, on its TypeScript sources.
 import { defineConfig } from "vitest/config"
 
-const tests: Record<string, ReadonlyArray<string>> = {
-  core: ["packages/core/test/**/*.test.ts"],
-  data: ["packages/data/test/**/*.test.ts"],
-  files: ["packages/files/test/**/*.test.ts"]
-}
+const name = process.env.DESCENT_MUTATE ?? "data"
 
 export default defineConfig({
   ssr: { resolve: { conditions: ["@descent/source"] } },
   resolve: { conditions: ["@descent/source"] },
   test: {
-    include: [...(tests[process.env.DESCENT_MUTATE ?? "data"] ?? [])],
+    include: [`packages/${name}/test/**/*.test.ts`],
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000
   }

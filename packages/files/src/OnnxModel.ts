@@ -31,8 +31,7 @@ import * as BoundedFile from "./BoundedFile.js"
 import { ConversionError } from "./ConversionError.js"
 import type { FileError, FileFormatError } from "./FileError.js"
 import * as ModelFile from "./ModelFile.js"
-import type * as Provenance from "./Provenance.js"
-import * as RunRecord from "./RunRecord.js"
+import * as Provenance from "./Provenance.js"
 
 const { onnx } = onnxProto
 
@@ -69,7 +68,6 @@ const FLOAT = 1
 const DOUBLE = 11
 // AttributeProto.AttributeType
 const INT = 2
-const FLOAT_ATTRIBUTE = 1
 
 /**
  * @since 0.4.0
@@ -83,44 +81,17 @@ export interface WriteOptions {
 }
 
 /**
- * The metadata keys written (`descent.layers` = "784-16-16-10", …).
- *
- * @since 0.4.0
- * @category constants
- */
-export const metadataKeys = [
-  "descent.layers",
-  "descent.activation",
-  "descent.output",
-  "descent.cost",
-  "descent.precision",
-  "descent.params_sha256",
-  "descent.seed",
-  "descent.epochs",
-  "descent.run_params_sha256"
-] as const
-
-/**
- * The metadata an ONNX file of `model` carries, as key/value pairs.
+ * The metadata an ONNX file of `model` carries: `Provenance.describe`'s fields as
+ * `descent.<field in snake case>` ("descent.layers" = "784-16-16-10", "descent.params_sha256").
  *
  * @since 0.4.0
  * @category encoding
  */
-export const metadataOf = (model: ModelFile.Model, source?: Provenance.Source): ReadonlyArray<readonly [string, string]> => [
-  ["descent.layers", Layout.format(model.network.layout)],
-  ["descent.activation", model.network.hidden.name],
-  ["descent.output", model.network.output.name],
-  ["descent.cost", model.network.cost.name],
-  ["descent.precision", model.network.precision],
-  ["descent.params_sha256", RunRecord.paramsSha256(model.params)],
-  ...(source === undefined
-    ? []
-    : [
-      ["descent.seed", String(source.seed)] as const,
-      ["descent.epochs", String(source.epochs)] as const,
-      ["descent.run_params_sha256", source.paramsSha256] as const
-    ])
-]
+export const metadataOf = (model: ModelFile.Model, source?: Provenance.Source): ReadonlyArray<readonly [string, string]> =>
+  Object.entries(Provenance.describe(model, source)).map(([field, value]) => [
+    `descent.${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`,
+    String(value)
+  ])
 
 // Little-endian bytes of `values` in the element type (float32 rounds to nearest, as
 // Math.fround does).
@@ -270,6 +241,8 @@ namespace Graph {
   interface Tensor {
     readonly dims: ReadonlyArray<number>
     readonly values: Float64Array
+    /** DOUBLE, not FLOAT. */
+    readonly double: boolean
   }
 
   const reads = "descent reads a chain of Gemm (or MatMul and Add) layers, each followed by Sigmoid, Relu or Softmax"
@@ -306,7 +279,7 @@ namespace Graph {
     for (let i = 0; i < count; i++) {
       if (!Number.isFinite(values[i]!)) return `${name} holds ${values[i]} at entry ${i}; every weight and bias must be a finite number`
     }
-    return { dims, values }
+    return { dims, values, double: type === DOUBLE }
   }
 
   const attribute = (node: onnxProto.onnx.INodeProto, name: string): onnxProto.onnx.IAttributeProto | undefined =>
@@ -315,10 +288,8 @@ namespace Graph {
     const found = attribute(node, name)
     return found === undefined ? fallback : int(found.i)
   }
-  const floatAttribute = (node: onnxProto.onnx.INodeProto, name: string, fallback: number): number => {
-    const found = attribute(node, name)
-    return found === undefined ? fallback : found.type === FLOAT_ATTRIBUTE || found.f != null ? found.f ?? fallback : fallback
-  }
+  const floatAttribute = (node: onnxProto.onnx.INodeProto, name: string, fallback: number): number =>
+    attribute(node, name)?.f ?? fallback
 
   interface Layer {
     // (rows=out, cols=in), row-major
@@ -328,6 +299,8 @@ namespace Graph {
     readonly outputs: number
     readonly activation: Activation.ActivationName
     readonly node: string
+    /** Its weights were DOUBLE. */
+    readonly double: boolean
   }
 
   const activations: Readonly<Record<string, Activation.ActivationName>> = { Sigmoid: "sigmoid", Relu: "relu", Softmax: "softmax" }
@@ -378,62 +351,48 @@ namespace Graph {
       const first = next(value, layers.length === 0 ? "the graph's input" : `layer ${layers.length}'s activations`)
       if (typeof first === "string") return first
       const { node, index } = first
-      let weights: Float64Array
-      let biases: Float64Array
-      let rows: number
-      let cols: number
-      let z: string
+      const name = nodeName(node, index)
+      if (node.opType !== "Gemm" && node.opType !== "MatMul") return `${name} is not a layer descent has; ${reads}`
+      if ((node.input ?? [])[0] !== value) return `${name} takes the activations as its second input; descent reads ${node.opType}(activations, weights${node.opType === "Gemm" ? ", biases" : ""})`
+      const w = tensor(node.input![1])
+      if (typeof w === "string") return `${name}: ${w}`
+      if (w.dims.length !== 2) return `${name}: its weights have ${w.dims.length} dimensions, not 2`
+      // (rows=out, cols=in) as descent keeps them: Gemm(transB=1)'s B as it is; MatMul's and
+      // Gemm(transB=0)'s (in, out) transposed.
+      const transB = node.opType === "Gemm" && intAttribute(node, "transB", 0) !== 0
+      const [rows, cols] = transB ? [w.dims[0]!, w.dims[1]!] : [w.dims[1]!, w.dims[0]!]
+      let weights = transB ? w.values : transpose(w.values, cols, rows)
+      // The biases: a tensor of `rows` entries (any leading dimensions of 1), named by `where`.
+      const biasesOf = (input: string | undefined, where: string): Float64Array | string => {
+        const b = tensor(input)
+        if (typeof b === "string") return `${where}: ${b}`
+        return b.values.length === rows && b.dims.every((d, i) => d === 1 || i === b.dims.length - 1)
+          ? b.values
+          : `${where}: its biases have dimensions [${b.dims.join(", ")}]; the weights need [${rows}]`
+      }
+      let biases: Float64Array | string
+      let z: string | { readonly refused: string }
       if (node.opType === "Gemm") {
-        if ((node.input ?? [])[0] !== value) return `${nodeName(node, index)} takes the activations as its second input; descent reads Gemm(activations, weights, biases)`
-        if (intAttribute(node, "transA", 0) !== 0) return `${nodeName(node, index)} transposes its input (transA=1); descent reads Gemm with transA=0`
-        const w = tensor(node.input![1])
-        if (typeof w === "string") return `${nodeName(node, index)}: ${w}`
-        if (w.dims.length !== 2) return `${nodeName(node, index)}: its weights have ${w.dims.length} dimensions, not 2`
-        const transB = intAttribute(node, "transB", 0) !== 0
+        if (intAttribute(node, "transA", 0) !== 0) return `${name} transposes its input (transA=1); descent reads Gemm with transA=0`
         const alpha = floatAttribute(node, "alpha", 1)
         const beta = floatAttribute(node, "beta", 1)
-        ;[rows, cols] = transB ? [w.dims[0]!, w.dims[1]!] : [w.dims[1]!, w.dims[0]!]
-        weights = transB ? w.values : transpose(w.values, w.dims[0]!, w.dims[1]!)
         if (alpha !== 1) weights = weights.map((x) => alpha * x)
         const c = node.input![2]
-        if (c === undefined || c === "") biases = new Float64Array(rows)
-        else {
-          const b = tensor(c)
-          if (typeof b === "string") return `${nodeName(node, index)}: ${b}`
-          if (b.values.length !== rows || b.dims.some((d, i) => d !== 1 && i !== b.dims.length - 1)) {
-            return `${nodeName(node, index)}: its biases have dimensions [${b.dims.join(", ")}]; its weights need [${rows}]`
-          }
-          biases = beta === 1 ? b.values : b.values.map((x) => beta * x)
-        }
-        const out = outputOf(node, index)
-        if (typeof out !== "string") return out.refused
-        z = out
-      } else if (node.opType === "MatMul") {
-        if ((node.input ?? [])[0] !== value) return `${nodeName(node, index)} takes the activations as its second input; descent reads MatMul(activations, weights)`
-        const w = tensor(node.input![1])
-        if (typeof w === "string") return `${nodeName(node, index)}: ${w}`
-        if (w.dims.length !== 2) return `${nodeName(node, index)}: its weights have ${w.dims.length} dimensions, not 2`
-        ;[cols, rows] = [w.dims[0]!, w.dims[1]!]
-        weights = transpose(w.values, cols, rows)
+        biases = c === undefined || c === "" ? new Float64Array(rows) : biasesOf(c, name)
+        if (typeof biases !== "string" && beta !== 1) biases = biases.map((x) => beta * x)
+        z = outputOf(node, index)
+      } else {
         const product = outputOf(node, index)
         if (typeof product !== "string") return product.refused
-        const add = next(product, `${nodeName(node, index)}'s output`)
+        const add = next(product, `${name}'s output`)
         if (typeof add === "string") return add
-        if (add.node.opType !== "Add") return `${nodeName(node, index)} is followed by ${nodeName(add.node, add.index)}; descent reads MatMul followed by Add (of the biases)`
-        const other = (add.node.input ?? []).find((name) => name !== product)
-        const b = tensor(other)
-        if (typeof b === "string") return `${nodeName(add.node, add.index)}: ${b}`
-        if (b.values.length !== rows || b.dims.some((d, i) => d !== 1 && i !== b.dims.length - 1)) {
-          return `${nodeName(add.node, add.index)}: its biases have dimensions [${b.dims.join(", ")}]; the weights before it need [${rows}]`
-        }
-        biases = b.values
-        const out = outputOf(add.node, add.index)
-        if (typeof out !== "string") return out.refused
-        z = out
-      } else {
-        return `${nodeName(node, index)} is not a layer descent has; ${reads}`
+        if (add.node.opType !== "Add") return `${name} is followed by ${nodeName(add.node, add.index)}; descent reads MatMul followed by Add (of the biases)`
+        biases = biasesOf((add.node.input ?? []).find((input) => input !== product), nodeName(add.node, add.index))
+        z = outputOf(add.node, add.index)
       }
-      const layerName = `layer ${layers.length + 1} (${nodeName(node, index)})`
+      if (typeof biases === "string") return biases
+      if (typeof z !== "string") return z.refused
+      const layerName = `layer ${layers.length + 1} (${name})`
       if (size !== -1 && cols !== size) return `${layerName} takes ${cols} inputs, but the layer before it has ${size} neurons`
       // Its activation.
       if (z === output) return `${layerName} ends in no activation; descent's layers each end in Sigmoid, Relu or Softmax`
@@ -447,7 +406,7 @@ namespace Graph {
       }
       const out = outputOf(act.node, act.index)
       if (typeof out !== "string") return out.refused
-      layers.push({ weights, biases, inputs: cols, outputs: rows, activation, node: nodeName(act.node, act.index) })
+      layers.push({ weights, biases, inputs: cols, outputs: rows, activation, node: nodeName(act.node, act.index), double: w.double })
       size = rows
       value = out
     }
@@ -472,10 +431,9 @@ namespace Graph {
         : last.activation === "softmax" ? "cross-entropy" : "quadratic")
     if (last.activation === "softmax" && costName !== "cross-entropy") return `a softmax output layer is trained with cross-entropy, not ${costName}`
     const precisionNamed = metadata.get("descent.precision")
-    const elem = initializers.get((nodes[0]?.input ?? [])[1] ?? "")?.dataType
     const precision: Precision.Precision = precisionNamed !== undefined && (Precision.all as ReadonlyArray<string>).includes(precisionNamed)
       ? precisionNamed as Precision.Precision
-      : elem === DOUBLE ? "f64" : "f32"
+      : layers[0]!.double ? "f64" : "f32"
     const network = Network.make({ sizes, hidden: hiddenName, output: last.activation, cost: costName, precision })
     const vector = new Float64Array(layout.size)
     layers.forEach((layer, l) => {

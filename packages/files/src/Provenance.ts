@@ -1,10 +1,11 @@
 /**
  * Where a model came from: the run that trained it, named inside the files it is exported to
- * (ONNX metadata, a LayersModel's user metadata), so that a model found elsewhere leads back to
- * the seed that replays it.
+ * (ONNX metadata, a LayersModel's user metadata) with what the model is, so that a model found
+ * elsewhere leads back to the seed that replays it.
  *
  * @since 0.4.0
  */
+import { Layout } from "@descent/core"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
@@ -54,3 +55,38 @@ export const beside = (
     const record = yield* RunRecord.read(paths.join(paths.dirname(modelPath), "run.json")).pipe(Effect.option)
     return Option.flatMap(record, (r) => ofRun(r, model))
   })
+
+/**
+ * What an exported file says of its model: its layers, activations, cost and precision, the
+ * SHA-256 of its parameters (what `descent train` prints), and its run, when known.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Description {
+  readonly layers: string
+  readonly activation: string
+  readonly output: string
+  readonly cost: string
+  readonly precision: string
+  readonly paramsSha256: string
+  readonly seed?: number
+  readonly epochs?: number
+  readonly runParamsSha256?: string
+}
+
+/**
+ * The description of `model`, from `source` when it has one.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const describe = (model: ModelFile.Model, source?: Source): Description => ({
+  layers: Layout.format(model.network.layout),
+  activation: model.network.hidden.name,
+  output: model.network.output.name,
+  cost: model.network.cost.name,
+  precision: model.network.precision,
+  paramsSha256: RunRecord.paramsSha256(model.params),
+  ...(source === undefined ? {} : { seed: source.seed, epochs: source.epochs, runParamsSha256: source.paramsSha256 })
+})

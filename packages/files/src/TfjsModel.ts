@@ -10,15 +10,14 @@
  *
  * @since 0.4.0
  */
-import { Layout, Network, Params } from "@descent/core"
+import { Network, Params } from "@descent/core"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as AtomicFile from "./AtomicFile.js"
 import { FileError, systemProblem } from "./FileError.js"
 import type * as ModelFile from "./ModelFile.js"
-import type * as Provenance from "./Provenance.js"
-import * as RunRecord from "./RunRecord.js"
+import * as Provenance from "./Provenance.js"
 
 /**
  * The name of the weights file beside model.json (TensorFlow.js's own for one shard).
@@ -53,7 +52,7 @@ export interface LayersModel {
     readonly convertedBy: null
     readonly modelTopology: unknown
     readonly weightsManifest: ReadonlyArray<{ readonly paths: ReadonlyArray<string>; readonly weights: ReadonlyArray<WeightSpec> }>
-    readonly userDefinedMetadata: { readonly descent: Readonly<Record<string, string | number>> }
+    readonly userDefinedMetadata: { readonly descent: Provenance.Description }
   }
   readonly weightSpecs: ReadonlyArray<WeightSpec>
   readonly weightData: Uint8Array
@@ -110,17 +109,7 @@ export const encode = (
         backend: "tensor_flow.js"
       },
       weightsManifest: [{ paths: [shardName], weights: weightSpecs }],
-      userDefinedMetadata: {
-        descent: {
-          layers: Layout.format(layout),
-          activation: model.network.hidden.name,
-          output: model.network.output.name,
-          cost: model.network.cost.name,
-          precision: model.network.precision,
-          paramsSha256: RunRecord.paramsSha256(model.params),
-          ...(options.source === undefined ? {} : { seed: options.source.seed, epochs: options.source.epochs, runParamsSha256: options.source.paramsSha256 })
-        }
-      }
+      userDefinedMetadata: { descent: Provenance.describe(model, options.source) }
     },
     weightSpecs,
     weightData

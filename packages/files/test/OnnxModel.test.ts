@@ -157,7 +157,7 @@ describe("OnnxModel", () => {
         [graphOf([good[0]!, { name: "tanh1", opType: "Tanh", input: ["z1"], output: ["a1"] }, ...good.slice(2)], weights), /node "tanh1" \(Tanh\) follows layer 1 .* and is not an activation descent has/],
         [graphOf([gemm("x", "W1", "b1", "y")], weights), /layer 1 .* ends in no activation/],
         [graphOf(good, [tensor("W1", [3, 5], [...w1, 0, 0, 0]), ...weights.slice(1)]), /layer 1 .* takes 5 inputs, but the layer before it has 4 neurons/],
-        [graphOf(good, [weights[0]!, tensor("b1", [2], [0, 0]), ...weights.slice(2)]), /its biases have dimensions \[2\]; its weights need \[3\]/],
+        [graphOf(good, [weights[0]!, tensor("b1", [2], [0, 0]), ...weights.slice(2)]), /its biases have dimensions \[2\]; the weights need \[3\]/],
         [graphOf(good, [tensor("W1", [3, 4], w1.map((w, i) => (i === 5 ? NaN : w))), ...weights.slice(1)]), /tensor "W1" holds NaN at entry 5; every weight and bias must be a finite number/],
         [graphOf(good, [{ name: "W1", dims: [3, 4], dataType: 3, rawData: new Uint8Array(12) }, ...weights.slice(1)]), /tensor "W1" is of ONNX data type 3; descent reads FLOAT \(1\) and DOUBLE \(11\)/],
         [graphOf(good, [{ name: "W1", dims: [3, 4], dataType: 1, rawData: new Uint8Array(20) }, ...weights.slice(1)]), /tensor "W1" has 20 bytes of data; its dimensions \[3, 4\] need 48/],

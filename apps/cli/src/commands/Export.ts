@@ -6,7 +6,7 @@
  * @since 0.4.0
  */
 import { Layout, type Memory } from "@descent/core"
-import { ConversionError, ModelFile, NielsenModel, OnnxModel, Provenance, RunRecord, TfjsModel } from "@descent/files"
+import { ModelFile, NielsenModel, OnnxModel, Provenance, RunRecord, TfjsModel } from "@descent/files"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option } from "effect"
@@ -47,22 +47,19 @@ export const run = (flags: {
       return yield* new UsageError({ message: `--dtype is for --format onnx: ${why}; drop --dtype` })
     }
     const model = yield* ModelFile.read(modelPath, flags.maxMemory)
-    // Refused before anything is written (network2 holds sigmoid networks only).
-    if (flags.format === "nielsen") {
-      const problem = NielsenModel.unfit(model)
-      if (problem !== undefined) return yield* new ConversionError({ path: modelPath, format: "nielsen", problem })
-    }
     const source = Option.getOrUndefined(yield* Provenance.beside(modelPath, model))
     const producerVersion = versions.descent ?? "dev"
     const dtype = Option.getOrElse(flags.dtype, () => "float32" as const)
     if (flags.format === "onnx") yield* OnnxModel.write(out, model, { dtype, source, producerVersion })
     else if (flags.format === "tfjs") yield* TfjsModel.write(out, model, { source, producerVersion })
+    // network2 holds sigmoid networks only: refused, naming the model, before anything is written.
     else yield* NielsenModel.write(out, model, modelPath)
     const written = flags.format === "tfjs"
       ? [path.join(out, "model.json"), path.join(out, TfjsModel.shardName)]
       : [out]
     let bytes = 0
-    for (const file of written) bytes += Number((yield* fs.stat(file).pipe(Effect.orDie)).size)
+    // How much was written, for the line below: a file gone already counts as nothing.
+    for (const file of written) bytes += yield* fs.stat(file).pipe(Effect.map((info) => Number(info.size)), Effect.orElseSucceed(() => 0))
     const layers = Layout.format(model.network.layout)
     if (flags.json) {
       yield* Output.json({
