@@ -2,7 +2,7 @@ import { Memory } from "@descent/core"
 import { Gzip, IdxError, IdxFile } from "@descent/data"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Option, Stream } from "effect"
 import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { symlinkSync } from "node:fs"
@@ -54,6 +54,42 @@ describe("Gzip", () => {
       const error = yield* Effect.flip(Stream.runDrain(Gzip.gunzipIfCompressed(chunked(damaged, 8), "d.gz")))
       expect(error).toBeInstanceOf(IdxError)
       expect((error as IdxError).reason).toBe("CorruptGzip")
+    }))
+
+  // A source that fails (a file read error, a dropped connection) while the gzip data is being
+  // fed in: the decompressor is aborted with that failure, and the stream fails with it as it
+  // was, typed, rather than hanging on a decompressor that waits for more or calling it corrupt.
+  it.effect("fails with the source's own error when the source fails part-way, before and after the first chunk out", () =>
+    Effect.gen(function* () {
+      class SourceFailed {
+        readonly _tag = "SourceFailed"
+      }
+      const compressed = gzipSync(large)
+      for (const cut of [10, 100_000]) {
+        const source = Stream.concat(chunked(compressed.subarray(0, cut), 4096), Stream.fail(new SourceFailed()))
+        const error = yield* Effect.flip(Stream.runDrain(Gzip.gunzipIfCompressed(source, "s.gz"))).pipe(
+          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "hung" as const })
+        )
+        expect(error, `cut at ${cut}`).toBeInstanceOf(SourceFailed)
+      }
+    }))
+
+  // The decompressor may hold on to a chunk after its write is accepted; a source that reuses
+  // one buffer for every chunk (as a reader with a fixed buffer does) must still decode.
+  it.effect("decodes a source that writes every chunk into the same buffer", () =>
+    Effect.gen(function* () {
+      const compressed = gzipSync(large)
+      const buffer = new Uint8Array(1000)
+      let at = 0
+      const reused = Stream.repeatEffectOption(Effect.suspend(() => {
+        if (at >= compressed.length) return Effect.fail(Option.none())
+        const piece = compressed.subarray(at, Math.min(compressed.length, at + buffer.length))
+        at += piece.length
+        buffer.set(piece)
+        return Effect.succeed(buffer.subarray(0, piece.length))
+      }))
+      const out = yield* Stream.runCollect(Gzip.gunzipIfCompressed(reused, "r.gz"))
+      expect(sha256(Buffer.concat(Chunk.toReadonlyArray(out)))).toBe(sha256(large))
     }))
 })
 

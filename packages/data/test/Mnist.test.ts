@@ -65,8 +65,10 @@ describe("Mnist.fromDirectory", () => {
       const error = yield* Effect.flip(load(dir))
       expect(error).toBeInstanceOf(IdxError)
       expect(error).toMatchObject({ reason: "Missing" })
-      expect(error.message).toContain("train-labels-idx1-ubyte.gz")
-      expect(error.message).toContain("train-labels.idx1-ubyte")
+      expect(error.message).toBe(
+        `${join(dir, "train-labels-idx1-ubyte")}: file not found (looked for train-labels-idx1-ubyte, train-labels-idx1-ubyte.gz, ` +
+          "train-labels.idx1-ubyte, train-labels.idx1-ubyte.gz); check the path, or the folder's file names"
+      )
     }))
 
   const broken = (files: Partial<Record<string, Uint8Array>>) =>
@@ -406,5 +408,46 @@ describe("Mnist.findFiles tells the true cause", () => {
       })
       const paths = yield* Mnist.findFiles(dir).pipe(Effect.provide(NodeContext.layer))
       expect(paths.trainImages).toBe(join(dir, "train-images.idx3-ubyte.gz"))
+    }))
+})
+
+describe("Mnist.pair", () => {
+  const file = (path: string, type: "u8" | "i32", dims: ReadonlyArray<number>, values: ArrayLike<number>) => ({
+    path,
+    sha256: "0".repeat(64),
+    tensor: { type, dims, values: type === "u8" ? Uint8Array.from(values) : Int32Array.from(values) }
+  })
+  const twoImages = file("images", "u8", [2, 1, 3], [0, 1, 2, 3, 4, 255])
+
+  it.effect("pairs images with their labels into a dataset of bytes", () =>
+    Effect.gen(function* () {
+      const dataset = yield* Mnist.pair(twoImages, file("labels", "u8", [2], [7, 0]))
+      expect([dataset.count, dataset.rows, dataset.cols]).toEqual([2, 1, 3])
+      expect(Array.from(dataset.pixels)).toEqual([0, 1, 2, 3, 4, 255])
+      expect(Array.from(dataset.labels)).toEqual([7, 0])
+    }))
+
+  // Each a failure the caller can catch (an MnistError), never a defect: the checks come before
+  // anything is read from the tensors.
+  it.effect("fails with the reason, the file and what was found, for every check", () =>
+    Effect.gen(function* () {
+      const cases: ReadonlyArray<readonly [ReturnType<typeof file>, ReturnType<typeof file>, string, string, string]> = [
+        [twoImages, file("labels", "u8", [3], [1, 2, 3]), "CountMismatch", "labels", "2 images in images, 3 labels"],
+        [twoImages, file("labels", "u8", [1], [1]), "CountMismatch", "labels", "2 images in images, 1 labels"],
+        [file("images", "u8", [], [7]), file("labels", "u8", [1], [1]), "WrongShape", "images",
+          "images must be unsigned bytes of 3 dimensions (count×rows×cols), found u8 of dimensions none"],
+        [file("images", "i32", [2, 1, 3], [0, 0, 0, 0, 0, 0]), file("labels", "u8", [2], [1, 2]), "WrongShape", "images",
+          "images must be unsigned bytes of 3 dimensions (count×rows×cols), found i32 of dimensions 2×1×3"],
+        [twoImages, file("labels", "u8", [2, 1], [1, 2]), "WrongShape", "labels",
+          "labels must be unsigned bytes of 1 dimension, found u8 of dimensions 2×1"],
+        [twoImages, file("labels", "u8", [2], [9, 10]), "LabelOutOfRange", "labels", "label 1 is 10"]
+      ]
+      for (const [images, labels, reason, path, detail] of cases) {
+        const error = yield* Effect.flip(Mnist.pair(images, labels))
+        expect(error).toBeInstanceOf(MnistError)
+        expect([error.reason, error.path, error.detail], detail).toEqual([reason, path, detail])
+      }
+      const outOfRange = yield* Effect.flip(Mnist.pair(twoImages, file("labels", "u8", [2], [9, 10])))
+      expect(outOfRange.offset).toBe(9)
     }))
 })
