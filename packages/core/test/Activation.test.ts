@@ -34,12 +34,29 @@ describe("Activation", () => {
     expect([-2, 0, 3.5].map(Activation.relu.derivative)).toEqual([0, 0, 1])
   })
 
+  it("relu is max(0, z) to the bit: −0 comes out as +0", () => {
+    for (const z of [-0, 0, -1e-300, 1e-300, -2, 3.5]) expect(Activation.relu.apply(z)).toBe(Math.max(0, z))
+  })
+
   it("softmax gives a probability distribution, and does not overflow", () => {
     const out = new Float64Array(4)
     Activation.softmax.applyLayer!([1000, 1001, 999, -1000], out, 0, 4)
     expect(out.every(Number.isFinite)).toBe(true)
     expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 15)
     expect(out[1]! / out[0]!).toBeCloseTo(Math.E, 12)
+  })
+
+  it("softmax writes only its own layer's n entries, from `from` on", () => {
+    const out = new Float64Array(6).fill(7)
+    Activation.softmax.applyLayer!([9, 0, 0, 0, 9, 9], out, 1, 3)
+    expect([...out]).toEqual([7, 1 / 3, 1 / 3, 1 / 3, 7, 7])
+  })
+
+  it("softmax has no neuron-by-neuron value or derivative, and says what to use instead", () => {
+    expect(() => Activation.softmax.apply(0)).toThrow("softmax acts on a whole layer: use applyLayer")
+    expect(() => Activation.softmax.derivative(0)).toThrow(
+      "softmax has no neuron-by-neuron derivative: pair it with the cross-entropy cost"
+    )
   })
 
   it("softmax is only an output layer, and only with cross-entropy", () => {

@@ -1,8 +1,8 @@
 // Backpropagation checked against an independent reference: centred finite differences of the
 // mean cost, one parameter at a time, on small random networks.
-import { Activation, Backprop, Cost, Network, Params, Rng, Vector } from "@descent/core"
+import { Activation, Backprop, Batches, Cost, Network, Params, Rng, Vector } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
-import { randomBatch, snapshot } from "./fixtures.js"
+import { quadrants, randomBatch, snapshot } from "./fixtures.js"
 
 const numericalGradient = (network: Network.Network, params: Params.Params, batch: ReturnType<typeof randomBatch>) => {
   const h = 1e-5
@@ -105,5 +105,31 @@ describe("Backprop", () => {
     expect(() => Backprop.backprop(network, other, randomBatch(1, 7, 2, 3))).toThrow(/do not fit/)
     const [params] = Params.init(network.layout, Rng.make(1))
     expect(() => Backprop.backprop(network, params, randomBatch(1, 6, 2, 3))).toThrow(/takes 7 inputs/)
+  })
+
+  it("refuses a batch with fewer inputs or labels than its size needs", () => {
+    const network = Network.make({ sizes: [7, 5, 3] })
+    const [params] = Params.init(network.layout, Rng.make(1))
+    const message = "a batch of 2 examples needs 14 inputs and 2 labels"
+    const shortInputs = { size: 2, inputSize: 7, inputs: new Float64Array(13), labels: Uint8Array.from([0, 1]) }
+    expect(() => Backprop.backprop(network, params, shortInputs)).toThrow(message)
+    const shortLabels = { size: 2, inputSize: 7, inputs: new Float64Array(14), labels: Uint8Array.from([0]) }
+    expect(() => Backprop.backprop(network, params, shortLabels)).toThrow(message)
+  })
+
+  it("takes a dataset batch's pixels from the dataset, never reading its dense inputs", () => {
+    const network = Network.make({ sizes: [16, 5, 4] })
+    const [params] = Params.init(network.layout, Rng.make(2))
+    const made = Batches.fromIndices(quadrants(3, 8), [5, 0, 7])
+    const batch: Batches.Batch = {
+      size: made.size,
+      inputSize: made.inputSize,
+      labels: made.labels,
+      examples: made.examples!,
+      get inputs(): never {
+        throw new Error("the dense inputs were read")
+      }
+    }
+    expect(Backprop.backprop(network, params, batch)).toEqual(Backprop.backprop(network, params, made))
   })
 })

@@ -47,4 +47,14 @@ describe("Batches", () => {
     expect(() => [...Batches.sequential(dataset, 0)]).toThrow(/batch size must be a whole number/)
     expect(() => Batches.fromIndices(dataset, [25])).toThrow(/example 25 does not exist/)
   })
+
+  it("fromIndices rejects a negative index as well as one past the end", () => {
+    expect(() => Batches.fromIndices(dataset, [2, -1])).toThrow(new RangeError("example -1 does not exist: the dataset has 25"))
+  })
+
+  it("a batch's inputs are made once: reading them again gives the same array", () => {
+    const batch = Batches.fromIndices(dataset, [4, 1])
+    expect(batch.inputs).toBe(batch.inputs)
+    expect([...batch.inputs]).toEqual([4 / 255, 251 / 255, 1 / 255, 254 / 255])
+  })
 })

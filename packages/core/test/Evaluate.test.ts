@@ -21,8 +21,8 @@ describe("Evaluate", () => {
       }
     }
     expect(Array.from(Evaluate.outputs(deep, weights, dataset))).toEqual(Array.from(Evaluate.activations(deep, weights, dataset, 3)))
-    expect(() => Evaluate.activations(deep, weights, dataset, 0)).toThrow(RangeError)
-    expect(() => Evaluate.activations(deep, weights, dataset, 4)).toThrow(RangeError)
+    expect(() => Evaluate.activations(deep, weights, dataset, 0)).toThrow(new RangeError("16-7-5-10 has layers 1 to 3, not 0"))
+    expect(() => Evaluate.activations(deep, weights, dataset, 4)).toThrow(new RangeError("16-7-5-10 has layers 1 to 3, not 4"))
   })
 
   it("counts correct answers, averages the cost and fills the confusion matrix", () => {
@@ -45,6 +45,25 @@ describe("Evaluate", () => {
     const right = 0.5 * ((1 - s) ** 2 + (1 - s) ** 2)
     const wrong = 0.5 * (s ** 2 + s ** 2)
     expect(result.cost).toBeCloseTo((3 * right + wrong) / 4, 12)
+  })
+
+  it("of no examples: nothing counted, accuracy and cost 0 (not NaN)", () => {
+    const empty = Dataset.make({ rows: 1, cols: 2, pixels: new Uint8Array(0), labels: new Uint8Array(0) })
+    expect(Evaluate.evaluate(network, params, empty)).toEqual({ count: 0, correct: 0, accuracy: 0, cost: 0, confusion: [[0, 0], [0, 0]] })
+  })
+
+  it("a label the network has no output for counts as wrong and stays out of the confusion matrix", () => {
+    // The 2-2 network names 0 or 1; the second example's label is 5.
+    const dataset = Dataset.make({ rows: 1, cols: 2, pixels: Uint8Array.from([255, 0, 255, 0]), labels: Uint8Array.from([0, 5]) })
+    const result = Evaluate.evaluate(network, params, dataset)
+    expect([result.count, result.correct, result.accuracy]).toEqual([2, 1, 0.5])
+    expect(result.confusion).toEqual([[1, 0], [0, 0]])
+  })
+
+  it("memory counts 8 bytes per output neuron per example on top of a fixed workspace", () => {
+    const layout = Network.make({ sizes: [16, 7, 3] }).layout
+    expect(Evaluate.memory(layout, 10) - Evaluate.memory(layout, 0)).toBe(8 * 10 * 3)
+    expect(Evaluate.memory(layout, 25) - Evaluate.memory(layout, 5)).toBe(8 * 20 * 3)
   })
 
   it("agrees with feedforward one example at a time, across the chunk boundary", () => {

@@ -14,6 +14,12 @@ describe("Gradient", () => {
     expect([...a.vector]).toEqual([1, 2, 2])
   })
 
+  it("is tagged Gradient, however it was made", () => {
+    const a = Gradient.fromArray(layout, [1, 2, 3])
+    const made = [a, Gradient.zero(layout), Gradient.sum(a, a), Gradient.scale(a, 2), Gradient.unsafeFromArray(layout, new Float64Array(3))]
+    expect(made.map((g) => g._tag)).toEqual(["Gradient", "Gradient", "Gradient", "Gradient", "Gradient"])
+  })
+
   it("views the weights and biases the same way parameters do", () => {
     const g = Gradient.fromArray(layout, [1, 2, 3])
     expect([...Gradient.weights(g, 0)]).toEqual([1, 2])

@@ -54,12 +54,31 @@ describe("Layout", () => {
     expect(Layout.validate([784, 16, 16, 10])).toBeUndefined()
   })
 
+  it("allows layers of up to 1,000,000 neurons, and says what is wrong with the rest", () => {
+    expect(Layout.validate([1_000_000, 1])).toBeUndefined()
+    expect(Layout.validate([784, 1_000_001, 10])?.reason).toBe("BadSize")
+    expect(Layout.validate([784, 0, 10])?.message).toBe(
+      "layers 784-0-10: every layer size must be a whole number from 1 to 1,000,000"
+    )
+    expect(Layout.validate([784])?.message).toBe(
+      "layers 784: a network needs at least an input and an output layer (e.g. 784,16,16,10)"
+    )
+  })
+
+  it("equals compares the layer sizes, their number too", () => {
+    expect(Layout.equals(Layout.make([4, 3, 2]), Layout.make([4, 3, 2]))).toBe(true)
+    expect(Layout.equals(Layout.make([4, 3, 2]), Layout.make([4, 3, 1]))).toBe(false)
+    // A layout that begins like another is still not the same network.
+    expect(Layout.equals(Layout.make([4, 3]), Layout.make([4, 3, 2]))).toBe(false)
+    expect(Layout.equals(Layout.make([4, 3, 2]), Layout.make([4, 3]))).toBe(false)
+  })
+
   it("reads a weight w_jk at row j, column k", () => {
     const layout = Layout.make([3, 2])
     const vector = Float64Array.from([10, 11, 12, 20, 21, 22, 1, 2])
     const w = Layout.weights(layout, vector, 0)
     expect(w[1 * 3 + 2]).toBe(22)
     expect([...Layout.biases(layout, vector, 0)]).toEqual([1, 2])
-    expect(() => Layout.weights(layout, vector, 1)).toThrow(/layer 1 does not exist/)
+    expect(() => Layout.weights(layout, vector, 1)).toThrow("layer 1 does not exist: 3-2 has layers 0 to 0")
   })
 })

@@ -10,6 +10,9 @@ describe("Memory", () => {
     expect(Memory.parse("1.5g")).toBe(1.5 * 1024 * 1024 * 1024)
     expect(Memory.parse("2048")).toBe(2048 * 1024 * 1024)
     expect(Memory.parse("8GiB")).toBe(8 * 1024 * 1024 * 1024)
+    expect(Memory.parse("1.25G")).toBe(1.25 * 1024 * 1024 * 1024)
+    expect(Memory.parse("64k")).toBe(64 * 1024)
+    expect(Memory.parse("2T")).toBe(2 * 1024 * 1024 * 1024 * 1024)
     for (const bad of ["", "lots", "-1G", "0", "1e3G", "4 GB GB"]) expect(Memory.parse(bad), bad).toBeUndefined()
   })
 
@@ -17,6 +20,12 @@ describe("Memory", () => {
     expect(Memory.format(512)).toBe("512 B")
     expect(Memory.format(Memory.defaultBytes)).toBe("2.0 GiB")
     expect(Memory.format(300 * 1024 * 1024)).toBe("300.0 MiB")
+    expect(Memory.format(1536)).toBe("1.5 KiB")
+    expect(Memory.format(1024 ** 4)).toBe("1.0 TiB")
+    expect(Memory.format(1024 ** 5)).toBe("1.0 PiB")
+    expect(Memory.format(1024 ** 6)).toBe("1.0 EiB")
+    // EiB is the largest unit: beyond it the figure grows instead.
+    expect(Memory.format(1024 ** 7)).toBe("1024.0 EiB")
     expect(Memory.format(Number.POSITIVE_INFINITY)).toBe("more than can be counted")
   })
 
@@ -26,6 +35,12 @@ describe("Memory", () => {
     const over = Memory.check(limit, 3 * 1024 * 1024, "--layers 784,9,10", "training")!
     expect(over.message).toBe("--layers 784,9,10: training would need about 3.0 MiB of memory, more than the limit of 1.0 MiB; raise it with --max-memory")
     expect(Memory.check(limit, Number.NaN, "a", "b")).toBeDefined()
+  })
+
+  it("shows three decimals when one would give the need and the limit the same figure", () => {
+    const limit = Memory.limit(1024 * 1024 * 1024, "raise it")
+    const over = Memory.check(limit, Math.round(1.04 * 1024 * 1024 * 1024), "data", "loading")!
+    expect(over.message).toBe("data: loading would need about 1.040 GiB of memory, more than the limit of 1.000 GiB; raise it")
   })
 
   it("estimates a descent's and an evaluation's memory from the layer sizes, beyond 2³¹ bytes too", () => {

@@ -1,4 +1,4 @@
-import { Layout, Params, Rng } from "@descent/core"
+import { Gradient, Layout, Params, Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 
 const variance = (xs: ArrayLike<number>) => {
@@ -52,5 +52,26 @@ describe("Params", () => {
     const params = Params.fromArray(layout, [1, -0])
     expect([...new Float64Array(Params.toBytes(params).buffer)]).toEqual([1, -0])
     expect(Params.equals(params, Params.fromArray(layout, [1, 0]))).toBe(false)
+  })
+
+  it("equals tells apart layouts of the same size holding the same numbers", () => {
+    // 1-2 and 3-1 both have 4 entries: the bytes alone cannot tell them apart.
+    const zeros = [0, 0, 0, 0]
+    const a = Params.fromArray(Layout.make([1, 2]), zeros)
+    const b = Params.fromArray(Layout.make([3, 1]), zeros)
+    expect(Params.equals(a, b)).toBe(false)
+    expect(Params.equals(a, Params.fromArray(Layout.make([1, 2]), zeros))).toBe(true)
+  })
+
+  it("toBytes gives a copy: writing to the bytes leaves the parameters as they were", () => {
+    const params = Params.fromArray(Layout.make([1, 1]), [1, 2])
+    Params.toBytes(params).fill(0)
+    expect([...params.vector]).toEqual([1, 2])
+  })
+
+  it("is tagged Params, which tells it apart from a gradient of the same numbers", () => {
+    const layout = Layout.make([1, 1])
+    expect(Params.fromArray(layout, [1, 2])._tag).toBe("Params")
+    expect(Gradient.fromArray(layout, [1, 2])._tag).toBe("Gradient")
   })
 })

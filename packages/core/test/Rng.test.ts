@@ -1,5 +1,6 @@
 import { Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
 
 describe("Rng", () => {
   it("draws the same numbers from the same seed, and other numbers from another", () => {
@@ -47,5 +48,38 @@ describe("Rng", () => {
     expect([...order].sort((a, b) => a - b)).toEqual([...Array(1000).keys()])
     expect([...order]).not.toEqual([...Array(1000).keys()])
     expect([...Rng.permutation(Rng.make(4), 1000)[0]]).toEqual([...order])
+  })
+
+  it("permutation draws n − 1 numbers: one item needs no draw, and the generator is handed back as it was", () => {
+    const rng = Rng.make(4)
+    const [order, next] = Rng.permutation(rng, 1)
+    expect([...order]).toEqual([0])
+    expect(Rng.equals(next, rng)).toBe(true)
+  })
+
+  it.prop(
+    "gaussians drawn in two goes, the first of an even count, are the ones drawn at once",
+    { seed: fc.integer(), pairs: fc.nat(4), rest: fc.nat(7) },
+    ({ pairs, rest, seed }) => {
+      // Each pair of gaussians takes two uniforms; an even count leaves no half-used pair.
+      const rng = Rng.make(seed)
+      const [first, middle] = Rng.gaussians(rng, 2 * pairs)
+      const [second, after] = Rng.gaussians(middle, rest)
+      const [all, end] = Rng.gaussians(rng, 2 * pairs + rest)
+      expect([...first, ...second]).toEqual([...all])
+      expect(Rng.equals(after, end)).toBe(true)
+    }
+  )
+
+  it("equals compares every word of the state", () => {
+    const [a, b, c, d] = Rng.make(6).state
+    expect(Rng.equals(Rng.fromState([a, b, c, d]), Rng.make(6))).toBe(true)
+    // Three words alike and one different: another generator.
+    expect(Rng.equals(Rng.fromState([a, b, c, d ^ 1]), Rng.make(6))).toBe(false)
+  })
+
+  it("is tagged Rng, as its type says", () => {
+    expect(Rng.make(1)._tag).toBe("Rng")
+    expect(Rng.fromState(Rng.make(1).state)._tag).toBe("Rng")
   })
 })
