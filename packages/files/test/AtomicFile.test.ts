@@ -4,7 +4,7 @@
 import { AtomicFile } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, FastCheck as fc } from "effect"
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -89,5 +89,53 @@ describe("AtomicFile.write is atomic", () => {
       expect(reads).toBeGreaterThan(10)
       expect(readFileSync(path, "utf8")).toBe(fresh)
       expect(readdirSync(dir)).toEqual(["run.json"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+// Temporary names: what a run folder is scanned for after a kill, so what is one must be exact.
+describe("AtomicFile.temporaryName and isTemporary", () => {
+  // A name a folder can hold: anything but a separator.
+  const name = fc.string({ minLength: 1 }).filter((n) => !/[/\\]/.test(n))
+
+  it.prop("a temporary name is hidden beside its file, with 12 random hex digits, and is recognised as one", { n: name }, ({ n }) => {
+    const temporary = AtomicFile.temporaryName(n)
+    expect(temporary.startsWith(`.${n}.`)).toBe(true)
+    expect(temporary.slice(n.length + 2)).toMatch(/^[0-9a-f]{12}\.tmp$/)
+    expect(AtomicFile.isTemporary(temporary)).toBe(true)
+    expect(AtomicFile.isTemporary(temporary, n)).toBe(true)
+  })
+
+  it("recognises only names of temporaryName's making, and only beside the file named", () => {
+    const cases: ReadonlyArray<readonly [string, string | undefined, boolean]> = [
+      [".model.json.0123456789ab.tmp", undefined, true],
+      [".model.json.0123456789ab.tmp", "model.json", true],
+      [".model.json.0123456789ab.tmp", "run.json", false],
+      [".model.json.0123456789ab.tmp", "json", false],
+      ["model.json", undefined, false],
+      ["model.json", "model.json", false],
+      ["x.model.json.0123456789ab.tmp", undefined, false], // not hidden
+      [".model.json.0123456789ab.tmp~", undefined, false], // not the end of the name
+      [".model.json.0123456789AB.tmp", undefined, false], // the digits are lowercase
+      [".model.json.0123456789a.tmp", undefined, false], // 11 digits
+      [".model.json.ghijklmnopqr.tmp", undefined, false], // not hex
+      [".a/b.0123456789ab.tmp", undefined, false] // a path, not a name
+    ]
+    for (const [candidate, beside, expected] of cases) expect(AtomicFile.isTemporary(candidate, beside), candidate).toBe(expected)
+  })
+})
+
+describe("AtomicFile.writeJson and a failed write", () => {
+  it.effect("writeJson writes pretty JSON, two spaces deep, ending in a newline", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "run.json")
+      yield* AtomicFile.writeJson(path, { a: [1, 2], b: "c" })
+      expect(readFileSync(path, "utf8")).toBe('{\n  "a": [\n    1,\n    2\n  ],\n  "b": "c"\n}\n')
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a write over a folder says so, in words a user can act on", () =>
+    Effect.gen(function* () {
+      const dir = folder()
+      const error = yield* Effect.flip(AtomicFile.write(dir, "x"))
+      expect(error.message).toBe(`${dir}: cannot write: is a folder, not a file; give the path of a file`)
     }).pipe(Effect.provide(NodeContext.layer)))
 })

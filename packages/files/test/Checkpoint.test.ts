@@ -1,7 +1,7 @@
 // checkpoint.json: a damaged checkpoint — its parameters' base64, their length, the generator's
 // state, the epochs — is refused with the field at fault in words a user can act on, never in a
 // decoder's; a checkpoint that could not be read back is never written.
-import { Network, Params, Rng } from "@descent/core"
+import { Memory, Network, Params, Rng } from "@descent/core"
 import { Checkpoint } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
@@ -65,6 +65,27 @@ describe("Checkpoint.read", () => {
       ]
       for (const [rng, message] of cases) expect(yield* refusal({ ...checkpoint(), rng })).toBe(message)
     }))
+
+  it.effect("reads a generator's state with some words zero (only all four zero is damage)", () =>
+    Effect.gen(function* () {
+      const back = yield* Checkpoint.read(fileOf("checkpoint.json", { ...checkpoint(), rng: [0, 0, 0, 1] }))
+      expect(back.rng.state).toEqual([0, 0, 0, 1])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("an optimiser of one vector missing its state says it keeps one vector, in the singular", () =>
+    Effect.gen(function* () {
+      expect(yield* refusal({ ...checkpoint(), options: { ...options, optimizer: "momentum" } })).toBe(
+        'field "optimizer": momentum keeps 1 vector of 12730 numbers (101840 bytes each), found none'
+      )
+    }))
+
+  it.effect("refuses a checkpoint whose reading would go over the memory limit", () =>
+    Effect.gen(function* () {
+      const path = fileOf("checkpoint.json", checkpoint())
+      const error = yield* Effect.flip(Checkpoint.read(path, Memory.limit(100_000, "raise it")))
+      expect(error._tag).toBe("MemoryLimitError")
+      expect(error.message).toBe(`${path}: reading this 138 kB checkpoint would need about 535.6 KiB of memory, more than the limit of 97.7 KiB; raise it`)
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("refuses epochs out of order or more than its options train", () =>
     Effect.gen(function* () {
@@ -131,6 +152,27 @@ describe("Checkpoint.write", () => {
       yield* Checkpoint.write(path, state)
       expect(Object.keys(JSON.parse(readFileSync(path, "utf8")) as object)).not.toContain("optimizer")
       expect((yield* Checkpoint.read(path)).optimizer).toEqual({ steps: 0, moments: [] })
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("writes the pretty JSON of the whole, ending in a newline, whatever its text fields hold", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "checkpoint.json")
+      // Empty strings and quotes in the fields before the parameters: the base64 still goes in its own place.
+      const odd = { file: "", sha256: 'say "hi"' }
+      const m = Float64Array.from({ length: network.layout.size }, (_, i) => i / 7)
+      const written = {
+        ...state,
+        options: { ...options, optimizer: "momentum" as const },
+        data: { ...data, trainImages: odd },
+        optimizer: { steps: 3, moments: [m] }
+      }
+      yield* Checkpoint.write(path, written)
+      const text = readFileSync(path, "utf8")
+      expect(text === JSON.stringify(JSON.parse(text), null, 2) + "\n").toBe(true)
+      const back = yield* Checkpoint.read(path)
+      expect(back.data.trainImages).toEqual(odd)
+      expect(Params.equals(back.params, params)).toBe(true)
+      expect(Buffer.from(back.optimizer.moments[0]!.buffer).equals(Buffer.from(m.buffer))).toBe(true)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("refuses to write a checkpoint descent could not read back, and leaves the old one", () =>

@@ -4,7 +4,8 @@ import { Memory } from "@descent/core"
 import { JsonFile } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema } from "effect"
+import type { ParseOptions } from "effect/SchemaAST"
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, symlinkSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -205,5 +206,153 @@ describe("JsonFile.describeIssue", () => {
       'field "<a key of 200000 characters>": expected a number, found "x"'
     )
     expect(problem(Many, huge)).toMatch(/^expected one of "choice-number-0", "choice-number-1", .*…, found a string of 200000 characters$/)
+  })
+})
+
+describe("JsonFile.depth, more", () => {
+  it("closes objects as well as arrays", () => {
+    expect(JsonFile.depth('{"a":{},"b":{},"c":{}}')).toBe(2)
+  })
+})
+
+describe("JsonFile.read, more", () => {
+  it.effect("reads JSON nested exactly maxDepth levels deep, so that its schema judges it", () =>
+    Effect.gen(function* () {
+      const error = yield* readText("[".repeat(JsonFile.maxDepth) + "]".repeat(JsonFile.maxDepth))
+      expect(error.message).toMatch(/file\.json: expected an object with x and tags, found an array of 1 item; is it a point file written by descent\?$/)
+    }))
+
+  it.effect("refuses, from its size alone, a file longer than any string can be when no bound is given", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "huge.json")
+      writeFileSync(path, "")
+      truncateSync(path, JsonFile.maxStringLength + 1) // sparse
+      const error = yield* Effect.flip(JsonFile.read(path, Point, "point file"))
+      expect(error.message).toMatch(/huge\.json: is 537 MB, more than the 537 MB a point file can be; is it a point file written by descent\?$/)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("collapses each run of white space in a JSON syntax error to one space", () =>
+    Effect.gen(function* () {
+      const error = yield* readText('{"x":\n\n   @}')
+      // The engine quotes the text around the error: "{"x": @}", on one line.
+      expect(error.message).toContain('{"x": @}')
+      expect(error.message).not.toMatch(/\s\s/)
+    }))
+
+  it.effect("names the file to give instead when given another of descent's files", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      writeFileSync(path, JSON.stringify({ format: "descent-run" }))
+      const error = yield* Effect.flip(JsonFile.read(path, Schema.Struct({ format: Schema.Literal("descent-model") }), "model file"))
+      expect(error._tag === "FileFormatError" && error.found).toBe("run record")
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+describe("JsonFile.describeIssue, more", () => {
+  const problemOf = <A, I>(schema: Schema.Schema<A, I>, value: unknown, options?: ParseOptions): string => {
+    const result = Schema.decodeUnknownEither(schema)(value, options)
+    if (Either.isRight(result)) throw new Error("expected a failure")
+    return JsonFile.describeIssue(result.left)
+  }
+  const Format = (literal: string) => Schema.Struct({ format: Schema.Literal(literal) })
+
+  it("names another of descent's files only for a top-level format field naming both", () => {
+    const cases: ReadonlyArray<readonly [Schema.Schema<any, any>, unknown, string]> = [
+      [Format("descent-model"), { format: "descent-run" }, "this is a run record (run.json), not a model file; the model is model.json in the same folder"],
+      [Format("descent-run"), { format: "descent-checkpoint" }, "this is a checkpoint (checkpoint.json), not a run record; the run record is run.json in the same folder"],
+      // Not the top-level `format` field.
+      [Schema.Struct({ kind: Schema.Literal("descent-model") }), { kind: "descent-run" }, 'field "kind": expected "descent-model", found "descent-run"'],
+      [Schema.Struct({ format: Format("descent-model") }), { format: { format: "descent-run" } }, 'field "format.format": expected "descent-model", found "descent-run"'],
+      // Not a name of one of descent's files, on either side (nor one an object inherits).
+      [Format("descent-model"), { format: "toString" }, 'field "format": expected "descent-model", found "toString"'],
+      [Format("descent-model"), { format: ["descent-run"] }, 'field "format": expected "descent-model", found an array of 1 item'],
+      [Format("toString"), { format: "descent-run" }, 'field "format": expected "toString", found "descent-run"'],
+      [Format("descent-other"), { format: "descent-run" }, 'field "format": expected "descent-other", found "descent-run"'],
+      // Not a wrong value: a field that is not expected at all.
+      [Schema.Struct({ a: Schema.optional(Schema.Number) }), { format: "descent-run" }, 'field "format": is unexpected, expected: "a"']
+    ]
+    for (const [schema, value, message] of cases) expect(problemOf(schema, value, { onExcessProperty: "error" })).toBe(message)
+    // An unexpected field without Effect's words gets words of its own.
+    expect(JsonFile.describeIssue(new ParseResult.ParseError({ issue: new ParseResult.Pointer("b", {}, new ParseResult.Unexpected(1)) }))).toBe(
+      'field "b": is not expected here'
+    )
+  })
+
+  it("says what was found, in words", () => {
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      [null, "null"],
+      [true, "true"],
+      [undefined, "nothing"],
+      [Symbol("s"), "symbol"],
+      ["x".repeat(24), JSON.stringify("x".repeat(24))],
+      ["x".repeat(25), "a string of 25 characters"]
+    ]
+    for (const [value, found] of cases) expect(problemOf(Schema.Number, value)).toBe(`expected a number, found ${found}`)
+  })
+
+  enum Mixed { A = "a", B = 2 }
+  it("says what more kinds of schema expect", () => {
+    const Never = Schema.Number.pipe(Schema.filter(() => false))
+    const cases: ReadonlyArray<readonly [Schema.Schema<any, any>, unknown, string]> = [
+      [Schema.Literal(1n), 2, "expected 1n, found the number 2"],
+      [Schema.Number.pipe(Schema.nonNaN()), NaN, "expected a number, found the number NaN"],
+      [Schema.Number.pipe(Schema.negative()), 1, "expected a negative number, found the number 1"],
+      [Schema.Number.pipe(Schema.lessThan(5)), 5, "expected a number below 5, found the number 5"],
+      [Schema.Array(Schema.Number).pipe(Schema.itemsCount(2)), [1], "expected exactly 2 items, found an array of 1 item"],
+      [Schema.String.pipe(Schema.minLength(3)), "ab", 'expected a string of at least 3 characters, found "ab"'],
+      [Schema.String.pipe(Schema.maxLength(2)), "abc", 'expected a string of at most 2 characters, found "abc"'],
+      [Never, 1, "expected a number that passes a check, found the number 1"],
+      [Schema.UndefinedOr(Schema.Literal("x")).pipe(Schema.filter(() => false)), "x", 'expected "x" that passes a check, found "x"'],
+      [Schema.transform(Schema.String, Schema.Number, { decode: Number, encode: String }).pipe(Schema.filter(() => false)), "1", "expected a number that passes a check, found the number 1"],
+      [Schema.suspend(() => Schema.Number).pipe(Schema.filter(() => false)), 1, "expected a number that passes a check, found the number 1"],
+      [Schema.Enums(Mixed), "c", 'expected one of "a", 2, found "c"'],
+      [Schema.Struct({ a: Schema.Literal("x").annotations({ description: "the letter x" }) }), { a: "y" }, 'field "a": expected "x", found "y"'],
+      [Schema.Struct({ a: Schema.optional(Schema.Literal("x", "y")) }), { a: "z" }, 'field "a": expected one of "x", "y", found "z"'],
+      [Schema.Boolean, 1, "expected true or false, found the number 1"],
+      [Schema.Object, 1, "expected an object or an array, found the number 1"],
+      [Schema.Undefined, 1, "expected nothing, found the number 1"],
+      [Schema.Never as unknown as Schema.Schema<any, any>, 1, "expected nothing (no value fits), found the number 1"],
+      [Schema.BigIntFromSelf, 1, "expected a bigint, found the number 1"],
+      [Schema.TemplateLiteral("a", Schema.Number), "b", 'expected `a${number}`, found "b"']
+    ]
+    for (const [schema, value, message] of cases) expect(problemOf(schema, value)).toBe(message)
+    // No value fails `void`, `unknown` or `any`: their words show only in an issue made by hand.
+    const byHand = (schema: Schema.Schema<any, any>) => JsonFile.describeIssue(new ParseResult.ParseError({ issue: new ParseResult.Type(schema.ast, 1) }))
+    expect(byHand(Schema.Void)).toBe("expected nothing, found the number 1")
+    expect(byHand(Schema.Unknown)).toBe("expected any value, found the number 1")
+    expect(byHand(Schema.Any)).toBe("expected any value, found the number 1")
+  })
+
+  it("lists the fields of an object, or those every member of a union shares", () => {
+    const N = Schema.Number
+    const cases: ReadonlyArray<readonly [Schema.Schema<any, any>, string]> = [
+      [Schema.Struct({ a: N, b: N, c: N }), "an object with a, b and c"],
+      [Schema.Struct({ a: N, b: N, c: N, d: N }), "an object with a, b, c and d"],
+      [Schema.Union(Schema.Struct({ a: N }), Schema.Struct({ b: N })), "an object"],
+      [Schema.Union(Schema.Struct({ kind: N, a: N }), Schema.Struct({ kind: N, b: N }), Schema.Struct({ kind: N, a: N, c: N })), "an object with kind"],
+      [Schema.Union(Schema.Struct({ a: N }), Schema.String), "an object with a or a string"]
+    ]
+    for (const [schema, words] of cases) expect(problemOf(schema, 5)).toBe(`expected ${words}, found the number 5`)
+    // A struct of no fields takes any value but null and undefined.
+    expect(problemOf(Schema.Struct({}), null)).toBe("expected an object, found null")
+  })
+
+  it("shows a field's path up to 80 characters, and describes a key that is long or holds a quote", () => {
+    const path = (outer: string, inner: string) => problemOf(Schema.Struct({ [outer]: Schema.Struct({ [inner]: Schema.Number }) }), { [outer]: { [inner]: "x" } })
+    expect(path("a".repeat(40), "b".repeat(39))).toBe(`field "${"a".repeat(40)}.${"b".repeat(39)}": expected a number, found "x"`)
+    expect(path("a".repeat(40), "b".repeat(40))).toBe(`field "${"a".repeat(40)}.${"b".repeat(38)}…": expected a number, found "x"`)
+    const Numbers = Schema.Record({ key: Schema.String, value: Schema.Number })
+    expect(problemOf(Numbers, { ["k".repeat(41)]: "x" })).toBe('field "<a key of 41 characters>": expected a number, found "x"')
+    expect(problemOf(Numbers, { 'a"b': "x" })).toBe('field "<a key of 3 characters>": expected a number, found "x"')
+  })
+
+  it("tells of the first of several issues, and of a check's own words on one line", () => {
+    expect(problemOf(Schema.Struct({ a: Schema.Number, b: Schema.Number }), {}, { errors: "all" })).toBe('field "a": is missing')
+    const Odd = Schema.Number.pipe(Schema.filter((n) => n % 2 === 1 || "is not\n\n  odd"))
+    expect(problemOf(Odd, 2)).toBe("is not odd")
+    const Later = Schema.transformOrFail(Schema.String, Schema.String, { decode: (s) => Effect.succeed(s).pipe(Effect.delay("1 millis")), encode: Effect.succeed })
+    expect(problemOf(Later, "a")).toBe(
+      "cannot be be resolved synchronously, this is caused by using runSync on an effect that performs async work"
+    )
   })
 })

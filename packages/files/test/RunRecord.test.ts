@@ -1,6 +1,7 @@
 // run.json: every record descent writes reads back, every record it reads is one a run could
 // have made — finite numbers, accuracies in [0, 1], the epochs 1 to n in order — and a record
 // that is not is refused with the field and the first entry at fault.
+import { Memory } from "@descent/core"
 import { RunRecord, TrainingOptions } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
@@ -108,6 +109,43 @@ describe("RunRecord.read", () => {
         expect(error._tag).toBe("FileFormatError")
         expect(error.message).toBe(`${path}: ${message}`)
       }
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+describe("RunRecord.read within a memory limit", () => {
+  it.effect("refuses a record whose reading would go over the limit", () =>
+    Effect.gen(function* () {
+      const path = fileOf("run.json", runRecord())
+      const error = yield* Effect.flip(RunRecord.read(path, Memory.limit(1000, "raise it")))
+      expect(error._tag).toBe("MemoryLimitError")
+      expect(error.message.startsWith(`${path}: reading this `)).toBe(true)
+      expect(error.message.endsWith("more than the limit of 1000 B; raise it")).toBe(true)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+describe("RunRecord.fingerprints", () => {
+  it("keeps the file name of each path or URL, not where it was", () => {
+    const info = (path: string) => ({ path, sha256: "0".repeat(64) })
+    const prints = RunRecord.fingerprints({
+      trainImages: info("/home/me/mnist/train-images-idx3-ubyte"),
+      trainLabels: info("C:\\mnist\\train-labels-idx1-ubyte"),
+      testImages: info("https://example.org/mnist/t10k-images-idx3-ubyte"),
+      testLabels: info("t10k-labels-idx1-ubyte")
+    })
+    expect(prints).toEqual({
+      trainImages: { file: "train-images-idx3-ubyte", sha256: "0".repeat(64) },
+      trainLabels: { file: "train-labels-idx1-ubyte", sha256: "0".repeat(64) },
+      testImages: { file: "t10k-images-idx3-ubyte", sha256: "0".repeat(64) },
+      testLabels: { file: "t10k-labels-idx1-ubyte", sha256: "0".repeat(64) }
+    })
+  })
+})
+
+describe("RunRecord.text", () => {
+  it.effect("is the record as indented JSON ending in a newline", () =>
+    Effect.gen(function* () {
+      const record = yield* RunRecord.read(fileOf("run.json", runRecord()))
+      expect(yield* RunRecord.text(record)).toBe(`${JSON.stringify(record, null, 2)}\n`)
     }).pipe(Effect.provide(NodeContext.layer)))
 })
 

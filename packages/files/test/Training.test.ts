@@ -208,8 +208,8 @@ describe("Training.epoch", () => {
     const first = await run(Training.epoch(begun.state, begun.sets, heard.observer))
     await run(Training.epoch(first, begun.sets, heard.observer))
     expect(heard.steps.map(([epoch, done, total]) => [epoch, done, total])).toEqual([
-      [1, 30, 100, 100], [1, 60, 100, 100], [1, 90, 100, 100], [1, 100, 100, 100],
-      [2, 30, 100, 100], [2, 60, 100, 100], [2, 90, 100, 100], [2, 100, 100, 100]
+      [1, 30, 100], [1, 60, 100], [1, 90, 100], [1, 100, 100],
+      [2, 30, 100], [2, 60, 100], [2, 90, 100], [2, 100, 100]
     ])
     const costs = heard.steps.slice(0, 4).map(([, , , cost]) => cost)
     expect(first.epochs[0]!.trainCost).toBeCloseTo((30 * costs[0]! + 30 * costs[1]! + 30 * costs[2]! + 10 * costs[3]!) / 100, 12)
@@ -223,6 +223,22 @@ describe("Training.epoch", () => {
     await run(Training.epoch(begun.state, begun.sets, heard.observer))
     // 1,000 examples cross 256, 512 and 768 once each.
     expect(heard.turns()).toBe(3)
+  })
+
+  it("runs through without a turn when the observer has none to give, to the same parameters", async () => {
+    const many = { train: rows(4, 1000), test: rows(5, 20) }
+    const begun = Training.begin(small({ batchSize: 100 }), many)
+    const quiet = await run(Training.epoch(begun.state, begun.sets, { onStep: () => {}, stopRequested: () => false }))
+    const heard = await run(Training.epoch(begun.state, begun.sets, listener().observer))
+    expect(quiet.epochs[0]!.paramsSha256).toBe(heard.epochs[0]!.paramsSha256)
+  })
+
+  it("with every training image held out, steps nothing and records a training cost of 0", async () => {
+    const begun = Training.begin(small({ validation: 100 }), data)
+    const state = await run(Training.epoch(begun.state, begun.sets, Training.silent))
+    expect(begun.sets.train.count).toBe(0)
+    expect(state.epochs[0]!.trainCost).toBe(0)
+    expect(state.epochs[0]!.paramsSha256).toBe(RunRecord.paramsSha256(begun.state.params))
   })
 
   it("stops before the epoch when asked before it, stepping nothing", async () => {

@@ -52,6 +52,7 @@ describe("TrainingOptions", () => {
 
   it("refuses a softmax output with another cost than cross-entropy (no network has it)", () => {
     expect(problem({ output: "softmax", cost: "quadratic" })).toBe('field "cost": a softmax output layer is trained with cross-entropy, not quadratic')
+    expect(Either.isRight(decode({ ...TrainingOptions.defaults, output: "softmax", cost: "cross-entropy" }))).toBe(true)
   })
 
   it("accepts the ends of every range", () => {
@@ -75,9 +76,12 @@ describe("TrainingOptions", () => {
     expect(decode(old)).toEqual(Either.right(TrainingOptions.defaults))
   })
 
-  it("reads the options of descent 0.3, which had no optimizer or schedule: sgd, and η·decayᵏ⁻¹ as then", () => {
-    const { optimizer: _z, warmup: _w, decayEvery: _e, etaMin: _m, ...old } = { ...TrainingOptions.defaults, etaDecay: 0.95 }
+  it("reads the options of descent 0.3, which had no optimizer, schedule, precision or augment: sgd, and η·decayᵏ⁻¹ as then", () => {
+    const {
+      optimizer: _z, warmup: _w, decayEvery: _e, etaMin: _m, precision: _p, augment: _a, augmentStrength: _g, ...old
+    } = { ...TrainingOptions.defaults, etaDecay: 0.95 }
     const options = Either.getOrThrow(decode(old))
+    expect(options).toEqual({ ...TrainingOptions.defaults, etaDecay: 0.95 })
     expect(options.optimizer).toBe("sgd")
     expect(TrainingOptions.optimizerOf(options)).toEqual(Optimizer.sgd)
     expect(TrainingOptions.scheduleOf(options)).toBe("exponential")
@@ -90,6 +94,8 @@ describe("TrainingOptions", () => {
     const etas = (patch: Partial<TrainingOptions.TrainingOptions>) =>
       Array.from({ length: 10 }, (_, k) => TrainingOptions.etaOf({ ...base, ...patch }, k + 1))
     expect(etas({})).toEqual(Array(10).fill(2))
+    // Named, the constant schedule keeps η whatever etaDecay says.
+    expect(etas({ schedule: "constant", etaDecay: 0.5 })).toEqual(Array(10).fill(2))
     expect(etas({ schedule: "step", etaDecay: 0.5, decayEvery: 3 })).toEqual([2, 2, 2, 1, 1, 1, 0.5, 0.5, 0.5, 0.25])
     expect(etas({ schedule: "exponential", etaDecay: 0.5, warmup: 2 })).toEqual([1, 2, 2, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625])
     const cosine = etas({ schedule: "cosine", etaMin: 0.2, warmup: 2 })
@@ -112,6 +118,10 @@ describe("TrainingOptions", () => {
     const adam = { ...TrainingOptions.defaults, optimizer: "adam" as const, beta2: 0.99 }
     expect(TrainingOptions.optimizerOf(adam)).toEqual(Optimizer.make("adam", { beta2: 0.99 }))
     expect(TrainingOptions.optimizerOf({ ...TrainingOptions.defaults, optimizer: "adamw", weightDecay: 0.1 }).decay).toBe(0.1)
+    const every = { momentum: 0.8, beta1: 0.85, beta2: 0.99, epsilon: 1e-7, weightDecay: 0.1 }
+    expect(TrainingOptions.optimizerOf({ ...TrainingOptions.defaults, optimizer: "adamw", ...every })).toEqual(
+      Optimizer.make("adamw", { momentum: 0.8, beta1: 0.85, beta2: 0.99, epsilon: 1e-7, decay: 0.1 })
+    )
     expect(TrainingOptions.commandLine(adam)).toMatch(/ --optimizer adam --beta2 0\.99 /)
     expect(TrainingOptions.commandLine({ ...TrainingOptions.defaults, schedule: "cosine", etaMin: 0.1, warmup: 3 })).toMatch(
       / --schedule cosine --eta-min 0\.1 --warmup 3 /
@@ -128,6 +138,33 @@ describe("TrainingOptions", () => {
     expect(TrainingOptions.flagsOf(TrainingOptions.defaults)).not.toContain("--precision")
     expect(TrainingOptions.commandLine(f32)).toMatch(/ --precision f32 /)
     expect(Either.isLeft(decode({ ...TrainingOptions.defaults, precision: "f16" }))).toBe(true)
+  })
+
+  it("writes as flags the options that differ from the defaults, in --help's order, and always the epochs and the seed", () => {
+    expect(TrainingOptions.flagsOf(TrainingOptions.defaults)).toEqual(["--epochs", "30", "--seed", "1"])
+    const url = { ...TrainingOptions.defaults, data: { kind: "url" as const, url: "https://example.org/mnist" } }
+    expect(TrainingOptions.flagsOf(url)).toEqual(["--data", "https://example.org/mnist", "--epochs", "30", "--seed", "1"])
+    const everything: TrainingOptions.TrainingOptions = {
+      layers: [784, 30, 10], activation: "relu", output: "softmax", cost: "cross-entropy", precision: "f32", init: "scaled",
+      eta: 0.5, schedule: "step", etaDecay: 0.5, decayEvery: 3, etaMin: 0.01, warmup: 2,
+      optimizer: "adam", momentum: 0.8, beta1: 0.85, beta2: 0.99, epsilon: 1e-7, weightDecay: 0.1,
+      l2: 5, batchSize: 20, epochs: 4, seed: 7, data: { kind: "directory", path: "/data/mnist" },
+      validation: 1000, subset: 500, shuffleLabels: true, augment: true, augmentStrength: 2
+    }
+    expect(TrainingOptions.flagsOf(everything)).toEqual([
+      "--data", "/data/mnist", "--layers", "784,30,10", "--activation", "relu", "--output", "softmax",
+      "--cost", "cross-entropy", "--precision", "f32", "--init", "scaled", "--eta", "0.5", "--schedule", "step",
+      "--eta-decay", "0.5", "--decay-every", "3", "--eta-min", "0.01", "--warmup", "2", "--optimizer", "adam",
+      "--momentum", "0.8", "--beta1", "0.85", "--beta2", "0.99", "--epsilon", "1e-7", "--weight-decay", "0.1",
+      "--l2", "5", "--batch-size", "20", "--epochs", "4", "--seed", "7", "--validation", "1000", "--subset", "500",
+      "--shuffle-labels", "--augment", "--augment-strength", "2"
+    ])
+  })
+
+  it("puts the command line together, single-quoting an argument the shell would split or expand", () => {
+    const options = { ...TrainingOptions.defaults, data: { kind: "directory" as const, path: "my data/it's" } }
+    expect(TrainingOptions.commandLine(options)).toBe("descent train --data 'my data/it'\\''s' --epochs 30 --seed 1")
+    expect(TrainingOptions.commandLine(TrainingOptions.defaults)).toBe("descent train --epochs 30 --seed 1")
   })
 
   // The law the tightening is for: what the schema accepts is what descent can write and read back.
