@@ -36,9 +36,15 @@ export const parts = {
   "files:exchange": ["{ConversionError,NielsenModel,OnnxModel,Provenance,TfjsModel}.ts", "internal/python.ts"]
 }
 
+/** The parts of package `name`. */
+export const partsOf = (name) => Object.keys(parts).filter((part) => part.startsWith(`${name}:`))
+
+/** Where a part's reports go, without the extension: `reports/mutation/core-maths`. */
+export const reportOf = (part) => `reports/mutation/${part.replace(":", "-")}`
+
 const part = process.env.DESCENT_MUTATE ?? "data:parsing"
 const [name] = part.split(":")
-const report = `reports/mutation/${part.replace(":", "-")}`
+const report = reportOf(part)
 
 export default {
   testRunner: "vitest",

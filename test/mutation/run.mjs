@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { installFolder } from "../folder-install.mjs"
-import { parts } from "../../stryker.config.mjs"
+import { parts, partsOf, reportOf } from "../../stryker.config.mjs"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const root = fileURLToPath(new URL("../..", import.meta.url))
@@ -32,9 +32,8 @@ const sourcesOf = (pkg) => {
   return readdirSync(dir, { recursive: true }).filter((file) => file.endsWith(".ts") && !file.endsWith(".wasm.ts") && file !== "index.ts")
 }
 for (const pkg of packagesOf) {
-  const own = Object.entries(parts).filter(([part]) => part.startsWith(`${pkg}:`))
   for (const file of sourcesOf(pkg)) {
-    const holders = own.filter(([, globs]) => globs.some((glob) => globRegExp(glob).test(file))).map(([part]) => part)
+    const holders = partsOf(pkg).filter((part) => parts[part].some((glob) => globRegExp(glob).test(file)))
     if (holders.length !== 1) {
       console.error(`pnpm mutate: packages/${pkg}/src/${file} is in ${holders.length === 0 ? "no part" : `${holders.join(" and ")}`}; give it one in stryker.config.mjs's parts`)
       process.exit(2)
@@ -44,11 +43,12 @@ for (const pkg of packagesOf) {
 
 installFolder(here, "StrykerJS")
 
-const toRun = asked.length === 0 ? Object.keys(parts) : asked.flatMap((name) => (name in parts ? [name] : Object.keys(parts).filter((part) => part.startsWith(`${name}:`))))
+const toRun = asked.length === 0 ? Object.keys(parts) : asked.flatMap((name) => (name in parts ? [name] : partsOf(name)))
 const stryker = `${here}node_modules/@stryker-mutator/core/bin/stryker.js`
-const reportOf = (part) => `${root}reports/mutation/${part.replace(":", "-")}.json`
 const statuses = ["Killed", "Timeout", "Survived", "NoCoverage", "CompileError", "RuntimeError", "Ignored"]
-const countsOf = (report) => {
+// A part's mutants by status, from its report on disk.
+const countsOf = (part) => {
+  const report = JSON.parse(readFileSync(`${root}${reportOf(part)}.json`, "utf8"))
   const count = Object.fromEntries(statuses.map((status) => [status, 0]))
   for (const file of Object.values(report.files)) for (const mutant of file.mutants) count[mutant.status] = (count[mutant.status] ?? 0) + 1
   return count
@@ -75,12 +75,15 @@ for (const part of toRun) {
 const row = (label, count, time) =>
   `${label.padEnd(16)} ${scoreOf(count).toFixed(1).padStart(5)}%  ${String(count.Killed).padStart(6)}  ${String(count.Timeout).padStart(7)}  ${String(count.Survived).padStart(8)}  ${String(count.NoCoverage).padStart(11)}  ${time}`
 console.log("\npart / package    score   killed  timeout  survived  no coverage  minutes")
-for (const part of toRun) console.log(row(part, countsOf(JSON.parse(readFileSync(reportOf(part), "utf8"))), minutes[part].toFixed(1).padStart(7)))
+// A run that mutated nothing (`-- --dryRunOnly`) leaves no report.
+const reported = (part) => existsSync(`${root}${reportOf(part)}.json`)
+for (const part of toRun) {
+  console.log(reported(part) ? row(part, countsOf(part), minutes[part].toFixed(1).padStart(7)) : `${part.padEnd(16)} (no report)`)
+}
 for (const pkg of packagesOf) {
-  const own = Object.keys(parts).filter((part) => part.startsWith(`${pkg}:`))
-  const present = own.filter((part) => existsSync(reportOf(part)))
+  const present = partsOf(pkg).filter(reported)
   if (present.length === 0) continue
-  const total = present.map((part) => countsOf(JSON.parse(readFileSync(reportOf(part), "utf8")))).reduce(add)
-  const missing = own.filter((part) => !present.includes(part))
+  const total = present.map(countsOf).reduce(add)
+  const missing = partsOf(pkg).filter((part) => !present.includes(part))
   console.log(row(pkg, total, missing.length === 0 ? "  (every part)" : `  (not yet: ${missing.join(", ")})`))
 }

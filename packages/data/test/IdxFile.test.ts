@@ -67,9 +67,9 @@ describe("Gzip", () => {
       const compressed = gzipSync(large)
       for (const cut of [10, 100_000]) {
         const source = Stream.concat(chunked(compressed.subarray(0, cut), 4096), Stream.fail(new SourceFailed()))
-        const error = yield* Effect.flip(Stream.runDrain(Gzip.gunzipIfCompressed(source, "s.gz"))).pipe(
-          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "hung" as const })
-        )
+        // (A decompressor never aborted waits for more: the read cannot be interrupted, so the
+        // test's own timeout is what fails it.)
+        const error = yield* Effect.flip(Stream.runDrain(Gzip.gunzipIfCompressed(source, "s.gz")))
         expect(error, `cut at ${cut}`).toBeInstanceOf(SourceFailed)
       }
     }))
