@@ -1,6 +1,6 @@
 // A model written by the library reads back bit for bit, through the same Schema the CLI uses;
 // damaged files fail with the field at fault; writes are atomic.
-import { Network, Params, Rng } from "@descent/core"
+import { Layout, Memory, Network, Params, Rng } from "@descent/core"
 import { AtomicFile, Checkpoint, ModelFile, RunRecord, TrainingOptions } from "@descent/files"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
@@ -134,6 +134,42 @@ describe("files written a piece at a time", () => {
     )
   })
 
+  it("holds a network of exactly the most weights and biases it allows, and not one more", () => {
+    // 999,999·20 weights and 20 biases: 20,000,000.
+    expect(ModelFile.tooLarge(Layout.make([999_999, 20]))).toBeUndefined()
+    expect(ModelFile.tooLarge(Layout.make([999_999, 20, 1]))).toContain("999999-20-1 has 20,000,021 weights and biases")
+  })
+
+  it.effect("a file naming layers too large for a model file says so in its \"layers\" field, before counting its params", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      writeFileSync(path, JSON.stringify({ ...ModelFile.encode({ network, params }), layers: [784, 30000, 10], params: [] }))
+      const error = yield* Effect.flip(ModelFile.read(path))
+      expect(error.message).toBe(
+        `${path}: field "layers": 784-30000-10 has 23,850,010 weights and biases; a model file holds at most 20,000,000 (it is read back as one JavaScript string); is it a model file written by descent?`
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a model of exactly one piece of 65,536 parameters is written without a stray comma after it", () =>
+    Effect.gen(function* () {
+      // 255·256 weights and 256 biases: 65,536, one whole piece and nothing after it.
+      const square = Network.make({ sizes: [255, 256] })
+      const [squareParams] = Params.init(square.layout, Rng.make(5), "scaled")
+      const path = join(folder(), "model.json")
+      yield* ModelFile.write(path, { network: square, params: squareParams })
+      expect(readFileSync(path, "utf8")).toBe(JSON.stringify(ModelFile.encode({ network: square, params: squareParams })) + "\n")
+      expect(Params.equals((yield* ModelFile.read(path)).params, squareParams)).toBe(true)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("refuses a model whose reading would go over the memory limit", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      yield* ModelFile.write(path, { network, params })
+      const error = yield* Effect.flip(ModelFile.read(path, Memory.limit(100_000, "raise it")))
+      expect(error._tag).toBe("MemoryLimitError")
+      expect(error.message).toMatch(new RegExp(`^${path}: reading this .* model file would need about .* of memory, more than the limit of 97.7 KiB; raise it$`))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.effect("a parameter that is not a finite number is named by its index", () =>
     Effect.gen(function* () {
       const path = join(folder(), "model.json")
@@ -165,6 +201,14 @@ describe("ModelFile.read of another file", () => {
       writeFileSync(path, JSON.stringify({ ...ModelFile.encode({ network, params }), format: "keras" }))
       const error = yield* Effect.flip(ModelFile.read(path))
       expect(error.message).toBe(`${path}: field "format": expected "descent-model", found "keras"; is it a model file written by descent?`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a softmax output trained with anything but cross-entropy is refused in its \"cost\" field", () =>
+    Effect.gen(function* () {
+      const path = join(folder(), "model.json")
+      writeFileSync(path, JSON.stringify({ ...ModelFile.encode({ network, params }), cost: "quadratic" }))
+      const error = yield* Effect.flip(ModelFile.read(path))
+      expect(error.message).toBe(`${path}: field "cost": a softmax output layer is trained with cross-entropy, not quadratic; is it a model file written by descent?`)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("an activation not in core's table is refused naming every one that is", () =>
