@@ -1,4 +1,4 @@
-import { Augment, Dataset, Rng } from "@descent/core"
+import { Augment, Dataset, Numerics, Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { snapshot, sparseImages } from "./fixtures.js"
@@ -152,6 +152,29 @@ describe("Augment.warp", () => {
     const field = { rows: 4, cols: 5, displacements: new Float64Array(40) }
     expect(() => Augment.warp(numbered, 5, 4, Augment.identity, field)).toThrow(/a field of 4×5 cannot move an image of 5×4/)
     expect(() => Augment.warp(numbered, 5, 4, { ...Augment.identity, scale: 0 })).toThrow(/scale above 0/)
+    // A field wrong in one dimension only is refused as well.
+    expect(() => Augment.warp(numbered, 5, 4, Augment.identity, { rows: 4, cols: 4, displacements: new Float64Array(32) })).toThrow("a field of 4×4 cannot move an image of 5×4")
+    expect(() => Augment.warp(numbered, 5, 4, Augment.identity, { rows: 5, cols: 5, displacements: new Float64Array(50) })).toThrow("a field of 5×5 cannot move an image of 5×4")
+    // Any one of the shifts and the rotation not finite is refused, the others finite.
+    expect(() => Augment.warp(numbered, 5, 4, { ...Augment.identity, shiftY: Number.NaN })).toThrow(
+      'an affine map needs finite shifts and rotation and a scale above 0, got {"shiftX":0,"shiftY":null,"rotation":0,"scale":1}'
+    )
+  })
+
+  it("a dot anywhere, moved half a pixel diagonally, spreads a quarter of its ink onto each of four pixels — at the edges too", () => {
+    // At half-pixel shifts every bilinear weight is ¼, so the direct implementation is exact
+    // here. Dots on each edge and in each corner are where the ink's bounding box decides
+    // whether the image is read through a border of background.
+    for (let p = 0; p < 20; p++) {
+      const dot = new Uint8Array(20)
+      dot[p] = 200
+      for (const [shiftX, shiftY] of [[0.5, 0.5], [-0.5, -0.5], [0.5, -0.5], [-0.5, 0.5]] as const) {
+        const affine = { ...Augment.identity, shiftX, shiftY }
+        const out = Augment.warp(dot, 5, 4, affine)
+        expect([...out]).toEqual([...reference(dot, 5, 4, affine)])
+        expect(out.filter((v) => v === 50).length).toBeGreaterThanOrEqual(1)
+      }
+    }
   })
 })
 
@@ -197,6 +220,37 @@ describe("Augment.field", () => {
     expect(correlation(dx, dx, 8)).toBeCloseTo(Math.exp(-1), 1)
     expect(correlation(dy, dy, 4)).toBeCloseTo(Math.exp(-0.25), 1)
     expect(Math.abs(correlation(dx, dy, 0))).toBeLessThan(0.05)
+  })
+
+  it("is exactly its noise smoothed along rows, then down columns, by G_σ's weights (α carried by the second)", () => {
+    const rows = 3
+    const cols = 4
+    const sigma = 1
+    const alpha = 5
+    const r = 3 // ⌈3σ⌉
+    const noiseCols = cols + 2 * r
+    const [noise] = Rng.uniforms(Rng.make(12), 2 * (rows + 2 * r) * noiseCols)
+    const u = (y: number, x: number, k: number) => 2 * noise[2 * (y * noiseCols + x) + k]! - 1
+    const weights = (total: number) => {
+      const w = Array.from({ length: 2 * r + 1 }, (_, j) => Numerics.exp(-((j - r) * (j - r)) / (2 * sigma * sigma)))
+      const sum = w.reduce((s, x) => s + x, 0)
+      return w.map((x) => (x / sum) * total)
+    }
+    const along = weights(1)
+    const across = weights(alpha)
+    const smoothed = (y: number, x: number, k: number) => along.reduce((s, w, j) => s + w * u(y, x + j, k), 0)
+    const [field] = Augment.field(Rng.make(12), rows, cols, { ...Augment.defaults, alpha, sigma })
+    const expected = Array.from({ length: 2 * rows * cols }, (_, i) => {
+      const k = i % 2
+      const x = ((i - k) / 2) % cols
+      const y = Math.floor(i / (2 * cols))
+      return across.reduce((s, w, j) => s + w * smoothed(y + j, x, k), 0)
+    })
+    expect([...field.displacements]).toEqual(expected)
+  })
+
+  it("refuses options it cannot use", () => {
+    expect(() => Augment.field(Rng.make(1), 4, 4, { ...Augment.defaults, sigma: -2 })).toThrow("an elastic σ of -2: give a number of pixels above 0 and at most 100")
   })
 
   it("is zero with α = 0, and draws nothing", () => {
@@ -298,6 +352,23 @@ describe("Augment.dataset", () => {
     expect(() => Augment.dataset(digits, Rng.make(10), Augment.defaults, digits.pixels as Uint8Array)).toThrow(/shares memory/)
   })
 
+  it("takes a buffer next to the dataset's pixels in the same memory, before or after them, but not one that overlaps them", () => {
+    const size = digits.pixels.length
+    const memory = new Uint8Array(2 * size + 1)
+    const [expected] = Augment.dataset(digits, Rng.make(10))
+    for (const [pixelsAt, intoAt] of [[0, size], [size, 0]] as const) {
+      const pixels = memory.subarray(pixelsAt, pixelsAt + size)
+      pixels.set(digits.pixels)
+      const into = memory.subarray(intoAt, intoAt + size)
+      const [out] = Augment.dataset({ ...digits, pixels }, Rng.make(10), Augment.defaults, into)
+      expect([...out.pixels]).toEqual([...expected.pixels])
+    }
+    const shared = memory.subarray(1, size + 1)
+    expect(() => Augment.dataset({ ...digits, pixels: memory.subarray(0, size) }, Rng.make(10), Augment.defaults, shared)).toThrow(
+      "into shares memory with the dataset's own pixels: give a separate buffer"
+    )
+  })
+
   it("refuses options it cannot use, saying which", () => {
     expect(Augment.check(Augment.defaults)).toBeUndefined()
     expect(Augment.check(Augment.none)).toBeUndefined()
@@ -306,7 +377,11 @@ describe("Augment.dataset", () => {
     expect(Augment.check({ ...Augment.defaults, maxRotation: 270 })).toMatch(/from 0 to 180/)
     expect(Augment.check({ ...Augment.defaults, alpha: Number.NaN })).toMatch(/elastic α/)
     expect(Augment.check({ ...Augment.defaults, sigma: 0 })).toMatch(/elastic σ of 0/)
-    expect(() => Augment.dataset(digits, Rng.make(1), { ...Augment.defaults, sigma: -2 })).toThrow(RangeError)
+    expect(() => Augment.dataset(digits, Rng.make(1), { ...Augment.defaults, sigma: -2 })).toThrow("an elastic σ of -2: give a number of pixels above 0 and at most 100")
+    // The ends of the ranges: a half turn either way and σ = 100 are allowed, just beyond them not.
+    expect(Augment.check({ ...Augment.defaults, maxRotation: 180 })).toBeUndefined()
+    expect(Augment.check({ ...Augment.defaults, sigma: 100 })).toBeUndefined()
+    expect(Augment.check({ ...Augment.defaults, sigma: 100.5 })).toBe("an elastic σ of 100.5: give a number of pixels above 0 and at most 100")
   })
 
   it("says how much memory it works in", () => {
@@ -314,6 +389,14 @@ describe("Augment.dataset", () => {
     expect(Augment.memory(60_000, 28, 28) / 2 ** 20).toBeGreaterThan(10)
     expect(Augment.memory(60_000, 28, 28) / 2 ** 20).toBeLessThan(20)
     expect(Augment.memory(60_000, 28, 28, Augment.none)).toBeLessThan(Augment.memory(60_000, 28, 28))
+    // Exactly: 6 draws of 8 bytes per image; with α = 0 a canvas of zeros (dx, dy) as large as
+    // the larger side squared; otherwise a canvas 16 images wide (side 16·max(rows, cols)), its
+    // noise reaching 3σ beyond it on each side and its noise smoothed along rows.
+    const draws = 8 * 6 * 10
+    expect(Augment.memory(10, 5, 3, Augment.none)).toBe(draws + 16 * 5 * 5)
+    const side = 16 * 5
+    const reach = side + 2 * 12 // ⌈3σ⌉ = 12 for σ = 4
+    expect(Augment.memory(10, 5, 3)).toBe(draws + 16 * (reach * reach + reach * side + side * side))
   })
 
   // The exact bits: any change to what is drawn, the kernel, the interpolation or the rounding

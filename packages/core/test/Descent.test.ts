@@ -1,4 +1,4 @@
-import { Batches, Descent, Evaluate, Gradient, Network, Params, Reference, Rng, Vector } from "@descent/core"
+import { Batches, Descent, Evaluate, Gradient, Network, Optimizer, Params, Reference, Rng, Vector } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { quadrants, snapshot } from "./fixtures.js"
@@ -150,5 +150,36 @@ describe("Descent", () => {
       const [params] = Params.init(network.layout, Rng.make(3))
       const result = yield* Descent.descend(Stream.empty, { network, params, eta: 1 })
       expect(result).toBe(params)
+    }))
+
+  it("refuses, when called and before any batch, a starting state that does not fit the optimiser", () => {
+    const [params] = Params.init(network.layout, Rng.make(3))
+    const state = Optimizer.initial(Optimizer.make("momentum"), network.layout)
+    const options = { network, params, eta: 1, optimizer: Optimizer.make("adam"), state }
+    const refusal = new RangeError("adam needs 2 vectors of state of 172 entries")
+    expect(() => Descent.descend(Stream.empty, options)).toThrow(refusal)
+    expect(() => Descent.descendWithState(Stream.empty, options)).toThrow(refusal)
+  })
+
+  it("memory counts each vector of optimiser state twice: in the workspace and the fresh copy handed back", () => {
+    const { layout } = network
+    const [sgd, momentum, adam] = (["sgd", "momentum", "adam"] as const).map((name) => Descent.memory(layout, 10, Optimizer.make(name))) as [number, number, number]
+    expect(sgd).toBe(Descent.memory(layout, 10))
+    // Each vector costs the same, at least its two copies of 8 bytes per parameter.
+    expect(adam - momentum).toBe(momentum - sgd)
+    expect(momentum - sgd).toBeGreaterThanOrEqual(2 * 8 * layout.size)
+  })
+  it.effect("with no L2, an optimiser's step never reads the parameters: a weight that overflowed stays infinite, as in Optimizer.update", () =>
+    Effect.gen(function* () {
+      // A layer-2 weight of +∞ saturates its output neuron (σ(∞) = 1, σ′ = 0), so its gradient is
+      // 0 and Adam leaves it at +∞; adding 0·w for an L2 of 0 would make it NaN.
+      const [start] = Params.init(network.layout, Rng.make(3))
+      const at = network.layout.layers[1]!.weightsOffset
+      const vector = Float64Array.from(start.vector)
+      vector[at] = Infinity
+      const params = Params.fromArray(network.layout, vector)
+      const batches = Batches.epoch(train, Rng.make(4), 10).batches.pipe(Stream.take(1))
+      const stepped = yield* Descent.descend(batches, { network, params, eta: 0.1, optimizer: Optimizer.make("adam") })
+      expect(stepped.vector[at]).toBe(Infinity)
     }))
 })

@@ -50,6 +50,8 @@ describe("Memory", () => {
     expect(Descent.workspaceBytes(chapter, 10)).toBeGreaterThan(4 * 8 * chapter.size)
     expect(Descent.memory(chapter, 10)).toBe(Descent.workspaceBytes(chapter, 10) + 8 * chapter.size)
     expect(Descent.workspaceBytes(chapter, 1000)).toBeGreaterThan(Descent.workspaceBytes(chapter, 10))
+    // And little more: for one example, within 10% of those four copies of the parameters.
+    expect(Descent.workspaceBytes(chapter, 1)).toBeLessThan(1.1 * 4 * 8 * chapter.size)
     expect(Evaluate.memory(chapter, 10_000)).toBeGreaterThan(8 * 10 * 10_000)
     // 784-2000-10 in batches of 60,000: about 3.6 GB, counted without wrapping past 2³¹.
     const wide = Descent.workspaceBytes(Layout.make([784, 2000, 10]), 60_000)

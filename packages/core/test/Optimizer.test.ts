@@ -113,6 +113,49 @@ describe("Optimizer.update, by hand (two steps from p = (0.5, −0.25, 0.125))",
     expect(() => Optimizer.update(Optimizer.make("adam"), Optimizer.initial(Optimizer.make("momentum"), tiny), params, gradient, 1)).toThrow(
       /adam needs 2 vectors of state of 3 entries/
     )
+    // The right number of vectors, but one of the wrong length.
+    expect(() => Optimizer.update(Optimizer.make("momentum"), { steps: 0, moments: [new Float64Array(2)] }, params, gradient, 1)).toThrow(
+      new RangeError("momentum needs 1 vectors of state of 3 entries")
+    )
+  })
+
+  it("refuses a gradient of another layout", () => {
+    const params = Params.fromArray(tiny, p0)
+    const gradient = Gradient.unsafeFromArray(Layout.make([1, 1]), Float64Array.from([1, 1]))
+    expect(() => Optimizer.update(Optimizer.sgd, Optimizer.initial(Optimizer.sgd, tiny), params, gradient, 1)).toThrow(
+      new RangeError("a gradient of 1-1 cannot step parameters of 2-1")
+    )
+  })
+
+  it("without L2 the moments never read the parameters: a weight that overflowed leaves them finite", () => {
+    const adam = Optimizer.make("adam")
+    const next = Optimizer.update(adam, Optimizer.initial(adam, tiny), Params.fromArray(tiny, [Infinity, -0.25, 0.125]), Gradient.unsafeFromArray(tiny, Float64Array.from(g1)), 0.001)
+    expect(Array.from(next.state.moments[0]!)).toEqual(g1.map((g) => (1 - 0.9) * g))
+    expect(next.params.vector[0]).toBe(Infinity)
+  })
+})
+
+describe("Optimizer.make and Optimizer.factors", () => {
+  it("make's defaults are PyTorch's; only AdamW decays by default", () => {
+    expect(Optimizer.make("adam")).toEqual({ name: "adam", momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decay: 0 })
+    expect(Optimizer.make("adamw")).toEqual({ name: "adamw", momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decay: 0.01 })
+    expect(Optimizer.make("rmsprop")).toEqual({ name: "rmsprop", momentum: 0.9, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, decay: 0 })
+  })
+
+  it("only Adam's step is bias-corrected, and only AdamW's keep decays", () => {
+    // At t = 1, Adam's step is η/(1 − β₁) and its root √(1 − β₂); the others' are η and 1.
+    const momentum = Optimizer.factors(Optimizer.make("momentum"), 0.5, 1, "f64")
+    expect([momentum.step, momentum.root, momentum.keep]).toEqual([0.5, 1, 1])
+    const adam = Optimizer.factors(Optimizer.make("adam", { beta1: 0.5, beta2: 0.75, decay: 0.5 }), 0.5, 1, "f64")
+    expect([adam.step, adam.root, adam.keep]).toEqual([1, 0.5, 1])
+    const adamw = Optimizer.factors(Optimizer.make("adamw", { decay: 0.5 }), 0.5, 1, "f64")
+    expect(adamw.keep).toBe(0.75)
+  })
+
+  it("adam ignores a decay: the same step as with none", () => {
+    const decayed = twoSteps(Optimizer.make("adam", { decay: 0.5 }), 0.01)
+    const without = twoSteps(Optimizer.make("adam"), 0.01)
+    expect(bits(decayed.params)).toEqual(bits(without.params))
   })
 })
 

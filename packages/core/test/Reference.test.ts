@@ -1,9 +1,9 @@
 // The fast kernels (sparse inputs, reused buffers, in-place fold) against the plain reference
 // implementation: not close — equal, bit for bit, so that speed never changes a result. In each
 // precision: f64, and f32 (whose every operation rounds to single precision).
-import { Activation, Backprop, Batches, Cost, Descent, Evaluate, Network, Params, Precision, Reference, Rng } from "@descent/core"
+import { Activation, Backprop, Batches, Cost, Dataset, Descent, Evaluate, Network, Params, Precision, Reference, Rng } from "@descent/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { mixedImages, sparseImages } from "./fixtures.js"
 
 const bits = (v: ArrayLike<number>) => Array.from(new Uint8Array(Float64Array.from(v).buffer))
@@ -115,6 +115,37 @@ for (const precision of Precision.all) describe(`fast kernels = reference, bit f
       expect(bits(Evaluate.outputs(network, params, images))).toEqual(bits(Reference.outputs(network, params, all)))
     }))
 
+  it("a dataset whose pixels are a plain array of bytes, not a Uint8Array: the same results", () => {
+    // Any array of bytes makes a dataset; the kernels copy such pixels in one by one.
+    const bytes = Dataset.make({ rows: 6, cols: 6, pixels: Array.from(data.pixels), labels: data.labels })
+    const network = Network.make({ sizes: [36, 9, 10], precision })
+    const [params] = Params.init(network.layout, Rng.make(8))
+    for (const size of [1, 5, 11]) {
+      const indices = Array.from({ length: size }, (_, i) => (i * 7 + 3) % data.count)
+      const fast = Backprop.backprop(network, params, Batches.fromIndices(bytes, indices))
+      const slow = Reference.backprop(network, params, Batches.fromIndices(data, indices))
+      expect(bits(fast.gradient.vector)).toEqual(bits(slow.gradient.vector))
+      expect(fast.cost).toBe(slow.cost)
+    }
+    expect(bits(Evaluate.outputs(network, params, bytes))).toEqual(bits(Evaluate.outputs(network, params, data)))
+  })
+
+  it.effect("Descent.steps with weight decay: every weight shrinks, touched by the batch or not, as in the reference", () =>
+    Effect.gen(function* () {
+      // Measuring ‖∇C‖ first, layer 1 takes its step after the gradient, in a pass of its own.
+      // Batches of 4 leave some pixels 0 in every image: their weights only shrink.
+      const network = Network.make({ sizes: [36, 9, 10], precision })
+      const [params] = Params.init(network.layout, Rng.make(3))
+      const shuffled = Batches.epoch(data, Rng.make(4), 4)
+      const steps = yield* Stream.runCollect(Descent.steps(shuffled.batches, { network, params, eta: 0.5, weightDecay: 0.01 }))
+      let slow = params
+      for (const [step, batch] of Array.from(Batches.inOrder(data, shuffled.order, 4)).entries()) {
+        slow = Reference.updateMiniBatch(network, slow, batch, 0.5, 0.01)
+        expect(Params.equals(Chunk.unsafeGet(steps, step).params, slow)).toBe(true)
+      }
+      expect(Chunk.size(steps)).toBe(25)
+    }))
+
   it("a layer of a single neuron, with no second row to pair it with", () => {
     const network = Network.make({ sizes: [36, 1, 10], precision })
     const [params] = Params.init(network.layout, Rng.make(5))
@@ -161,10 +192,12 @@ for (const precision of Precision.all) describe(`fast kernels = reference, bit f
     }))
 })
 
+/** An activation without the shortcut derivativeFromOutput: f′ only from z. */
+const fromZ = ({ apply, derivative, name }: Activation.Activation): Activation.Activation => ({ name, apply, derivative })
+
 describe("the reference with activations that give f′ only from z", () => {
   // derivativeFromOutput is a shortcut: without it, f′(z) is taken at the layer's weighted
   // inputs, and in f64 gives the same numbers, so the same gradient bit for bit.
-  const fromZ = ({ apply, derivative, name }: Activation.Activation): Activation.Activation => ({ name, apply, derivative })
   const data = sparseImages(2, 40, 6)
   for (const hidden of ["sigmoid", "relu"] as const) {
     it(`${hidden} hidden layers, sigmoid output, quadratic cost`, () => {
@@ -179,5 +212,31 @@ describe("the reference with activations that give f′ only from z", () => {
         expect(plain.cost).toBe(shortcut.cost)
       }
     })
+  }
+})
+
+describe("fast kernels = reference, bit for bit, with activations of the caller's own", () => {
+  // Not the library's own objects, so the kernels take their JavaScript paths: f′ from the
+  // output where the activation gives it, as the reference does (in f32 not f′(z) to the bit:
+  // the output is rounded), else f′(z).
+  const copy = (activation: Activation.Activation): Activation.Activation => ({ ...activation })
+  const data = sparseImages(2, 40, 6)
+  for (const precision of Precision.all) {
+    for (const [kind, own] of [["copies of", copy], ["f′ only from z,", fromZ]] as const) {
+      for (const hidden of ["sigmoid", "relu"] as const) {
+        it(`${kind} ${hidden} hidden layers and a sigmoid output, in ${precision}`, () => {
+          const network = Network.make({ sizes: [36, 9, 7, 10], hidden, precision })
+          const mine: Network.Network = { ...network, hidden: own(network.hidden), output: own(network.output) }
+          const [params] = Params.init(network.layout, Rng.make(3), hidden === "relu" ? "scaled" : "normal")
+          for (const size of [1, 5]) {
+            const batch = Batches.fromIndices(data, Array.from({ length: size }, (_, i) => (i * 7) % data.count))
+            const fast = Backprop.backprop(mine, params, batch)
+            const slow = Reference.backprop(mine, params, batch)
+            expect(bits(fast.gradient.vector)).toEqual(bits(slow.gradient.vector))
+            expect(fast.cost).toBe(slow.cost)
+          }
+        })
+      }
+    }
   }
 })

@@ -108,5 +108,65 @@ describe("Threads: layer 1 on several threads = the reference, bit for bit", () 
   it("refuses a thread count that is not a whole number from 1 to 64", () => {
     const spawn = (): Threads.Helper => ({ post: () => undefined, terminate: () => undefined })
     for (const count of [0, -1, 1.5, 65, Number.NaN]) expect(() => Threads.make(count, spawn)).toThrow(/whole number from 1 to 64/)
+    expect(Threads.make(64, spawn).count).toBe(64)
+  })
+
+  it.scoped("closing the scope stops the helpers", () =>
+    Effect.gen(function* () {
+      // The process's report lists its running worker threads.
+      const running = () => (process.report.getReport() as { readonly workers: ReadonlyArray<unknown> }).workers.length
+      const before = running()
+      yield* Effect.scoped(Effect.gen(function* () {
+        const threads = yield* NodeThreads.scoped(3)
+        yield* descendBoth(networks[0]!, threads, 10, 0)
+        expect(running()).toBe(before + 2)
+      }))
+      expect(running()).toBe(before)
+    }), 60_000)
+})
+
+describe("Threads.make: a pool's helpers, as started by spawn", () => {
+  // Helpers that only record what they are told.
+  const recording = () => {
+    const log: Array<string> = []
+    const spawn = (thread: number): Threads.Helper => {
+      log.push(`spawn ${thread}`)
+      return { post: (message) => void log.push(`post ${thread}: job ${message.job}, thread ${message.thread}`), terminate: () => void log.push(`terminate ${thread}`) }
+    }
+    const work = (job: number): Threads.Work => ({ module: {}, memory: {}, job, quit: () => void log.push(`quit ${job}`) })
+    return { log, spawn, work }
+  }
+
+  it("starts helpers 1 to count − 1, hands each new work its thread number after quitting the last, and on close quits and stops them", () => {
+    const { log, spawn, work } = recording()
+    const pool = Threads.make(3, spawn)
+    pool.attach(work(100))
+    pool.attach(work(200))
+    pool.close()
+    expect(log).toEqual([
+      "spawn 1", "spawn 2",
+      "post 1: job 100, thread 1", "post 2: job 100, thread 2",
+      "quit 100", "post 1: job 200, thread 1", "post 2: job 200, thread 2",
+      "quit 200", "terminate 1", "terminate 2"
+    ])
+  })
+
+  it("a pool of 1 starts no helpers", () => {
+    const { log, spawn, work } = recording()
+    const pool = Threads.make(1, spawn)
+    pool.attach(work(100))
+    pool.close()
+    expect(log).toEqual(["quit 100"])
+  })
+})
+
+describe("Threads.auto: one thread per 12 neurons of layer 1, at least 1, at most the cores and 64", () => {
+  it("gives the thread count for a first layer's neurons and the cores", () => {
+    expect(Threads.auto(0, 8)).toBe(1)
+    expect(Threads.auto(11, 8)).toBe(1)
+    expect(Threads.auto(30, 8)).toBe(2)
+    expect(Threads.auto(100, 2)).toBe(2)
+    expect(Threads.auto(100, 4.5)).toBe(4)
+    expect(Threads.auto(10_000, 128)).toBe(64)
   })
 })

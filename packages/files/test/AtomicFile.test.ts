@@ -2,9 +2,10 @@
 // their UTF-8 bytes in order — characters of 1 to 4 bytes falling across the buffer's edges,
 // pieces longer than it, bytes between texts, and two writes at once.
 import { AtomicFile } from "@descent/files"
+import { FileSystem } from "@effect/platform"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc } from "effect"
+import { Effect, FastCheck as fc, Layer } from "effect"
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -58,6 +59,30 @@ describe("AtomicFile.write is atomic", () => {
       expect(readFileSync(path, "utf8")).toBe("second version")
       expect(statSync(path).ino).not.toBe(first)
       expect(readdirSync(dir)).toEqual(["model.json"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("flushes the temporary file before the rename, and the folder after it, so the new file survives a crash", () =>
+    Effect.gen(function* () {
+      // The real file system, with each open, flush and rename written down as it succeeds.
+      const calls: Array<string> = []
+      const node = yield* FileSystem.FileSystem
+      const recording = FileSystem.make({
+        ...node,
+        open: (path, options) =>
+          node.open(path, options).pipe(
+            Effect.tap(() => calls.push(`open ${path} ${options?.flag}`)),
+            Effect.map((file) => new Proxy(file, {
+              get: (target, key) => key === "sync" ? Effect.tap(target.sync, () => calls.push(`sync ${path}`)) : Reflect.get(target, key, target)
+            }))
+          ),
+        rename: (from, to) => node.rename(from, to).pipe(Effect.tap(() => calls.push(`rename ${from} ${to}`)))
+      })
+      const dir = folder()
+      const path = join(dir, "model.json")
+      yield* AtomicFile.write(path, "text").pipe(Effect.provide(Layer.succeed(FileSystem.FileSystem, recording)))
+      const temporary = calls[0]!.split(" ")[1]!
+      expect(AtomicFile.isTemporary(temporary.slice(dir.length + 1))).toBe(true)
+      expect(calls).toEqual([`open ${temporary} wx`, `sync ${temporary}`, `rename ${temporary} ${path}`, `open ${dir} r`, `sync ${dir}`])
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("a reader reading throughout a write in 160 pieces sees the old file or the new one, whole", () =>
