@@ -8,8 +8,8 @@
 // finish in about an hour on 2 cores (core:fold, the longest, took 80 minutes): DESCENT_MUTATE
 // names the part (test/mutation/run.mjs sets it). A part's sources are mutated against its
 // package's own tests (test/mutation/vitest.config.ts), which import the TypeScript sources, so
-// every mutant is seen without a build. Between them a package's parts hold every source file but its index
-// (re-exports only); run.mjs checks that.
+// every mutant is seen without a build. Between them a package's parts hold every source file
+// but its index (re-exports only); run.mjs checks that.
 
 /** Each part of a package: the source files it mutates (globs under `packages/<package>/src/`). */
 export const parts = {
