@@ -8,21 +8,22 @@ import * as Wasm from "@descent/kernels"
 import { describe, expect, it } from "@effect/vitest"
 import { afterEach, vi } from "vitest"
 
-// The kernels as built, except for what a test sets in `kernelsOverride`: a stand-in for a
-// build of @descent/kernels that does not match core's plan.
-const kernelsOverride: Partial<Record<"heapBase" | "jobBytes" | "panelBytes" | "unionBytes" | "touchedBytes", (...args: Array<number>) => number>> = {}
+// The kernels as built, except for what a test sets in `build.override`: a stand-in for a build
+// of @descent/kernels that does not match core's plan.
+type Override = Partial<Record<"heapBase" | "jobBytes" | "panelBytes" | "unionBytes" | "touchedBytes", (...args: Array<number>) => number>>
+const build: { override: Override } = { override: {} }
 vi.mock("@descent/kernels", async (importOriginal) => {
   const actual = await importOriginal<typeof Wasm>()
   return {
     ...actual,
     make: (...args: Parameters<typeof actual.make>) => {
       const made = actual.make(...args)
-      return { ...made, kernels: { ...made.kernels, ...kernelsOverride } }
+      return { ...made, kernels: { ...made.kernels, ...build.override } }
     }
   }
 })
 afterEach(() => {
-  for (const key of Object.keys(kernelsOverride)) delete kernelsOverride[key as keyof typeof kernelsOverride]
+  build.override = {}
 })
 
 describe("Workspace: a kernels build that does not match the plan is refused", () => {
@@ -37,7 +38,7 @@ describe("Workspace: a kernels build that does not match the plan is refused", (
 
   it("refuses static data, a job block or a panel entry larger than kept for them, or other row sizes", () => {
     const expected = run()()
-    const cases: ReadonlyArray<[string, typeof kernelsOverride, boolean]> = [
+    const cases: ReadonlyArray<[string, Override, boolean]> = [
       // Exactly the bytes kept (4096, 256, 32) fit; a byte more does not.
       ["static data of 4096 bytes", { heapBase: () => 4096 }, true],
       ["static data of 4097 bytes", { heapBase: () => 4097 }, false],
@@ -49,10 +50,9 @@ describe("Workspace: a kernels build that does not match the plan is refused", (
       ["touched masks further apart", { touchedBytes: (n) => Math.ceil((Math.ceil(n / 16) * 4) / 16) * 16 + 16 }, false]
     ]
     for (const [name, override, fits] of cases) {
-      Object.assign(kernelsOverride, override)
+      build.override = override
       if (fits) expect(Array.from(run()()), name).toEqual(Array.from(expected))
       else expect(run(), name).toThrow(new Error(message))
-      for (const key of Object.keys(override)) delete kernelsOverride[key as keyof typeof kernelsOverride]
     }
   })
 })

@@ -10,8 +10,8 @@ import { sparseImages } from "./fixtures.js"
 
 const data = sparseImages(11, 40, 7)
 
-/** One epoch in batches of 10, by `Descent.descend` and by the reference. */
-const both = (network: Network.Network, params: Params.Params, options: { optimizer?: Optimizer.Optimizer; threads?: Threads.Threads } = {}) =>
+/** One epoch in batches of 10 by `Descent.descend`, and the epoch (whose order the reference can follow). */
+const descend = (network: Network.Network, params: Params.Params, options: { optimizer?: Optimizer.Optimizer; threads?: Threads.Threads } = {}) =>
   Effect.gen(function* () {
     const epoch = Batches.epoch(data, Rng.make(4), 10)
     const fast = yield* Descent.descend(epoch.batches, { network, params, eta: 0.5, ...options })
@@ -25,8 +25,8 @@ describe("Workspace: a workspace reused from earlier work fits the new work", ()
       // The same layout object, in the other precision: the spare workspace (f64) must not do.
       const f32: Network.Network = { ...f64, precision: "f32" }
       const [start] = Params.init(f64.layout, Rng.make(3), "scaled")
-      yield* both(f64, start)
-      const { fast, epoch } = yield* both(f32, start)
+      yield* descend(f64, start)
+      const { fast, epoch } = yield* descend(f32, start)
       let slow = start
       for (const batch of Batches.inOrder(data, epoch.order, 10)) slow = Reference.updateMiniBatch(f32, slow, batch, 0.5)
       expect(Params.equals(fast, slow)).toBe(true)
@@ -37,10 +37,10 @@ describe("Workspace: a workspace reused from earlier work fits the new work", ()
       const network = Network.make({ sizes: [49, 9, 10] })
       const [start] = Params.init(network.layout, Rng.make(3), "scaled")
       const momentum = Optimizer.make("momentum")
-      yield* both(network, start)
-      const { fast } = yield* both(network, start, { optimizer: momentum })
+      yield* descend(network, start)
+      const { fast } = yield* descend(network, start, { optimizer: momentum })
       // The same descent on a layout of its own, which has no spare workspace.
-      const alone = yield* both(Network.make({ sizes: [49, 9, 10] }), start, { optimizer: momentum })
+      const alone = yield* descend(Network.make({ sizes: [49, 9, 10] }), start, { optimizer: momentum })
       expect(Params.equals(fast, alone.fast)).toBe(true)
     }))
 
@@ -65,8 +65,8 @@ describe("Workspace: a workspace reused from earlier work fits the new work", ()
       const pool = yield* NodeThreads.scoped(2)
       let attached = 0
       const watched: Threads.Threads = { count: pool.count, attach: (work) => (attached++, pool.attach(work)), close: pool.close }
-      const alone = yield* both(network, start)
-      const shared = yield* both(network, start, { threads: watched })
+      const alone = yield* descend(network, start)
+      const shared = yield* descend(network, start, { threads: watched })
       expect(attached).toBe(1)
       expect(Params.equals(shared.fast, alone.fast)).toBe(true)
     }), 60_000)
@@ -77,8 +77,8 @@ describe("Workspace: a workspace reused from earlier work fits the new work", ()
       const [start] = Params.init(network.layout, Rng.make(3), "scaled")
       let attached = 0
       const one: Threads.Threads = { count: 1, attach: () => void attached++, close: () => undefined }
-      const alone = yield* both(network, start)
-      const pooled = yield* both(Network.make({ sizes: [49, 9, 10] }), start, { threads: one })
+      const alone = yield* descend(network, start)
+      const pooled = yield* descend(Network.make({ sizes: [49, 9, 10] }), start, { threads: one })
       expect(attached).toBe(0)
       expect(Params.equals(pooled.fast, alone.fast)).toBe(true)
     }))
