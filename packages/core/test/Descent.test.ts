@@ -169,6 +169,7 @@ describe("Descent", () => {
     expect(adam - momentum).toBe(momentum - sgd)
     expect(momentum - sgd).toBeGreaterThanOrEqual(2 * 8 * layout.size)
   })
+
   it.effect("with no L2, an optimiser's step never reads the parameters: a weight that overflowed stays infinite, as in Optimizer.update", () =>
     Effect.gen(function* () {
       // A layer-2 weight of +∞ saturates its output neuron (σ(∞) = 1, σ′ = 0), so its gradient is
